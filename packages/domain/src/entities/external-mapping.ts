@@ -1,0 +1,29 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export interface ExternalMapping {
+  id: number;
+  internalCustomerId: number;
+  externalSystem: string;
+  externalId: string;
+  createdAt: Date;
+  /** Hash of the last state we pushed to / took from the system: equal hash means nothing to do. */
+  lastSyncedHash: string | null;
+  lastSyncedAt: Date | null;
+  /** The source's own timestamp of the newest change applied from it (stale-event guard). */
+  lastSourceTs: string | null;
+}
+
+export const ExternalMappingSchema = new EntitySchema<ExternalMapping>({
+  name: 'ExternalMapping',
+  tableName: 'external_mappings',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    internalCustomerId: { type: 'integer', fieldName: 'internal_customer_id' },
+    externalSystem: { type: 'string', length: 50, fieldName: 'external_system' },
+    externalId: { type: 'string', length: 255, fieldName: 'external_id' },
+    createdAt: { type: 'Date', fieldName: 'created_at', defaultRaw: 'now()', onCreate: () => new Date() },
+    lastSyncedHash: { type: 'string', length: 64, fieldName: 'last_synced_hash', nullable: true },
+    lastSyncedAt: { type: 'Date', fieldName: 'last_synced_at', nullable: true },
+    lastSourceTs: { type: 'bigint', fieldName: 'last_source_ts', nullable: true },
+  },
+});

@@ -1,0 +1,34 @@
+import Stripe from 'stripe';
+import type { ErrorClass } from '../types';
+
+function header(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+/**
+ * Retry 429, 5xx, 409 lock conflicts and network failures; honour Stripe-Should-Retry when Stripe
+ * sends it, and Retry-After. Anything else from Stripe (400-class validation, auth) is permanent.
+ */
+export function classifyStripeError(err: unknown): ErrorClass {
+  if (!(err instanceof Stripe.errors.StripeError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { retryable: true, code: 'network_error', message };
+  }
+  const status = err.statusCode;
+  const shouldRetry = header(err.headers, 'stripe-should-retry');
+  const retryAfter = Number(header(err.headers, 'retry-after'));
+  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+  const base = {
+    code: err.code ?? err.type ?? 'stripe_error',
+    message: err.message,
+    ...(status !== undefined ? { status } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
+  if (shouldRetry === 'true') return { retryable: true, ...base };
+  if (shouldRetry === 'false') return { retryable: false, ...base };
+  if (err instanceof Stripe.errors.StripeConnectionError || status === undefined) return { retryable: true, ...base };
+  if (status === 429 || status === 409 || status >= 500) return { retryable: true, ...base };
+  return { retryable: false, ...base };
+}

@@ -1,0 +1,79 @@
+/** Provider-neutral shapes: what the workers and the domain see of any external system. */
+
+/** The fields we sync, in our own terms. */
+export interface CustomerFields {
+  name: string;
+  email: string;
+}
+
+export interface ExternalCustomer extends CustomerFields {
+  externalId: string;
+  /** Our customer id, when the external record carries it (Stripe: metadata.internal_id). */
+  internalId: number | null;
+  deleted: boolean;
+  /** The source's own timestamp of the record's creation, in seconds. */
+  createdTs: number;
+}
+
+/** A change an external system tells us about, turned into our terms. */
+export interface NeutralChange {
+  action: 'upsert' | 'delete';
+  kind: 'created' | 'updated' | 'deleted';
+  externalId: string;
+  eventId: string;
+  /** The source's timestamp of the change, in seconds (Stripe: event.created). */
+  sourceTs: number;
+  customer: ExternalCustomer | null;
+}
+
+export interface WriteOptions {
+  /** Sent to the provider so that a retry replays the first call instead of repeating it. */
+  idempotencyKey: string;
+}
+
+export interface ListPage {
+  items: ExternalCustomer[];
+  nextCursor: string | null;
+}
+
+export interface VerifiedWebhook {
+  eventId: string;
+  eventType: string;
+  objectId: string;
+  created: number;
+  event: Record<string, unknown>;
+}
+
+/** How the caller should treat a failed call. */
+export interface ErrorClass {
+  retryable: boolean;
+  code: string;
+  message: string;
+  status?: number;
+  /** Milliseconds the provider asked us to wait before retrying. */
+  retryAfterMs?: number;
+}
+
+export interface Integration {
+  readonly system: string;
+  createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer>;
+  updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer>;
+  deleteCustomer(externalId: string, opts: WriteOptions): Promise<void>;
+  getCustomer(externalId: string): Promise<ExternalCustomer | null>;
+  findByInternalId(internalId: number): Promise<ExternalCustomer | null>;
+  listCustomers(cursor: string | null, limit: number): Promise<ListPage>;
+  /** Throws WebhookVerificationError when the signature is missing, malformed, forged or stale. */
+  verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook;
+  /** null for event types this integration does not handle. */
+  toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
+  classifyError(err: unknown): ErrorClass;
+  /** For /health/ready: the API answers and accepts our credentials. */
+  ping(): Promise<void>;
+}
+
+export class WebhookVerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookVerificationError';
+  }
+}

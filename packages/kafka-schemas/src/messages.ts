@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { envelopeBase, envelopeOf } from './envelope';
+
+/** customer.events: one per committed change in our catalog (written by the outbox relay). */
+export const customerChangePayload = z.object({
+  customer_id: z.number().int().positive(),
+  version: z.number().int().nonnegative(),
+  /** The state as committed; workers treat it as a hint and read the current state. */
+  snapshot: z
+    .object({ name: z.string(), email: z.string(), deleted: z.boolean() })
+    .optional(),
+  outbox_id: z.number().int().positive(),
+});
+export const customerCreated = envelopeOf('customer.created', customerChangePayload);
+export const customerUpdated = envelopeOf('customer.updated', customerChangePayload);
+export const customerDeleted = envelopeOf('customer.deleted', customerChangePayload);
+
+/** sync.inbound: a verified event from an external system, as received. */
+export const externalEventPayload = z.object({
+  system: z.string().min(1),
+  event_id: z.string().min(1),
+  event_type: z.string().min(1),
+  object_id: z.string().min(1),
+  /** Seconds since the epoch, as the source stamps its events. */
+  source_created: z.number().int().nonnegative(),
+  received_at: z.iso.datetime({ offset: true }),
+  /** How it reached us: a signed webhook, the events API catch-up, a backfill or a replay. */
+  via: z.enum(['webhook', 'events_api', 'backfill', 'replay']),
+  event: z.record(z.string(), z.unknown()),
+});
+export const externalEvent = envelopeOf('external.event', externalEventPayload);
+
+/** sync.dlq: a message we gave up on, with why and how often we tried. */
+export const deadLetterPayload = z.object({
+  source_topic: z.string(),
+  system: z.string().nullable(),
+  reason: z.string(),
+  error_code: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  original: envelopeBase.extend({ payload: z.unknown() }),
+});
+export const deadLetter = envelopeOf('dead_letter', deadLetterPayload);
+
+export const customerEventMessage = z.discriminatedUnion('type', [customerCreated, customerUpdated, customerDeleted]);
+export type CustomerEventMessage = z.infer<typeof customerEventMessage>;
+export type CustomerChangeType = CustomerEventMessage['type'];
+
+export const inboundMessage = z.discriminatedUnion('type', [externalEvent]);
+export type InboundMessage = z.infer<typeof inboundMessage>;
+
+export const dlqMessage = z.discriminatedUnion('type', [deadLetter]);
+export type DlqMessage = z.infer<typeof dlqMessage>;
+
+/** Every message, by topic key: what a consumer of that topic must accept. */
+export const messagesByTopic = {
+  customerEvents: customerEventMessage,
+  syncOutboundStripe: customerEventMessage,
+  syncInbound: inboundMessage,
+  syncDlq: dlqMessage,
+} as const;

@@ -1,0 +1,12 @@
+import type { Express } from 'express';
+import { healthRouter, type HealthInfo } from './health';
+import { createHttpApp, finishHttpApp } from './http';
+import type { Logger } from './logger';
+
+/** A worker's HTTP face: /health and /health/ready (and later /metrics) on its own port. */
+export function buildHealthApp(logger: Logger, info: HealthInfo): Express {
+  const app = createHttpApp(logger);
+  app.use(healthRouter(info));
+  finishHttpApp(app, logger);
+  return app;
+}

@@ -1,0 +1,56 @@
+import { Router } from 'express';
+
+export type HealthCheck = () => Promise<unknown>;
+
+export interface HealthInfo {
+  environment: string;
+  version: string;
+  /** Names as they appear in the report, e.g. database, kafka, stripe. */
+  checks: Record<string, HealthCheck>;
+  /** What a passing check is reported as, per name (default "ok"). */
+  okText?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs every check in parallel; the report names each, and is healthy only if all pass. */
+export async function runChecks(info: HealthInfo) {
+  const names = Object.keys(info.checks);
+  const results = await Promise.all(
+    names.map(async (name) => {
+      try {
+        await withTimeout(info.checks[name]!(), info.timeoutMs ?? 2000);
+        return [name, info.okText?.[name] ?? 'ok'] as const;
+      } catch (err) {
+        return [name, `error: ${err instanceof Error ? err.message : String(err)}`] as const;
+      }
+    }),
+  );
+  const healthy = results.every(([, v]) => !v.startsWith('error'));
+  return {
+    status: healthy ? 'healthy' : 'unhealthy',
+    environment: info.environment,
+    version: info.version,
+    checks: Object.fromEntries(results),
+  };
+}
+
+/** GET /health is liveness (the process answers); GET /health/ready checks every dependency. */
+export function healthRouter(info: HealthInfo): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', environment: info.environment, version: info.version });
+  });
+  router.get('/health/ready', async (_req, res) => {
+    const report = await runChecks(info);
+    res.status(report.status === 'healthy' ? 200 : 503).json(report);
+  });
+  return router;
+}
