@@ -21,7 +21,7 @@ set -a; source "$LOCAL/infra.env"; set +a
 log "build"
 pnpm build --output-logs=errors-only
 log "typecheck"
-pnpm typecheck --output-logs=errors-only
+pnpm typecheck
 log "lint"
 pnpm lint
 

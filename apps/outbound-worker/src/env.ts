@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { stripeEnv } from '@cs/integrations';
 import { baseEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
 

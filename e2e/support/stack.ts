@@ -1,0 +1,98 @@
+/**
+ * Starts the real apps (built dist) and the Stripe emulator as child processes, on ports of this
+ * jest worker's own, against this worker's database and topic prefix (test/setup-env.js).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export type AppName = 'api' | 'webhook-gateway' | 'outbound-worker' | 'inbound-worker';
+
+const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
+const base = 21000 + workerId * 20;
+export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10 };
+export const STRIPE_KEY = 'sk_test_e2e_key';
+export const WEBHOOK_SECRET = 'whsec_e2e_secret';
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startProcess(name: string, script: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { name, child, output, exited };
+}
+
+export function appEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+    KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX!,
+    KAFKA_CLIENT_ID: `e2e-w${workerId}`,
+    API_PORT: String(ports.api),
+    WEBHOOK_PORT: String(ports['webhook-gateway']),
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_BASE: `http://127.0.0.1:${ports.emulator}`,
+    ...extra,
+  };
+}
+
+export function startApp(app: AppName, extra: Record<string, string> = {}): Proc {
+  const env = appEnv(extra);
+  if (app === 'outbound-worker' || app === 'inbound-worker') env.HEALTH_PORT = String(ports[app]);
+  return startProcess(app, `apps/${app}/dist/index.js`, [], env);
+}
+
+export function startEmulator(args: string[] = []): Proc {
+  return startProcess('stripe-emulator', 'tools/stripe-emulator/dist/cli.js', ['--port', String(ports.emulator), ...args], {});
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function urlOf(name: keyof typeof ports): string {
+  return `http://127.0.0.1:${ports[name]}`;
+}
+
+export async function waitReady(name: keyof typeof ports, pathName = '/health/ready', timeoutMs = 30_000): Promise<unknown> {
+  return waitFor(`${name} ready`, async () => {
+    const res = await fetch(urlOf(name) + pathName);
+    return res.status === 200 ? res.json() : undefined;
+  }, timeoutMs);
+}
+
+/** SIGTERM, then SIGKILL if still alive after `graceMs`. */
+export async function stop(proc: Proc, graceMs = 12_000) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+  const result = await proc.exited;
+  clearTimeout(timer);
+  return result;
+}
