@@ -6,7 +6,7 @@ LOG_TAG=kafka
 source "$(dirname "$0")/lib.sh"
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/infra/kafka/pom.xml")"
 LIBS="$CACHE/kafka/$KAFKA_VERSION/libs"
-KHOME="$LOCAL/kafka"
+KHOME="${CS_KAFKA_HOME:-$LOCAL/kafka}"
 PIDFILE="$KHOME/kafka.pid"
 
 fetch() {

@@ -1,30 +1,55 @@
 import { createServer } from 'node:http';
-import { openOrm, pingDatabase } from '@cs/domain';
-import { createKafka, pingKafka } from '@cs/kafka-schemas';
+import { CustomerService, openOrm, pingDatabase } from '@cs/domain';
+import { createKafka, createProducer, pingKafka, topics } from '@cs/kafka-schemas';
 import { createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
 import { apiEnv } from './env';
+import { OutboxRelay } from './relay/outbox-relay';
 import { buildApp } from './server';
 
 async function main() {
   const env = loadEnv(apiEnv);
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  if (!env.API_KEYS) {
+    if (env.NODE_ENV === 'production') {
+      process.stderr.write('invalid environment: API_KEYS: required when NODE_ENV=production (the API would be open)\n');
+      process.exit(78);
+    }
+    logger.warn('!!! API_KEYS is not set: the API accepts requests WITHOUT authentication (allowed only outside production) !!!');
+  }
+
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-api`, logger });
   const admin = kafka.admin();
-  await admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable yet'));
+  const producer = createProducer(kafka);
+  // The API must accept writes while Kafka is down: connect in the background, the relay retries.
+  void admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka admin not connected yet'));
+
+  const relay = env.RELAY_ENABLED
+    ? new OutboxRelay({
+        databaseUrl: env.DATABASE_URL,
+        producer,
+        topic: topics(env.KAFKA_TOPIC_PREFIX).customerEvents,
+        logger: logger.child({ module: 'outbox-relay' }),
+        pollMs: env.RELAY_POLL_MS,
+      })
+    : undefined;
+  relay?.start();
 
   const app = buildApp({
     logger,
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
     checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin) },
+    customers: new CustomerService(orm),
+    apiKeys: env.API_KEYS,
   });
   const close = await listen(createServer(app), env.API_PORT, env.HOST);
-  logger.info({ port: env.API_PORT }, 'api listening');
+  logger.info({ port: env.API_PORT, relay: env.RELAY_ENABLED }, 'api listening');
 
   onShutdown(logger, [
     { name: 'http', run: close },
-    { name: 'kafka', run: () => admin.disconnect() },
+    { name: 'outbox relay', run: async () => relay?.stop() },
+    { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
     { name: 'database', run: () => orm.close() },
   ]);
 }

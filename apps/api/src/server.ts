@@ -1,17 +1,53 @@
-import type { Express } from 'express';
-import { createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { DomainError, type CustomerService } from '@cs/domain';
+import { AppError, createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
+import { bearerAuth } from './http/auth';
+import { jsonBody } from './http/json-body';
+import { validate, type Validated } from './http/validate';
+import { openApiDocument } from './openapi';
+import { expressPath, routes } from './routes';
 
 export interface ApiDeps {
   logger: Logger;
   environment: string;
   version: string;
   checks: Record<string, HealthCheck>;
+  customers: CustomerService;
+  /** undefined = no auth (allowed outside production only; index.ts enforces that). */
+  apiKeys: string[] | undefined;
 }
+
+const STATUS: Record<DomainError['code'], number> = { customer_not_found: 404, email_taken: 409, version_conflict: 412 };
 
 /** Builds the app without listening, so tests can drive it with supertest. */
 export function buildApp(deps: ApiDeps): Express {
   const app = createHttpApp(deps.logger);
   app.use(healthRouter({ environment: deps.environment, version: deps.version, checks: deps.checks, okText: { database: 'connected', kafka: 'connected' } }));
+
+  // Documentation is public: it describes the API, it holds no data.
+  const doc = openApiDocument(routes, deps.version);
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'customer-sync API' }));
+
+  if (deps.apiKeys) app.use('/api', bearerAuth(deps.apiKeys));
+  for (const route of routes) {
+    const run: RequestHandler = async (req, res) => {
+      const valid = res.locals.valid as Validated;
+      await route.handler({ params: valid.params, query: valid.query, body: valid.body, req, res, deps: { customers: deps.customers } } as never);
+    };
+    const middleware: RequestHandler[] = [];
+    if (route.body) middleware.push(jsonBody);
+    middleware.push(validate(route), run);
+    app[route.method](expressPath(route.path), ...middleware);
+  }
+
+  const domainErrors: ErrorRequestHandler = (err, _req, _res, next) => {
+    next(err instanceof DomainError ? new AppError(STATUS[err.code], err.code, err.message, err.details) : err);
+  };
+  app.use(domainErrors);
   finishHttpApp(app, deps.logger);
   return app;
 }

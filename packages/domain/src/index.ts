@@ -1,2 +1,6 @@
+export * from './customer-rules';
+export * from './customer-service';
 export * from './entities';
+export * from './errors';
 export * from './orm';
+export * from './outbox';

@@ -9,7 +9,6 @@ export const customerChangePayload = z.object({
   snapshot: z
     .object({ name: z.string(), email: z.string(), deleted: z.boolean() })
     .optional(),
-  outbox_id: z.number().int().positive(),
 });
 export const customerCreated = envelopeOf('customer.created', customerChangePayload);
 export const customerUpdated = envelopeOf('customer.updated', customerChangePayload);

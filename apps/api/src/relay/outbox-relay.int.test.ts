@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { CustomerService, openOrm, type MikroORM } from '@cs/domain';
+import { createKafka, createProducer, topics } from '@cs/kafka-schemas';
+import { createLogger } from '@cs/platform';
+import { collect, type Collected } from '../../../../test/support/kafka';
+import { query, resetDatabase } from '../../../../test/support/db';
+import { privateKafka } from '../../../../test/support/private-kafka';
+import { OutboxRelay } from './outbox-relay';
+
+const logger = createLogger({ name: 'relay-test', level: 'silent' });
+const topic = topics(process.env.KAFKA_TOPIC_PREFIX).customerEvents;
+
+function startRelay(brokers = process.env.KAFKA_BROKERS!) {
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'relay-test', logger });
+  const producer = createProducer(kafka);
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topic, logger, pollMs: 200 });
+  relay.start();
+  return { relay, async stop() { await relay.stop(); await producer.disconnect(); } };
+}
+
+const byTrace = (trace: string) => (m: Collected) => m.value.trace_id === trace;
+const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+let orm: MikroORM;
+let customers: CustomerService;
+beforeAll(async () => {
+  orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 10 });
+  customers = new CustomerService(orm);
+});
+afterAll(() => orm.close());
+beforeEach(() => resetDatabase());
+
+describe('outbox relay', () => {
+  it('publishes each committed change to customer.events, keyed by customer id, in the shared envelope', async () => {
+    const trace = randomUUID();
+    const seen = await collect(topic, byTrace(trace));
+    const relay = startRelay();
+    try {
+      const c = await customers.create({ name: 'Ada', email: `ada-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+      await customers.update(c.id, { name: 'Ada L' }, undefined, { origin: 'internal', traceId: trace });
+      await customers.remove(c.id, undefined, { origin: 'internal', traceId: trace });
+      const msgs = await seen.waitFor(3);
+      expect(msgs.map((m) => m.key)).toEqual([String(c.id), String(c.id), String(c.id)]);
+      expect(msgs.map((m) => m.value.type)).toEqual(['customer.created', 'customer.updated', 'customer.deleted']);
+      expect(msgs[1]!.value).toEqual({
+        id: expect.any(String),
+        type: 'customer.updated',
+        idempotency_key: `customer:${c.id}:v2`,
+        occurred_at: expect.any(String),
+        origin: 'internal',
+        trace_id: trace,
+        payload: { customer_id: c.id, version: 2, snapshot: { name: 'Ada L', email: `ada-${trace}@x.io`, deleted: false } },
+      });
+      expect(msgs[1]!.headers).toMatchObject({ 'trace-id': trace, type: 'customer.updated', 'idempotency-key': `customer:${c.id}:v2` });
+      await until(async () => (await query(`select id from outbox where published_at is null`)).length === 0);
+    } finally {
+      await relay.stop();
+      await seen.stop();
+    }
+  });
+
+  it('with two relays running, publishes every change exactly once in a normal run', async () => {
+    const trace = randomUUID();
+    const seen = await collect(topic, byTrace(trace));
+    const a = startRelay();
+    const b = startRelay();
+    try {
+      await Promise.all(Array.from({ length: 60 }, (_, i) => customers.create({ name: `C${i}`, email: `c${i}-${trace}@x.io` }, { origin: 'internal', traceId: trace })));
+      await seen.waitFor(60);
+      await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to show up
+      const keys = seen.messages.map((m) => m.value.idempotency_key);
+      expect(keys).toHaveLength(60);
+      expect(new Set(keys).size).toBe(60);
+      expect([a.relay.isLeader(), b.relay.isLeader()].filter(Boolean)).toHaveLength(1);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await seen.stop();
+    }
+  });
+
+  it('keeps rows while Kafka is down and publishes them all, in order, when it returns', async () => {
+    const kafka = privateKafka('relay');
+    await kafka.start();
+    const trace = randomUUID();
+    const relay = startRelay(kafka.brokers);
+    try {
+      const c = await customers.create({ name: 'v1', email: `down-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+      await until(async () => (await query(`select id from outbox where published_at is null`)).length === 0);
+
+      await kafka.stop();
+      for (let v = 2; v <= 6; v++) await customers.update(c.id, { name: `v${v}` }, undefined, { origin: 'internal', traceId: trace });
+      const other = await customers.create({ name: 'other', email: `other-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+      expect(await query(`select id from outbox where published_at is null`)).toHaveLength(6);
+
+      await kafka.start();
+      const seen = await collect(topic, byTrace(trace), { brokers: kafka.brokers });
+      await seen.waitFor(7, 60_000);
+      const ofC = seen.messages.filter((m) => m.key === String(c.id)).map((m) => m.value.idempotency_key);
+      expect(ofC).toEqual([1, 2, 3, 4, 5, 6].map((v) => `customer:${c.id}:v${v}`));
+      expect(seen.messages.filter((m) => m.key === String(other.id))).toHaveLength(1);
+      await seen.stop();
+    } finally {
+      await relay.stop();
+      await kafka.destroy();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,156 @@
+import { Client } from 'pg';
+import type { Producer } from 'kafkajs';
+import { encodeMessage } from '@cs/kafka-schemas';
+import type { Logger } from '@cs/platform';
+
+export interface RelayOptions {
+  databaseUrl: string;
+  producer: Producer;
+  topic: string;
+  logger: Logger;
+  /** Safety-net poll; NOTIFY wakes the relay at once in normal operation. */
+  pollMs: number;
+  batchSize?: number;
+  /** Published rows older than this are deleted (the audit trail is sync_events, not the outbox). */
+  retainMs?: number;
+  onPublished?: (count: number, oldestCreatedAt: Date) => void;
+}
+
+// Any constant works; it only has to be the same for every relay instance.
+const LEADER_LOCK = 741_852_963;
+
+interface Row {
+  id: string;
+  aggregate_id: number;
+  envelope: { trace_id: string; type: string; idempotency_key: string } & Record<string, unknown>;
+  created_at: Date;
+}
+
+/**
+ * Publishes committed outbox rows to Kafka in id order and marks them published. Several
+ * instances may run: a session advisory lock elects one active relay, so rows are not published
+ * twice in normal operation (a crash between send and mark may re-publish; consumers dedupe by
+ * the envelope's idempotency key). When Kafka is down rows simply wait, and go out in order later.
+ */
+export class OutboxRelay {
+  private client: Client | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private leader = false;
+  /** Set by NOTIFY; checked before sleeping so that a wake-up during a drain is not lost. */
+  private notified = false;
+  private lastPrune = 0;
+
+  constructor(private readonly opts: RelayOptions) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 200;
+    while (!this.stopped) {
+      try {
+        await this.connect();
+        backoff = 200;
+        while (!this.stopped) {
+          if (!this.leader) this.leader = await this.tryLead();
+          this.notified = false;
+          const published = this.leader ? await this.drain() : 0;
+          if (published === 0 && !this.notified) await this.sleep(this.opts.pollMs);
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        this.opts.logger.warn({ err, retryInMs: backoff }, 'outbox relay error; rows stay queued');
+        await this.disconnect();
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+    await this.disconnect();
+  }
+
+  private async connect() {
+    // kafkajs returns at once when already connected; after a broker outage this reconnects.
+    await this.opts.producer.connect();
+    if (this.client) return;
+    const client = new Client({ connectionString: this.opts.databaseUrl, application_name: 'outbox-relay' });
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    client.on('error', (err) => this.opts.logger.warn({ err }, 'outbox relay connection error'));
+    await client.connect();
+    await client.query('LISTEN outbox');
+    this.client = client;
+  }
+
+  private async disconnect() {
+    const client = this.client;
+    this.client = undefined;
+    this.leader = false; // the advisory lock dies with the session
+    await client?.end().catch(() => undefined);
+  }
+
+  private async tryLead(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LEADER_LOCK]);
+    if (rows[0]?.ok) this.opts.logger.info('outbox relay is the active instance');
+    return rows[0]?.ok === true;
+  }
+
+  /** Publishes until the backlog is empty; returns how many rows went out. */
+  private async drain(): Promise<number> {
+    const limit = this.opts.batchSize ?? 500;
+    let total = 0;
+    for (;;) {
+      const { rows } = await this.client!.query<Row>(
+        'select id, aggregate_id, envelope, created_at from outbox where published_at is null order by id limit $1',
+        [limit],
+      );
+      if (rows.length === 0) break;
+      await this.opts.producer.send({
+        topic: this.opts.topic,
+        acks: -1,
+        messages: rows.map((r) => encodeMessage(String(r.aggregate_id), r.envelope as never)),
+      });
+      await this.client!.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+      total += rows.length;
+      this.opts.onPublished?.(rows.length, rows[0]!.created_at);
+      if (rows.length < limit) break;
+    }
+    if (Date.now() - this.lastPrune > 60_000) await this.prune();
+    return total;
+  }
+
+  private async prune() {
+    this.lastPrune = Date.now();
+    const retainMs = this.opts.retainMs ?? 7 * 24 * 3600 * 1000;
+    await this.client!.query(
+      `delete from outbox where id in (select id from outbox where published_at < now() - ($1::bigint * interval '1 millisecond') limit 1000)`,
+      [retainMs],
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.notified || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import type { Customer, CustomerWithMappings } from '@cs/domain';
+
+export function presentCustomer(c: Customer) {
+  return {
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    version: c.version,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+  };
+}
+
+export function presentCustomerDetail({ customer, mappings }: CustomerWithMappings) {
+  return {
+    ...presentCustomer(customer),
+    external_mappings: mappings.map((m) => ({
+      id: m.id,
+      external_system: m.externalSystem,
+      external_id: m.externalId,
+      created_at: m.createdAt.toISOString(),
+    })),
+  };
+}

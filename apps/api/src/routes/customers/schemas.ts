@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { customerEmail, customerName } from '@cs/domain';
+
+const MAX_INT = 2_147_483_647;
+
+/** Path and query values arrive as strings: only plain decimal integers are ids. */
+const intString = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, `${what} must be an integer`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+
+export const idParams = z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: 'Customer id', example: '42' }) });
+
+export const listQuery = z.strictObject({
+  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (ordered by id)' }),
+  limit: intString('limit', 1, 1000).default(100).meta({ description: 'Rows to return, 1–1000' }),
+  email: customerEmail.optional().meta({ description: 'Only the customer with this email (case-insensitive)' }),
+});
+
+const version = z.number().int().min(1).max(MAX_INT).meta({ description: 'Expected current version (alternative to If-Match)' });
+
+export const createBody = z.strictObject({ name: customerName, email: customerEmail });
+
+export const replaceBody = z.strictObject({ name: customerName, email: customerEmail, version: version.optional() });
+
+export const patchBody = z
+  .strictObject({ name: customerName.optional(), email: customerEmail.optional(), version: version.optional() })
+  .refine((b) => b.name !== undefined || b.email !== undefined, { message: 'give at least one of name, email' });
+
+export const customerResponse = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  email: z.string(),
+  version: z.number().int(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const mappingResponse = z.object({
+  id: z.number().int(),
+  external_system: z.string(),
+  external_id: z.string(),
+  created_at: z.iso.datetime(),
+});
+
+export const customerDetailResponse = customerResponse.extend({ external_mappings: z.array(mappingResponse) });
+
+export const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

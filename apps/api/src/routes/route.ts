@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { CustomerService } from '@cs/domain';
+
+export interface RouteDeps {
+  customers: CustomerService;
+}
+
+type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+  req: Request;
+  res: Response;
+  deps: RouteDeps;
+}
+
+/** One route: its contract (for validation and the OpenAPI document) and its handler. */
+export interface Route<P extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI style: /api/v1/customers/{id} */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Request headers worth documenting (e.g. If-Match). */
+  headers?: Array<{ name: string; description: string }>;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler: (input: RouteInput<P, Q, B>) => Promise<void>;
+}
+
+export function defineRoute<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  route: Route<P, Q, B>,
+): Route {
+  return route as unknown as Route;
+}
+
+export const expressPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');

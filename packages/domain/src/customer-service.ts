@@ -1,0 +1,99 @@
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { CustomerInput } from './customer-rules';
+import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
+import { DomainError } from './errors';
+import { enqueueCustomerChange, type ChangeContext } from './outbox';
+
+export interface ListQuery {
+  skip: number;
+  limit: number;
+  email?: string | undefined;
+}
+
+export interface CustomerWithMappings {
+  customer: Customer;
+  mappings: ExternalMapping[];
+}
+
+const emailTaken = (email: string) => new DomainError('email_taken', `a customer with email ${email} already exists`, { email });
+
+/**
+ * The catalog's write side. Every accepted change commits together with its outbox row; a write
+ * that changes nothing commits nothing (no version bump, no event, so no call to any system).
+ */
+export class CustomerService {
+  constructor(private readonly orm: MikroORM) {}
+
+  async create(input: CustomerInput, ctx: ChangeContext): Promise<Customer> {
+    return this.write(async (em) => {
+      const now = new Date();
+      const customer = em.create(CustomerSchema, { ...input, version: 1, createdAt: now, updatedAt: now, deletedAt: null });
+      await em.flush(); // assigns the id the outbox row needs
+      enqueueCustomerChange(em, 'customer.created', customer, ctx);
+      return customer;
+    }, input.email);
+  }
+
+  /** Full replace (PUT) or partial (PATCH): `changes` holds the fields to set. */
+  async update(id: number, changes: { name?: string | undefined; email?: string | undefined }, expectedVersion: number | undefined, ctx: ChangeContext): Promise<Customer> {
+    return this.write(async (em) => {
+      const customer = await this.lockLive(em, id, expectedVersion);
+      const next = { name: changes.name ?? customer.name, email: changes.email ?? customer.email };
+      if (next.name === customer.name && next.email === customer.email) return customer;
+      em.assign(customer, { ...next, updatedAt: new Date() });
+      await em.flush(); // bumps the version (optimistic-lock column)
+      enqueueCustomerChange(em, 'customer.updated', customer, ctx);
+      return customer;
+    }, changes.email);
+  }
+
+  /** Deletion leaves a tombstone so that the deletion itself can still be synced. */
+  async remove(id: number, expectedVersion: number | undefined, ctx: ChangeContext): Promise<void> {
+    await this.write(async (em) => {
+      const customer = await this.lockLive(em, id, expectedVersion);
+      const now = new Date();
+      em.assign(customer, { deletedAt: now, updatedAt: now });
+      await em.flush();
+      enqueueCustomerChange(em, 'customer.deleted', customer, ctx);
+    });
+  }
+
+  async get(id: number): Promise<CustomerWithMappings> {
+    const em = this.orm.em.fork();
+    const customer = await em.findOne(CustomerSchema, { id, deletedAt: null });
+    if (!customer) throw notFound(id);
+    const mappings = await em.find(ExternalMappingSchema, { internalCustomerId: id }, { orderBy: { id: 'asc' } });
+    return { customer, mappings };
+  }
+
+  async list(query: ListQuery): Promise<Customer[]> {
+    const em = this.orm.em.fork();
+    const where = query.email === undefined ? { deletedAt: null } : { deletedAt: null, email: query.email };
+    return em.find(CustomerSchema, where, { orderBy: { id: 'asc' }, limit: query.limit, offset: query.skip });
+  }
+
+  private async lockLive(em: EntityManager, id: number, expectedVersion: number | undefined): Promise<Customer> {
+    const customer = await em.findOne(CustomerSchema, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!customer) throw notFound(id);
+    if (expectedVersion !== undefined && expectedVersion !== customer.version) {
+      throw new DomainError('version_conflict', `customer ${id} is at version ${customer.version}, not ${expectedVersion}`, {
+        current_version: customer.version,
+      });
+    }
+    return customer;
+  }
+
+  private async write<T>(work: (em: EntityManager) => Promise<T>, email?: string): Promise<T> {
+    try {
+      return await this.orm.em.fork().transactional(work);
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw emailTaken(email ?? '');
+      throw err;
+    }
+  }
+}
+
+function notFound(id: number) {
+  return new DomainError('customer_not_found', `customer ${id} not found`, { id });
+}

@@ -1,0 +1,13 @@
+/** Expected outcomes of domain operations that callers turn into answers (404, 409, 412…). */
+export type DomainErrorCode = 'customer_not_found' | 'email_taken' | 'version_conflict';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A second, private Kafka broker for tests that stop and start Kafka: the shared broker serves
+ * every jest worker at once and must stay up. Same scripts as `make infra-up`, other ports/folder.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export function privateKafka(name: string) {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const port = 29092 + worker * 10;
+  const env = {
+    ...process.env,
+    CS_KAFKA_PORT: String(port),
+    CS_KAFKA_CONTROLLER_PORT: String(port + 1),
+    CS_KAFKA_HOME: path.join(ROOT, '.local', `kafka-${name}-${worker}`),
+    KAFKA_TOPIC_PREFIXES: process.env.KAFKA_TOPIC_PREFIX ?? '',
+  };
+  const kafka = (cmd: 'up' | 'down') => run('bash', [path.join(ROOT, 'scripts/kafka.sh'), cmd], { env, timeout: 120_000 });
+  return {
+    brokers: `127.0.0.1:${port}`,
+    start: () => kafka('up'),
+    stop: () => kafka('down'),
+    /** Stops it and removes its data. */
+    async destroy() {
+      await kafka('down');
+      await run('rm', ['-rf', env.CS_KAFKA_HOME]);
+    },
+  };
+}
