@@ -1,1 +1,10 @@
-export {};
+export { startEmulator, type RunningEmulator } from './emulator';
+export type { EmulatorOptions, WebhookEndpointInput } from './options';
+export { DEFAULT_API_VERSION } from './options';
+export type { FaultSettings } from './faults/settings';
+export type { EmulatorState, StatsSnapshot, ResetRequest } from './state';
+export type { WebhookCounters } from './webhooks/dispatcher';
+export type { WebhookEndpoint } from './webhooks/endpoints';
+export type { Customer, DeletedCustomer } from './customers/object';
+export type { StripeEvent } from './events/store';
+export { signatureHeader } from './webhooks/signature';
