@@ -36,11 +36,27 @@ export function startProcess(name: string, script: string, args: string[], env: 
   return { name, child, output, exited };
 }
 
+let topicPrefix = process.env.KAFKA_TOPIC_PREFIX!;
+
+/**
+ * Gives this test file topics of its own (created now), so its workers never see messages left
+ * on the worker's shared topics by earlier files. Call in beforeAll, before starting apps.
+ */
+export async function isolateTopics(tag: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensureTopics } = require(path.join(ROOT, 'scripts/kafka-topics.js')) as {
+    ensureTopics: (brokers: string, prefixes: string[], timeoutMs?: number) => Promise<unknown>;
+  };
+  topicPrefix = `${process.env.KAFKA_TOPIC_PREFIX}${tag}.${Date.now().toString(36)}.`;
+  await ensureTopics(process.env.KAFKA_BROKERS!, [topicPrefix], 30_000);
+  return topicPrefix;
+}
+
 export function appEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: process.env.DATABASE_URL!,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-    KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX!,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_CLIENT_ID: `e2e-w${workerId}`,
     API_PORT: String(ports.api),
     WEBHOOK_PORT: String(ports['webhook-gateway']),

@@ -1,10 +1,35 @@
-import { type z } from 'zod';
+import { z } from 'zod';
 import { stripeEnv } from '@cs/integrations';
-import { baseEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
+import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
+
+const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
   .extend(stripeEnv.shape)
-  .extend({ HEALTH_PORT: port(8002) });
+  .extend({
+    HEALTH_PORT: port(8002),
+    /** Writes per second to Stripe; default 25 with a test key, 100 with a live key (Stripe's limits). */
+    STRIPE_WRITE_RATE: z.coerce.number().min(0).max(100_000).optional(),
+    /** Attempts before a retryable failure is parked (about 4.5 minutes of backoff with the defaults). */
+    OUTBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
+    OUTBOUND_RETRY_BASE_MS: positiveInt(250, 60_000),
+    OUTBOUND_RETRY_MAX_MS: positiveInt(30_000, 600_000),
+    /** Customers pushed at once per partition batch (each customer's changes stay in order). */
+    OUTBOUND_CONCURRENCY: positiveInt(16, 256),
+    /**
+     * Chaos testing only: kill -9 this process right after an external create succeeds and
+     * before its mapping is stored — the worst moment for a crash. Refused in production.
+     */
+    FAULT_CRASH_AFTER_EXTERNAL_CREATE: booleanFlag(false),
+  })
+  .refine((e) => !(e.NODE_ENV === 'production' && e.FAULT_CRASH_AFTER_EXTERNAL_CREATE), {
+    path: ['FAULT_CRASH_AFTER_EXTERNAL_CREATE'],
+    message: 'fault injection is not allowed in production',
+  });
 export type WorkerEnv = z.infer<typeof workerEnv>;
+
+export function stripeWriteRate(env: WorkerEnv): number {
+  return env.STRIPE_WRITE_RATE ?? (env.STRIPE_SECRET_KEY.includes('_live_') ? 100 : 25);
+}

@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
-import { openOrm, pingDatabase } from '@cs/domain';
-import { StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
-import { createKafka, pingKafka } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
-import { workerEnv } from './env';
+import { createParker, openOrm, pingDatabase } from '@cs/domain';
+import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
+import { createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
+import { buildHealthApp, createLogger, listen, loadEnv, onShutdown, TokenBucket } from '@cs/platform';
+import { stripeWriteRate, workerEnv } from './env';
+import { pushCustomer } from './push-customer';
 
 async function main() {
   const env = loadEnv(workerEnv);
@@ -11,21 +12,51 @@ async function main() {
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-outbound`, logger });
   const admin = kafka.admin();
-  await admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable yet'));
-  const stripe = new StripeIntegration(stripeConfigFromEnv(env));
+  const producer = createProducer(kafka);
+  await Promise.all([admin.connect(), producer.connect()]);
+  const names = topics(env.KAFKA_TOPIC_PREFIX);
+
+  // Every enabled system, each with its own consumer group on customer.events: a slow or failing
+  // system lags on its own and never stalls another.
+  const registry = new IntegrationRegistry().register(new StripeIntegration(stripeConfigFromEnv(env)));
+  const rates: Record<string, number> = { stripe: stripeWriteRate(env) };
+  const consumers = registry.systems().map((system) => {
+    const integration = registry.get(system);
+    const log = logger.child({ system });
+    const deps = { orm, integration, limiter: new TokenBucket(rates[system] ?? 25), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE };
+    return new ReliableConsumer({
+      kafka,
+      groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`,
+      topic: names.customerEvents,
+      schema: customerEventMessage,
+      logger: log,
+      concurrency: env.OUTBOUND_CONCURRENCY,
+      retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
+      handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
+      classify: (err) => integration.classifyError(err),
+      park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
+      onRetry: (ctx, failure, delayMs) => log.warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying'),
+    });
+  });
 
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
-    checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin), stripe: () => stripe.ping() },
+    checks: {
+      database: () => pingDatabase(orm),
+      kafka: () => pingKafka(admin),
+      ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
+    },
     okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
-  logger.info({ port: env.HEALTH_PORT }, 'outbound worker health listening');
+  await Promise.all(consumers.map((c) => c.start()));
+  logger.info({ port: env.HEALTH_PORT, systems: registry.systems(), stripeWriteRate: rates.stripe }, 'outbound worker running');
 
   onShutdown(logger, [
+    { name: 'consumers (finish in-flight, commit)', run: () => Promise.all(consumers.map((c) => c.stop())) },
     { name: 'http', run: close },
-    { name: 'kafka', run: () => admin.disconnect() },
+    { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
     { name: 'database', run: () => orm.close() },
   ]);
 }

@@ -4,3 +4,5 @@ export * from './entities';
 export * from './errors';
 export * from './orm';
 export * from './outbox';
+export * from './sql';
+export * from './sync';

@@ -47,6 +47,7 @@ export interface VerifiedWebhook {
 /** How the caller should treat a failed call. */
 export interface ErrorClass {
   retryable: boolean;
+  /** `not_found` and `idempotency_conflict` are neutral (every integration uses them); others are the provider's. */
   code: string;
   message: string;
   status?: number;

@@ -1,4 +1,5 @@
 export * from './bus';
+export * from './consumer';
 export * from './envelope';
 export * from './messages';
 export * from './topics';

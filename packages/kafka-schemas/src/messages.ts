@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeBase, envelopeOf } from './envelope';
+import { envelopeOf } from './envelope';
 
 /** customer.events: one per committed change in our catalog (written by the outbox relay). */
 export const customerChangePayload = z.object({
@@ -36,7 +36,8 @@ export const deadLetterPayload = z.object({
   reason: z.string(),
   error_code: z.string().nullable(),
   attempts: z.number().int().nonnegative(),
-  original: envelopeBase.extend({ payload: z.unknown() }),
+  /** The envelope we gave up on, or `{ raw }` when it was not even a valid message. */
+  original: z.unknown(),
 });
 export const deadLetter = envelopeOf('dead_letter', deadLetterPayload);
 
@@ -53,7 +54,6 @@ export type DlqMessage = z.infer<typeof dlqMessage>;
 /** Every message, by topic key: what a consumer of that topic must accept. */
 export const messagesByTopic = {
   customerEvents: customerEventMessage,
-  syncOutboundStripe: customerEventMessage,
   syncInbound: inboundMessage,
   syncDlq: dlqMessage,
 } as const;

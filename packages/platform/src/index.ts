@@ -5,3 +5,4 @@ export * from './health-server';
 export * from './http';
 export * from './logger';
 export * from './shutdown';
+export * from './token-bucket';

@@ -21,11 +21,15 @@ export function classifyStripeError(err: unknown): ErrorClass {
   const retryAfter = Number(header(err.headers, 'retry-after'));
   const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
   const base = {
-    code: err.code ?? err.type ?? 'stripe_error',
+    // err.type is the SDK's class name; Stripe's own error type is rawType.
+    code: err.code ?? err.rawType ?? 'stripe_error',
     message: err.message,
     ...(status !== undefined ? { status } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
+  // Neutral codes for the outcomes the workers act on; everything else keeps Stripe's own code.
+  if (err instanceof Stripe.errors.StripeIdempotencyError) return { retryable: false, ...base, code: 'idempotency_conflict' };
+  if (status === 404) return { retryable: false, ...base, code: 'not_found' };
   if (shouldRetry === 'true') return { retryable: true, ...base };
   if (shouldRetry === 'false') return { retryable: false, ...base };
   if (err instanceof Stripe.errors.StripeConnectionError || status === undefined) return { retryable: true, ...base };

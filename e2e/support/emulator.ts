@@ -1,0 +1,34 @@
+import { urlOf } from './stack';
+
+export interface EmuCustomer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  metadata: Record<string, string>;
+  deleted?: boolean;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(urlOf('emulator') + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** The emulator's admin routes (tools/stripe-emulator/README.md). */
+export const emulator = {
+  customers: (includeDeleted = false) => call<EmuCustomer[]>('GET', `/_emulator/customers${includeDeleted ? '?include_deleted=true' : ''}`),
+  stats: () => call<{ writes: number; requests: { total: number; by_route: Record<string, number> }; rate_limited: number; errors_injected: number }>('GET', '/_emulator/stats'),
+  resetStats: () => call('POST', '/_emulator/stats/reset'),
+  faults: (f: Record<string, unknown>) => call('POST', '/_emulator/faults', f),
+  reset: (body: Record<string, boolean> = {}) => call('POST', '/_emulator/reset', body),
+  addWebhook: (url: string, secret: string) => call('POST', '/_emulator/webhook-endpoints', { url, secret }),
+  dashboard: {
+    create: (c: { name: string; email: string; metadata?: Record<string, string> }) => call<EmuCustomer>('POST', '/_emulator/dashboard/customers', c),
+    update: (id: string, c: { name?: string; email?: string }) => call<EmuCustomer>('POST', `/_emulator/dashboard/customers/${id}`, c),
+    delete: (id: string) => call('DELETE', `/_emulator/dashboard/customers/${id}`),
+  },
+};

@@ -1,0 +1,4 @@
+export * from './dead-letters';
+export * from './mappings';
+export * from './park';
+export * from './sync-events';

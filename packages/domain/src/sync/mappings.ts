@@ -1,0 +1,50 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../sql';
+
+export interface MappingRow {
+  id: number;
+  internal_customer_id: number;
+  external_system: string;
+  external_id: string;
+  last_synced_hash: string | null;
+  last_source_ts: string | null;
+}
+
+export async function mappingFor(em: EntityManager, customerId: number, system: string): Promise<MappingRow | undefined> {
+  const rows = await sql<MappingRow>(em, 'select * from external_mappings where internal_customer_id = ? and external_system = ?', [customerId, system]);
+  return rows[0];
+}
+
+export async function mappingByExternalId(em: EntityManager, system: string, externalId: string, lock = false): Promise<MappingRow | undefined> {
+  const rows = await sql<MappingRow>(em, `select * from external_mappings where external_system = ? and external_id = ?${lock ? ' for update' : ''}`, [system, externalId]);
+  return rows[0];
+}
+
+/**
+ * Links a customer to an external record. Both workers may race to link the same pair (our
+ * create, and Stripe's echo of it): the first wins, the second finds it. Returns the mapping now
+ * stored for this customer — which points elsewhere if the customer was already linked.
+ */
+export async function linkMapping(em: EntityManager, customerId: number, system: string, externalId: string): Promise<MappingRow> {
+  await sql(em, 'insert into external_mappings (internal_customer_id, external_system, external_id) values (?, ?, ?) on conflict do nothing', [
+    customerId,
+    system,
+    externalId,
+  ]);
+  const row = await mappingFor(em, customerId, system);
+  if (!row) throw new Error(`mapping of customer ${customerId} to ${system} vanished while linking`);
+  return row;
+}
+
+export async function markSynced(em: EntityManager, mappingId: number, hash: string, sourceTs?: number): Promise<void> {
+  await sql(
+    em,
+    `update external_mappings set last_synced_hash = ?, last_synced_at = now(),
+       last_source_ts = greatest(coalesce(last_source_ts, 0), coalesce(?::bigint, 0)) where id = ?`,
+    [hash, sourceTs ?? null, mappingId],
+  );
+}
+
+export async function deleteMapping(em: EntityManager, mappingId: number): Promise<void> {
+  await sql(em, 'delete from external_mappings where id = ?', [mappingId]);
+}

@@ -1,0 +1,159 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
+import { decodeMessage, type BusLogger } from './bus';
+
+export interface FailureClass {
+  retryable: boolean;
+  code: string;
+  message: string;
+  retryAfterMs?: number | undefined;
+}
+
+export interface MessageContext {
+  key: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+export interface ParkRequest<T> {
+  topic: string;
+  key: string;
+  raw: string;
+  message: T | undefined;
+  reason: string;
+  code: string;
+  attempts: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface ReliableConsumerOptions<S extends z.ZodType> {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  schema: S;
+  logger: BusLogger;
+  handle: (message: z.infer<S>, ctx: MessageContext) => Promise<void>;
+  classify: (err: unknown) => FailureClass;
+  /** Stores a message we give up on (dead-letter table + topic). If it throws, nothing is committed. */
+  park: (req: ParkRequest<z.infer<S>>) => Promise<void>;
+  onRetry?: (ctx: MessageContext, failure: FailureClass, delayMs: number) => void;
+  retry: RetryPolicy;
+  /** Keys processed at once within a batch; messages of one key always run in order. */
+  concurrency: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+class Stopping extends Error {}
+
+export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
+  const jittered = exp / 2 + Math.random() * (exp / 2); // "equal jitter": spread, but never near zero
+  return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxMs * 4));
+}
+
+/**
+ * Consumes one topic at-least-once: per batch, messages are grouped by key; keys run in parallel,
+ * each key's messages in order. A failure is retried with exponential backoff and jitter while it
+ * is retryable and attempts remain, then the message is parked and the key moves on, so a poison
+ * message never blocks a partition. Offsets are committed only after the whole batch is handled
+ * (or parked), so a crash re-delivers work rather than losing it: handlers must be idempotent.
+ */
+export class ReliableConsumer<S extends z.ZodType> {
+  private consumer: Consumer | undefined;
+  private stopping = false;
+  private wakeSleepers = new Set<() => void>();
+
+  constructor(private readonly opts: ReliableConsumerOptions<S>) {}
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topic } = this.opts;
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, retry: { retries: 10 } });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
+        const groups = new Map<string, KafkaMessage[]>();
+        for (const m of batch.messages) {
+          const key = m.key?.toString() ?? '';
+          const list = groups.get(key);
+          if (list) list.push(m);
+          else groups.set(key, [m]);
+        }
+        const queue = [...groups.entries()];
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+        try {
+          await Promise.all(
+            Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, async () => {
+              for (let next = queue.shift(); next; next = queue.shift()) {
+                for (const m of next[1]) await this.process(m, next[0], batch.topic, batch.partition);
+              }
+            }),
+          );
+        } finally {
+          clearInterval(beat);
+        }
+        if (batch.messages.length === 0) return;
+        resolveOffset(batch.lastOffset()); // where the next fetch starts
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+      },
+    });
+  }
+
+  /** Stops fetching, abandons retries in progress (they are re-delivered), and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.wakeSleepers) wake();
+    await this.consumer?.disconnect();
+  }
+
+  private async process(m: KafkaMessage, key: string, topic: string, partition: number): Promise<void> {
+    const decoded = decodeMessage(this.opts.schema, m);
+    if (!decoded.ok) {
+      await this.opts.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 });
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping) throw new Stopping('consumer stopping');
+      const ctx: MessageContext = { key, topic, partition, offset: m.offset, attempt };
+      try {
+        await this.opts.handle(decoded.value, ctx);
+        return;
+      } catch (err) {
+        if (this.stopping) throw new Stopping('consumer stopping');
+        const failure = this.opts.classify(err);
+        if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
+          const reason = failure.retryable ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
+          await this.opts.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt });
+          return;
+        }
+        const delay = backoffMs(attempt, this.opts.retry, failure.retryAfterMs);
+        this.opts.onRetry?.(ctx, failure, delay);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeSleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeSleepers.add(done);
+    });
+  }
+}
