@@ -8,6 +8,7 @@ cd "$ROOT"
 start=$SECONDS
 
 bash scripts/bootstrap.sh
+bash scripts/stripe-mock.sh install   # Stripe's official mock, for the contract test
 started_infra=0
 if [ -z "${DATABASE_URL:-}${KAFKA_BROKERS:-}" ] && ! bash scripts/infra.sh status >/dev/null 2>&1; then started_infra=1; fi
 cleanup() {

@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
-import { openOrm, pingDatabase } from '@cs/domain';
-import { StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
-import { createKafka, pingKafka } from '@cs/kafka-schemas';
+import { createParker, openOrm, pingDatabase } from '@cs/domain';
+import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
+import { createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
+import { applyEvent, classifyInbound } from './apply-event';
 import { workerEnv } from './env';
 
 async function main() {
@@ -11,21 +12,44 @@ async function main() {
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-inbound`, logger });
   const admin = kafka.admin();
-  await admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable yet'));
-  const stripe = new StripeIntegration(stripeConfigFromEnv(env));
+  const producer = createProducer(kafka);
+  await Promise.all([admin.connect(), producer.connect()]);
+  const names = topics(env.KAFKA_TOPIC_PREFIX);
+
+  const registry = new IntegrationRegistry().register(new StripeIntegration(stripeConfigFromEnv(env)));
+  const deps = { orm, registry, logger };
+  const consumer = new ReliableConsumer({
+    kafka,
+    groupId: `${env.KAFKA_CLIENT_ID}-inbound`,
+    topic: names.syncInbound,
+    schema: inboundMessage,
+    logger,
+    concurrency: env.INBOUND_CONCURRENCY,
+    retry: { maxAttempts: env.INBOUND_MAX_ATTEMPTS, baseMs: env.INBOUND_RETRY_BASE_MS, maxMs: env.INBOUND_RETRY_MAX_MS },
+    handle: (msg, ctx) => applyEvent(deps, msg, ctx),
+    classify: (err, msg) => classifyInbound(deps, msg, err),
+    park: createParker({ orm, producer, dlqTopic: names.syncDlq, system: null, direction: 'inbound' }),
+    onRetry: (ctx, failure, delayMs) => logger.warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying'),
+  });
 
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
-    checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin), stripe: () => stripe.ping() },
+    checks: {
+      database: () => pingDatabase(orm),
+      kafka: () => pingKafka(admin),
+      ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
+    },
     okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
-  logger.info({ port: env.HEALTH_PORT }, 'inbound worker health listening');
+  await consumer.start();
+  logger.info({ port: env.HEALTH_PORT, systems: registry.systems() }, 'inbound worker running');
 
   onShutdown(logger, [
+    { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'http', run: close },
-    { name: 'kafka', run: () => admin.disconnect() },
+    { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
     { name: 'database', run: () => orm.close() },
   ]);
 }

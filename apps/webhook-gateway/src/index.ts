@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { createKafka, pingKafka } from '@cs/kafka-schemas';
+import { StripeWebhookVerifier, type WebhookVerifier } from '@cs/integrations';
+import { BatchingPublisher, createKafka, pingKafka, topics } from '@cs/kafka-schemas';
 import { createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
 import { gatewayEnv } from './env';
 import { buildApp } from './server';
@@ -9,15 +10,31 @@ async function main() {
   const logger = createLogger({ name: 'webhook-gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-gateway`, logger });
   const admin = kafka.admin();
+  // Not idempotent on purpose: webhook events carry their own ids and the inbound worker dedupes,
+  // and a plain producer fails fast (→ 503, so Stripe retries) instead of stalling.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100 } });
   await admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable yet'));
+  await producer.connect().catch((err: unknown) => logger.warn({ err }, 'kafka producer not connected yet'));
 
-  const app = buildApp({ logger, environment: env.NODE_ENV, version: env.SERVICE_VERSION, checks: { kafka: () => pingKafka(admin) } });
+  const verifiers = new Map<string, WebhookVerifier>([['stripe', new StripeWebhookVerifier(env.STRIPE_WEBHOOK_SECRET)]]);
+  const counts: Record<string, number> = {};
+  const app = buildApp({
+    logger,
+    environment: env.NODE_ENV,
+    version: env.SERVICE_VERSION,
+    checks: { kafka: () => pingKafka(admin) },
+    verifiers,
+    publisher: new BatchingPublisher(producer, topics(env.KAFKA_TOPIC_PREFIX).syncInbound),
+    onEvent: (system, outcome) => {
+      counts[`${system}:${outcome}`] = (counts[`${system}:${outcome}`] ?? 0) + 1;
+    },
+  });
   const close = await listen(createServer(app), env.WEBHOOK_PORT, env.HOST);
-  logger.info({ port: env.WEBHOOK_PORT }, 'webhook gateway listening');
+  logger.info({ port: env.WEBHOOK_PORT, systems: [...verifiers.keys()] }, 'webhook gateway listening');
 
   onShutdown(logger, [
-    { name: 'http', run: close },
-    { name: 'kafka', run: () => admin.disconnect() },
+    { name: 'http (finish in-flight requests)', run: close },
+    { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
   ]);
 }
 

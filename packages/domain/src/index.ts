@@ -6,3 +6,4 @@ export * from './orm';
 export * from './outbox';
 export * from './sql';
 export * from './sync';
+export * from './inbound';

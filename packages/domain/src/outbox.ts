@@ -11,11 +11,11 @@ export interface ChangeContext {
  * Adds the outbox row for a committed-together change. It must be called inside the same
  * transaction as the change itself: that is the whole point of the outbox.
  */
-export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeType, customer: Customer, ctx: ChangeContext): void {
+export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeType, customer: Customer, ctx: ChangeContext, keySuffix?: string): void {
   const env = envelope({
     type,
     // One key per version of one customer: consumers dedupe a re-published row by it.
-    idempotency_key: `customer:${customer.id}:v${customer.version}`,
+    idempotency_key: `customer:${customer.id}:v${customer.version}${keySuffix ? `:${keySuffix}` : ''}`,
     origin: ctx.origin,
     trace_id: ctx.traceId,
     occurred_at: customer.updatedAt,

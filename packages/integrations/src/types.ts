@@ -55,6 +55,15 @@ export interface ErrorClass {
   retryAfterMs?: number;
 }
 
+/** Checks a provider's webhook signature; what the webhook gateway needs, without API credentials. */
+export interface WebhookVerifier {
+  readonly system: string;
+  /** Throws WebhookVerificationError when the signature is missing, malformed, forged or stale. */
+  verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook;
+  /** Whether the sync acts on this event type (others are acknowledged and counted, not published). */
+  handles(eventType: string): boolean;
+}
+
 export interface Integration {
   readonly system: string;
   createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer>;
@@ -63,8 +72,7 @@ export interface Integration {
   getCustomer(externalId: string): Promise<ExternalCustomer | null>;
   findByInternalId(internalId: number): Promise<ExternalCustomer | null>;
   listCustomers(cursor: string | null, limit: number): Promise<ListPage>;
-  /** Throws WebhookVerificationError when the signature is missing, malformed, forged or stale. */
-  verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook;
+  readonly webhooks: WebhookVerifier;
   /** null for event types this integration does not handle. */
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
   classifyError(err: unknown): ErrorClass;

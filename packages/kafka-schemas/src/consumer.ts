@@ -41,7 +41,7 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   schema: S;
   logger: BusLogger;
   handle: (message: z.infer<S>, ctx: MessageContext) => Promise<void>;
-  classify: (err: unknown) => FailureClass;
+  classify: (err: unknown, message: z.infer<S>) => FailureClass;
   /** Stores a message we give up on (dead-letter table + topic). If it throws, nothing is committed. */
   park: (req: ParkRequest<z.infer<S>>) => Promise<void>;
   onRetry?: (ctx: MessageContext, failure: FailureClass, delayMs: number) => void;
@@ -132,7 +132,7 @@ export class ReliableConsumer<S extends z.ZodType> {
         return;
       } catch (err) {
         if (this.stopping) throw new Stopping('consumer stopping');
-        const failure = this.opts.classify(err);
+        const failure = this.opts.classify(err, decoded.value);
         if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
           const reason = failure.retryable ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
           await this.opts.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt });

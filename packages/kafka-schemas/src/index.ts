@@ -1,3 +1,4 @@
+export * from './batching-publisher';
 export * from './bus';
 export * from './consumer';
 export * from './envelope';

@@ -1,18 +1,17 @@
 import Stripe from 'stripe';
 import {
-  WebhookVerificationError,
   type CustomerFields,
   type ErrorClass,
   type ExternalCustomer,
   type Integration,
   type ListPage,
   type NeutralChange,
-  type VerifiedWebhook,
   type WriteOptions,
 } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
 import { classifyStripeError } from './errors';
 import { fromStripe, toStripeParams } from './mapping';
+import { StripeWebhookVerifier } from './webhooks';
 
 const HANDLED: Record<string, NeutralChange['kind']> = {
   'customer.created': 'created',
@@ -20,15 +19,14 @@ const HANDLED: Record<string, NeutralChange['kind']> = {
   'customer.deleted': 'deleted',
 };
 
-/** Stripe webhooks are accepted for 5 minutes after they were signed. */
-const SIGNATURE_TOLERANCE_S = 300;
-
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
+  readonly webhooks: StripeWebhookVerifier;
   private readonly stripe: Stripe;
 
-  constructor(private readonly config: StripeConfig) {
+  constructor(config: StripeConfig) {
     this.stripe = createStripeClient(config);
+    this.webhooks = new StripeWebhookVerifier(config.webhookSecrets);
   }
 
   async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
@@ -77,25 +75,6 @@ export class StripeIntegration implements Integration {
     return { items, nextCursor: page.has_more ? (page.data.at(-1)?.id ?? null) : null };
   }
 
-  verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook {
-    const signature = headers['stripe-signature'];
-    if (typeof signature !== 'string' || signature.length === 0) throw new WebhookVerificationError('missing Stripe-Signature header');
-    const verifier = this.stripe.webhooks.signature;
-    if (!verifier) throw new Error('stripe SDK has no signature verifier');
-    let lastError = 'no webhook secret configured';
-    for (const secret of this.config.webhookSecrets) {
-      try {
-        // Verifies the HMAC and the timestamp only; the body is parsed by us below.
-        verifier.verifyHeader(rawBody, signature, secret, SIGNATURE_TOLERANCE_S);
-        return parseEvent(rawBody);
-      } catch (err) {
-        if (err instanceof WebhookVerificationError) throw err;
-        lastError = err instanceof Error ? err.message : String(err);
-      }
-    }
-    throw new WebhookVerificationError(`invalid signature: ${lastError.split('\n')[0]}`);
-  }
-
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null {
     const kind = HANDLED[String(event.type)];
     const object = (event.data as { object?: Stripe.Customer } | undefined)?.object;
@@ -118,20 +97,4 @@ export class StripeIntegration implements Integration {
   async ping(): Promise<void> {
     await this.stripe.customers.list({ limit: 1 });
   }
-}
-
-/** A signed body that is not a JSON event is still refused: the signature proves origin, not shape. */
-function parseEvent(rawBody: Buffer): VerifiedWebhook {
-  let event: unknown;
-  try {
-    event = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookVerificationError('body is not valid JSON');
-  }
-  const e = event as { id?: unknown; type?: unknown; created?: unknown; data?: { object?: { id?: unknown } } };
-  if (!e || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.created !== 'number') {
-    throw new WebhookVerificationError('body is not a Stripe event');
-  }
-  const objectId = typeof e.data?.object?.id === 'string' ? e.data.object.id : e.id;
-  return { eventId: e.id, eventType: e.type, objectId, created: e.created, event: event as Record<string, unknown> };
 }

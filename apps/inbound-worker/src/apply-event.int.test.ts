@@ -1,0 +1,174 @@
+import { openOrm, type MikroORM } from '@cs/domain';
+import { IntegrationRegistry, StripeIntegration } from '@cs/integrations';
+import { envelope, type InboundMessage } from '@cs/kafka-schemas';
+import { createLogger } from '@cs/platform';
+import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
+import { query, resetDatabase } from '../../../test/support/db';
+import { stripeEvent, type EventInput } from '../../../test/support/stripe-events';
+import { applyEvent, ParkForReview, type InboundDeps } from './apply-event';
+
+let orm: MikroORM;
+let emu: RunningEmulator;
+let deps: InboundDeps;
+
+beforeAll(async () => {
+  orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 5 });
+  emu = await startEmulator({ port: 0 });
+  const stripe = new StripeIntegration({ secretKey: 'sk_test_inbound', webhookSecrets: ['whsec_x'], apiBase: emu.url });
+  deps = { orm, registry: new IntegrationRegistry().register(stripe), logger: createLogger({ name: 'inbound-test', level: 'silent' }) };
+});
+afterAll(async () => {
+  await orm.close();
+  await emu.close();
+});
+beforeEach(() => resetDatabase());
+
+const T0 = 1_800_000_000;
+function message(input: EventInput): InboundMessage {
+  const event = stripeEvent(input);
+  const customer = (event.data as { object: { id: string } }).object;
+  return envelope({
+    type: 'external.event' as const,
+    idempotency_key: `stripe:${String(event.id)}`,
+    origin: 'stripe',
+    payload: {
+      system: 'stripe',
+      event_id: String(event.id),
+      event_type: String(event.type),
+      object_id: customer.id,
+      source_created: Number(event.created),
+      received_at: new Date().toISOString(),
+      via: 'webhook' as const,
+      event,
+    },
+  }) as InboundMessage;
+}
+const apply = (m: InboundMessage) => applyEvent(deps, m, { key: m.payload.object_id, topic: 't', partition: 0, offset: '0', attempt: 1 });
+const customers = () => query<{ id: number; name: string; email: string; version: number; deleted_at: Date | null }>('select id, name, email, version, deleted_at from customers order by id');
+const mappings = () => query<{ internal_customer_id: number; external_id: string; last_source_ts: string }>('select internal_customer_id, external_id, last_source_ts from external_mappings order by id');
+const outbox = () => query<{ event_type: string; origin: string; aggregate_id: number }>('select event_type, origin, aggregate_id from outbox order by id');
+const insertCustomer = async (name: string, email: string) =>
+  (await query<{ id: number }>('insert into customers (name, email) values ($1, $2) returning id', [name, email]))[0]!.id;
+
+describe('inbound: customer.created', () => {
+  it('creates a customer and its mapping, with an outbox row origin=stripe (other systems hear of it, Stripe does not)', async () => {
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_new1', name: 'New One', email: 'New@X.io', metadata: {} } }));
+    expect(await customers()).toMatchObject([{ name: 'New One', email: 'new@x.io', version: 1 }]);
+    expect(await mappings()).toMatchObject([{ external_id: 'cus_new1', last_source_ts: String(T0) }]);
+    expect(await outbox()).toEqual([{ event_type: 'customer.created', origin: 'stripe', aggregate_id: 1 }]);
+  });
+
+  it('the same event delivered three times is applied once', async () => {
+    const m = message({ type: 'customer.created', created: T0, customer: { id: 'cus_dup', name: 'Dup', email: 'dup@x.io', metadata: {} } });
+    await apply(m);
+    await apply(m);
+    await apply(m);
+    expect(await customers()).toHaveLength(1);
+    expect(await outbox()).toHaveLength(1);
+    const audit = await query<{ status: string; payload: { reason?: string } }>(`select status, payload from sync_events where direction = 'inbound' order by id`);
+    expect(audit.map((a) => a.status)).toEqual(['success', 'skipped', 'skipped']);
+    expect(audit[1]!.payload.reason).toBe('duplicate event');
+  });
+
+  it('our own create coming back (metadata.internal_id) links and creates nothing', async () => {
+    const id = await insertCustomer('Ours', 'ours@x.io');
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_echo', name: 'Ours', email: 'ours@x.io', metadata: { internal_id: String(id) } } }));
+    expect(await customers()).toHaveLength(1);
+    expect(await mappings()).toMatchObject([{ internal_customer_id: id, external_id: 'cus_echo' }]);
+    expect(await outbox()).toEqual([]);
+  });
+
+  it('links to an unmapped customer with the same email, keeps ours, and queues our state for Stripe', async () => {
+    const id = await insertCustomer('Our Name', 'shared@x.io');
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_same', name: 'Their Name', email: 'SHARED@x.io', metadata: {} } }));
+    expect(await customers()).toMatchObject([{ id, name: 'Our Name' }]);
+    expect(await mappings()).toMatchObject([{ internal_customer_id: id, external_id: 'cus_same' }]);
+    expect(await outbox()).toEqual([{ event_type: 'customer.updated', origin: 'internal', aggregate_id: id }]);
+    const [audit] = await query<{ payload: { action: string; detail: string } }>(`select payload from sync_events where status = 'success'`);
+    expect(audit!.payload).toMatchObject({ action: 'linked', detail: 'same email' });
+  });
+
+  it('an email that belongs to a customer linked to another Stripe customer is a conflict: parked, nothing changed', async () => {
+    const id = await insertCustomer('Taken', 'taken@x.io');
+    await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_original')`, [id]);
+    const m = message({ type: 'customer.created', created: T0, customer: { id: 'cus_intruder', name: 'Other', email: 'taken@x.io', metadata: {} } });
+    await expect(apply(m)).rejects.toThrow(ParkForReview);
+    await expect(apply(m)).rejects.toThrow(/email belongs to customer 1, which is linked to cus_original/);
+    expect(await customers()).toHaveLength(1);
+    expect(await mappings()).toHaveLength(1);
+    expect(await outbox()).toEqual([]);
+    expect(await query('select 1 from processed_events')).toEqual([]); // a replay after review is not a "duplicate"
+  });
+
+  it('a record we cannot represent (no email) is parked for review', async () => {
+    await expect(apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_noemail', name: 'No Email', email: null, metadata: {} } }))).rejects.toThrow(
+      /has no usable email/,
+    );
+    expect(await customers()).toEqual([]);
+  });
+});
+
+describe('inbound: customer.updated', () => {
+  let id: number;
+  beforeEach(async () => {
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_u', name: 'V0', email: 'u@x.io', metadata: {} } }));
+    id = (await customers())[0]!.id;
+  });
+
+  it('applies the fields and writes an outbox row origin=stripe', async () => {
+    await apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' } }));
+    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }]);
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.updated/stripe']);
+  });
+
+  it('the echo of our own write changes nothing: no outbox row', async () => {
+    await apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V0', email: 'u@x.io' } }));
+    expect(await customers()).toMatchObject([{ version: 1 }]);
+    expect(await outbox()).toHaveLength(1);
+  });
+
+  it('delivered newest-first, the older events never overwrite the newer state', async () => {
+    for (const [t, name] of [[T0 + 30, 'V3'], [T0 + 20, 'V2'], [T0 + 10, 'V1']] as const) {
+      await apply(message({ created: t, customer: { id: 'cus_u', name, email: 'u@x.io' } }));
+    }
+    expect(await customers()).toMatchObject([{ name: 'V3', version: 2 }]);
+    const reasons = await query<{ reason: string }>(`select payload->>'reason' as reason from sync_events where status = 'skipped' order by id`);
+    expect(reasons.map((r) => r.reason)).toEqual(['stale event', 'stale event']);
+  });
+
+  it('two updates in the same second: the tie is settled by Stripe’s current state', async () => {
+    const live = await fetch(`${emu.url}/_emulator/dashboard/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Second', email: 'tie@x.io' }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    await apply(message({ type: 'customer.created', created: T0 + 40, customer: { id: live.id, name: 'First', email: 'tie@x.io', metadata: {} } }));
+    // "Second" happened after "First" in the same second; their events arrive in the wrong order.
+    await apply(message({ created: T0 + 50, customer: { id: live.id, name: 'Second', email: 'tie@x.io' } }));
+    await apply(message({ created: T0 + 50, customer: { id: live.id, name: 'First', email: 'tie@x.io' } }));
+    const mine = (await customers()).find((c) => c.email === 'tie@x.io');
+    expect(mine!.name).toBe('Second');
+  });
+
+  it('an email taken by another customer is a conflict and changes nothing', async () => {
+    await insertCustomer('Other', 'other@x.io');
+    await expect(apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'other@x.io' } }))).rejects.toThrow(/email belongs to customer/);
+    expect((await customers())[0]).toMatchObject({ name: 'V0', email: 'u@x.io' });
+  });
+});
+
+describe('inbound: customer.deleted', () => {
+  it('deletes ours (a tombstone), removes the mapping, and tells other systems with origin=stripe', async () => {
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_d', name: 'D', email: 'd@x.io', metadata: {} } }));
+    await apply(message({ type: 'customer.deleted', created: T0 + 1, customer: { id: 'cus_d' } }));
+    const [c] = await customers();
+    expect(c!.deleted_at).not.toBeNull();
+    expect(await mappings()).toEqual([]);
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.deleted/stripe']);
+  });
+
+  it('a delete for a record we never linked is skipped', async () => {
+    await apply(message({ type: 'customer.deleted', created: T0, customer: { id: 'cus_unknown' } }));
+    expect(await customers()).toEqual([]);
+  });
+});

@@ -1,0 +1,174 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { customerFields, stateHash } from '../customer-rules';
+import { CustomerSchema, type Customer } from '../entities';
+import { enqueueCustomerChange } from '../outbox';
+import { sql } from '../sql';
+import { deleteMapping, linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
+import type { ExternalChange, ExternalState, FetchCurrent, InboundOutcome } from './types';
+
+/**
+ * Applies one external change to our catalog, inside the caller's transaction. The policy
+ * (docs/sync-rules.md):
+ * - an event id seen before is skipped (processed_events, same transaction);
+ * - an event older than the newest applied for that record is skipped; on a tie (same second)
+ *   the record's current state is fetched from its system and that is applied;
+ * - equal to what we hold → nothing changes (the echo of our own write);
+ * - if we hold an internal change the system has not confirmed yet, the later of the two wins
+ *   (our change's time against the event's); a tie goes to the system's current state;
+ * - every change we apply writes an outbox row with origin = that system, so the other systems
+ *   hear of it and it is never sent back.
+ */
+export async function applyExternalChange(em: EntityManager, change: ExternalChange, fetchCurrent: FetchCurrent): Promise<InboundOutcome> {
+  const fresh = await sql(em, 'insert into processed_events (external_system, event_id) values (?, ?) on conflict do nothing returning 1', [
+    change.system,
+    change.eventId,
+  ]);
+  if (fresh.length === 0) return { status: 'skipped', reason: 'duplicate event', customerId: null };
+
+  const mapping = await mappingByExternalId(em, change.system, change.externalId, true);
+  let state = change.state;
+  if (mapping?.last_source_ts != null) {
+    const last = Number(mapping.last_source_ts);
+    if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_customer_id };
+    if (change.sourceTs === last) state = await fetchCurrent(change.externalId); // same second: ask the source
+  }
+
+  if (change.kind === 'deleted' || state === null || state.deleted) return applyDelete(em, change, mapping);
+  return mapping ? applyToMapped(em, change, mapping, state, fetchCurrent) : applyUnmapped(em, change, state);
+}
+
+async function loadCustomer(em: EntityManager, id: number): Promise<Customer | null> {
+  return em.findOne(CustomerSchema, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+}
+
+/** What we can store: names are required here, so a nameless record takes its email as name. */
+function representable(state: ExternalState): { name: string; email: string } | null {
+  const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email });
+  return parsed.success ? parsed.data : null;
+}
+
+async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, fetchCurrent: FetchCurrent): Promise<InboundOutcome> {
+  const customer = await loadCustomer(em, mapping.internal_customer_id);
+  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_customer_id };
+  const theirs = representable(state);
+  if (!theirs) return unrepresentable(change, state, customer.id);
+  const ours = { name: customer.name, email: customer.email };
+  if (ours.name === theirs.name && ours.email === theirs.email) {
+    await markSynced(em, mapping.id, stateHash(ours), change.sourceTs);
+    return { status: 'skipped', reason: 'already equal (echo)', customerId: customer.id };
+  }
+
+  const pendingOurs = mapping.last_synced_hash !== null && mapping.last_synced_hash !== stateHash(ours);
+  if (pendingOurs) {
+    const oursMs = customer.updatedAt.getTime();
+    const theirsMs = change.sourceTs * 1000;
+    if (oursMs >= theirsMs + 1000) {
+      // Our later change is on its way to them; keeping ours converges both sides.
+      return { status: 'conflict', reason: 'ours is newer: kept ours, it will be sent', customerId: customer.id, ours, theirs, park: false };
+    }
+    if (oursMs >= theirsMs) {
+      const current = await fetchCurrent(change.externalId);
+      const resolved = current && !current.deleted ? representable(current) : null;
+      if (!resolved) return applyDelete(em, change, mapping);
+      const outcome = await update(em, change, mapping, customer, resolved);
+      return outcome.status === 'success'
+        ? { status: 'conflict', reason: `same second: took ${change.system}'s current state`, customerId: customer.id, ours, theirs: resolved, park: false }
+        : outcome;
+    }
+  }
+  return update(em, change, mapping, customer, theirs);
+}
+
+async function update(em: EntityManager, change: ExternalChange, mapping: MappingRow, customer: Customer, fields: { name: string; email: string }): Promise<InboundOutcome> {
+  if (customer.name === fields.name && customer.email === fields.email) {
+    await markSynced(em, mapping.id, stateHash(fields), change.sourceTs);
+    return { status: 'skipped', reason: 'already equal', customerId: customer.id };
+  }
+  const clash = await emailOwner(em, fields.email, customer.id);
+  if (clash) return emailConflict(change, customer.id, clash, fields);
+  em.assign(customer, { ...fields, updatedAt: new Date() });
+  await em.flush();
+  enqueueCustomerChange(em, 'customer.updated', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
+  await em.flush();
+  await markSynced(em, mapping.id, stateHash(fields), change.sourceTs);
+  return { status: 'success', action: 'updated', customerId: customer.id };
+}
+
+async function applyUnmapped(em: EntityManager, change: ExternalChange, state: ExternalState): Promise<InboundOutcome> {
+  const theirs = representable(state);
+  if (!theirs) return unrepresentable(change, state, null);
+
+  // Our own create coming back: the record carries our id. Link, do not create.
+  if (state.internalId !== null) {
+    const ours = await loadCustomer(em, state.internalId);
+    if (ours && !ours.deletedAt) return link(em, change, ours, theirs, 'echo of our create');
+  }
+  const owner = await sql<{ id: number; mapped_to: string | null }>(
+    em,
+    `select c.id, m.external_id as mapped_to from customers c
+       left join external_mappings m on m.internal_customer_id = c.id and m.external_system = ?
+      where c.email = ? and c.deleted_at is null for update of c`,
+    [change.system, theirs.email],
+  );
+  const existing = owner[0];
+  if (existing && existing.mapped_to === null) {
+    const ours = await loadCustomer(em, existing.id);
+    return link(em, change, ours!, theirs, 'same email');
+  }
+  if (existing) return emailConflict(change, existing.id, existing.id, theirs, existing.mapped_to);
+
+  const now = new Date();
+  const customer = em.create(CustomerSchema, { ...theirs, version: 1, createdAt: now, updatedAt: now, deletedAt: null });
+  await em.flush();
+  enqueueCustomerChange(em, 'customer.created', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
+  await em.flush();
+  const mapping = await linkMapping(em, customer.id, change.system, change.externalId);
+  await markSynced(em, mapping.id, stateHash(theirs), change.sourceTs);
+  return { status: 'success', action: 'created', customerId: customer.id };
+}
+
+/**
+ * Links one of our customers to an external record. Ours is kept: the link records what they
+ * hold, and if that differs from ours an outbound push (origin internal) brings them ours.
+ */
+async function link(em: EntityManager, change: ExternalChange, customer: Customer, theirs: { name: string; email: string }, why: string): Promise<InboundOutcome> {
+  const mapping = await linkMapping(em, customer.id, change.system, change.externalId);
+  if (mapping.external_id !== change.externalId) {
+    // Already linked to another record of that system: two records claim one customer.
+    return { status: 'conflict', reason: `customer ${customer.id} is already linked to ${mapping.external_id}`, customerId: customer.id, ours: mapping.external_id, theirs: change.externalId, park: true };
+  }
+  await markSynced(em, mapping.id, stateHash(theirs), change.sourceTs);
+  if (customer.name !== theirs.name || customer.email !== theirs.email) {
+    enqueueCustomerChange(em, 'customer.updated', customer, { origin: 'internal', traceId: change.traceId ?? change.eventId }, `relink:${change.eventId}`);
+    await em.flush();
+  }
+  return { status: 'success', action: 'linked', customerId: customer.id, detail: why };
+}
+
+async function applyDelete(em: EntityManager, change: ExternalChange, mapping: MappingRow | undefined): Promise<InboundOutcome> {
+  if (!mapping) return { status: 'skipped', reason: 'not linked to any customer', customerId: null };
+  const customer = await loadCustomer(em, mapping.internal_customer_id);
+  await deleteMapping(em, mapping.id);
+  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'already deleted here', customerId: mapping.internal_customer_id };
+  const now = new Date();
+  em.assign(customer, { deletedAt: now, updatedAt: now });
+  await em.flush();
+  enqueueCustomerChange(em, 'customer.deleted', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
+  await em.flush();
+  return { status: 'success', action: 'deleted', customerId: customer.id };
+}
+
+async function emailOwner(em: EntityManager, email: string, exceptId: number): Promise<number | null> {
+  const rows = await sql<{ id: number }>(em, 'select id from customers where email = ? and deleted_at is null and id <> ?', [email, exceptId]);
+  return rows[0]?.id ?? null;
+}
+
+function emailConflict(change: ExternalChange, customerId: number, ownerId: number, theirs: unknown, mappedTo?: string | null): InboundOutcome {
+  const where = mappedTo ? `, which is linked to ${mappedTo}` : '';
+  return { status: 'conflict', reason: `email belongs to customer ${ownerId}${where}`, customerId, ours: { customer_id: ownerId }, theirs, park: true };
+}
+
+function unrepresentable(change: ExternalChange, state: ExternalState, customerId: number | null): InboundOutcome {
+  return { status: 'conflict', reason: `${change.system} record ${change.externalId} has no usable email/name`, customerId, ours: null, theirs: state, park: true };
+}

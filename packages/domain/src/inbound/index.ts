@@ -1,0 +1,2 @@
+export * from './apply-external-change';
+export * from './types';
