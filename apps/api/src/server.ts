@@ -18,7 +18,14 @@ export interface ApiDeps {
   apiKeys: string[] | undefined;
 }
 
-const STATUS: Record<DomainError['code'], number> = { customer_not_found: 404, email_taken: 409, version_conflict: 412 };
+const STATUS: Record<DomainError['code'], number> = {
+  customer_not_found: 404,
+  email_taken: 409,
+  version_conflict: 412,
+  dead_letter_not_found: 404,
+  dead_letter_resolved: 409,
+  dead_letter_not_replayable: 409,
+};
 
 /** Builds the app without listening, so tests can drive it with supertest. */
 export function buildApp(deps: ApiDeps): Express {

@@ -1,5 +1,11 @@
 /** Expected outcomes of domain operations that callers turn into answers (404, 409, 412…). */
-export type DomainErrorCode = 'customer_not_found' | 'email_taken' | 'version_conflict';
+export type DomainErrorCode =
+  | 'customer_not_found'
+  | 'email_taken'
+  | 'version_conflict'
+  | 'dead_letter_not_found'
+  | 'dead_letter_resolved'
+  | 'dead_letter_not_replayable';
 
 export class DomainError extends Error {
   constructor(

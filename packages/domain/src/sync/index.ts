@@ -1,3 +1,4 @@
+export * from './dead-letter-service';
 export * from './dead-letters';
 export * from './mappings';
 export * from './park';
