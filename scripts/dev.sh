@@ -27,6 +27,7 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ] && [ -z "${STRIPE_API_BASE:-}" ]; then
   port_open 127.0.0.1 "${EMULATOR_PORT:-12111}" && die "port ${EMULATOR_PORT:-12111} is taken; stop it or set EMULATOR_PORT"
   emulator=("{\"name\":\"stripe-emulator\",\"cmd\":\"node\",\"args\":[\"tools/stripe-emulator/dist/cli.js\",\"--port\",\"${EMULATOR_PORT:-12111}\",\"--webhook-url\",\"http://127.0.0.1:$WEBHOOK_PORT/api/v1/webhooks/stripe\",\"--webhook-secret\",\"$STRIPE_WEBHOOK_SECRET\"]},")
   log "no STRIPE_SECRET_KEY: using the Stripe emulator at $STRIPE_API_BASE"
+  printf 'STRIPE_API_BASE=%s\nSTRIPE_SECRET_KEY=%s\nSTRIPE_WEBHOOK_SECRET=%s\n' "$STRIPE_API_BASE" "$STRIPE_SECRET_KEY" "$STRIPE_WEBHOOK_SECRET" > "$LOCAL/dev.env"
 else
   [ -n "${STRIPE_SECRET_KEY:-}" ] || die "STRIPE_API_BASE is set but STRIPE_SECRET_KEY is not"
   [ -n "${STRIPE_WEBHOOK_SECRET:-}" ] || die "STRIPE_WEBHOOK_SECRET is required with a real Stripe key (see README: stripe listen)"

@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
 import { createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
+import { buildHealthApp, createLogger, listen, loadEnv, onShutdown, TokenBucket } from '@cs/platform';
+import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, classifyInbound } from './apply-event';
 import { workerEnv } from './env';
+import { startSchedules } from './schedules';
 
 async function main() {
   const env = loadEnv(workerEnv);
@@ -44,9 +46,21 @@ async function main() {
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await consumer.start();
+  const stripe = registry.get('stripe');
+  const schedules = startSchedules(
+    {
+      orm,
+      integration: stripe,
+      feed: kafkaInboundFeed(producer, names.syncInbound),
+      limiter: new TokenBucket(env.STRIPE_READ_RATE ?? (env.STRIPE_SECRET_KEY.includes('_live_') ? 100 : 25)),
+      logger: logger.child({ module: 'schedules' }),
+    },
+    { catchUpMs: env.CATCHUP_INTERVAL_MS, reconcileMs: env.RECONCILE_INTERVAL_MS, repair: env.RECONCILE_REPAIR },
+  );
   logger.info({ port: env.HEALTH_PORT, systems: registry.systems() }, 'inbound worker running');
 
   onShutdown(logger, [
+    { name: 'scheduled jobs', run: () => schedules.stop() },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'http', run: close },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },

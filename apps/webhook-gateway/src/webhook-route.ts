@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { WebhookVerificationError, type WebhookVerifier } from '@cs/integrations';
-import { envelope, type BatchingPublisher } from '@cs/kafka-schemas';
+import { externalEventEnvelope, type BatchingPublisher } from '@cs/kafka-schemas';
 import { AppError, type Logger } from '@cs/platform';
 
 export interface WebhookDeps {
@@ -40,22 +40,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       return;
     }
 
-    const env = envelope({
-      type: 'external.event',
-      idempotency_key: `${system}:${verified.eventId}`,
-      origin: system as never,
-      trace_id: res.locals.requestId,
-      payload: {
-        system,
-        event_id: verified.eventId,
-        event_type: verified.eventType,
-        object_id: verified.objectId,
-        source_created: verified.created,
-        received_at: new Date().toISOString(),
-        via: 'webhook' as const,
-        event: verified.event,
-      },
-    });
+    const env = externalEventEnvelope({ system, ...verified, via: 'webhook', traceId: res.locals.requestId });
     try {
       await deps.publisher.publish(verified.objectId, env);
     } catch (err) {

@@ -64,6 +64,15 @@ export interface WebhookVerifier {
   handles(eventType: string): boolean;
 }
 
+/** An event as the source's events API lists it (what a webhook would have carried). */
+export interface SourceEvent {
+  eventId: string;
+  eventType: string;
+  objectId: string;
+  created: number;
+  event: Record<string, unknown>;
+}
+
 export interface Integration {
   readonly system: string;
   createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer>;
@@ -75,6 +84,13 @@ export interface Integration {
   readonly webhooks: WebhookVerifier;
   /** null for event types this integration does not handle. */
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
+  /** Customer events created in [fromTs, toTs) (seconds), oldest first. For catching up missed webhooks. */
+  listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]>;
+  /**
+   * An event in the source's own shape describing a record's current state, for backfill and
+   * reconcile repairs, so they travel the same inbound path as real events.
+   */
+  syntheticEvent(kind: 'created' | 'deleted', customer: ExternalCustomer, id: string, createdTs: number): Record<string, unknown>;
   classifyError(err: unknown): ErrorClass;
   /** For /health/ready: the API answers and accepts our credentials. */
   ping(): Promise<void>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { envelope, envelopeOf, type Origin } from './envelope';
 
 /** customer.events: one per committed change in our catalog (written by the outbox relay). */
 export const customerChangePayload = z.object({
@@ -57,3 +57,37 @@ export const messagesByTopic = {
   syncInbound: inboundMessage,
   syncDlq: dlqMessage,
 } as const;
+
+export interface ExternalEventInput {
+  system: string;
+  eventId: string;
+  eventType: string;
+  objectId: string;
+  /** The source's timestamp of the event, in seconds. */
+  created: number;
+  event: Record<string, unknown>;
+  via: ExternalEventPayload['via'];
+  traceId?: string | undefined;
+}
+export type ExternalEventPayload = z.infer<typeof externalEventPayload>;
+
+/** The sync.inbound envelope for one external event, however it reached us. Key it by objectId. */
+export function externalEventEnvelope(input: ExternalEventInput) {
+  return envelope({
+    type: 'external.event' as const,
+    // The same event from a webhook and from the events API dedupes to one.
+    idempotency_key: `${input.system}:${input.eventId}`,
+    origin: input.system as Origin,
+    ...(input.traceId ? { trace_id: input.traceId } : {}),
+    payload: {
+      system: input.system,
+      event_id: input.eventId,
+      event_type: input.eventType,
+      object_id: input.objectId,
+      source_created: input.created,
+      received_at: new Date().toISOString(),
+      via: input.via,
+      event: input.event,
+    },
+  });
+}

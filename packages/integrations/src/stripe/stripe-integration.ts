@@ -6,6 +6,7 @@ import {
   type Integration,
   type ListPage,
   type NeutralChange,
+  type SourceEvent,
   type WriteOptions,
 } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
@@ -87,6 +88,38 @@ export class StripeIntegration implements Integration {
       eventId: String(event.id),
       sourceTs: Number(event.created),
       customer,
+    };
+  }
+
+  async listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]> {
+    const out: SourceEvent[] = [];
+    const pages = this.stripe.events.list({ created: { gte: fromTs, lt: toTs }, types: Object.keys(HANDLED), limit: 100 });
+    for await (const e of pages) {
+      const object = e.data.object as { id?: string };
+      out.push({ eventId: e.id, eventType: e.type, objectId: object.id ?? e.id, created: e.created, event: e as unknown as Record<string, unknown> });
+    }
+    // Stripe lists newest first; we apply oldest first.
+    return out.sort((a, b) => a.created - b.created);
+  }
+
+  syntheticEvent(kind: 'created' | 'deleted', customer: ExternalCustomer, id: string, createdTs: number): Record<string, unknown> {
+    return {
+      id,
+      object: 'event',
+      type: `customer.${kind}`,
+      created: createdTs,
+      livemode: false,
+      data: {
+        object: {
+          id: customer.externalId,
+          object: 'customer',
+          name: customer.name,
+          email: customer.email,
+          created: customer.createdTs,
+          metadata: customer.internalId === null ? {} : { internal_id: String(customer.internalId) },
+          ...(kind === 'deleted' ? { deleted: true } : {}),
+        },
+      },
     };
   }
 

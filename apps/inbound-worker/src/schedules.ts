@@ -1,0 +1,41 @@
+import type { MikroORM } from '@cs/domain';
+import type { Integration } from '@cs/integrations';
+import type { Logger, TokenBucket } from '@cs/platform';
+import { CatchUpPoller, logProgress, reconcile, type InboundFeed } from '@cs/sync-jobs';
+
+export interface ScheduleDeps {
+  orm: MikroORM;
+  integration: Integration;
+  feed: InboundFeed;
+  limiter: TokenBucket;
+  logger: Logger;
+}
+
+/**
+ * The self-healing jobs the inbound worker runs on a timer: the events-API catch-up (every
+ * minute by default) and a reconciliation (daily by default). Each takes a database lock, so
+ * with several instances exactly one runs each job.
+ */
+export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; reconcileMs: number; repair: boolean }) {
+  const runReconcile = async () => {
+    const report = await reconcile({ ...deps, progress: logProgress(deps.logger), repair: opts.repair });
+    deps.logger.info({ drift: report.drift_count, byKind: report.by_kind, repaired: report.repaired }, 'reconciliation finished');
+  };
+  const poller = new CatchUpPoller({ ...deps, onRetentionExceeded: runReconcile });
+  if (opts.catchUpMs > 0) poller.start(opts.catchUpMs);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  if (opts.reconcileMs > 0) {
+    timer = setInterval(() => {
+      running ??= runReconcile()
+        .catch((err: unknown) => deps.logger.warn({ err }, 'reconciliation failed'))
+        .finally(() => (running = undefined));
+    }, opts.reconcileMs);
+  }
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all([poller.stop(), running]);
+    },
+  };
+}

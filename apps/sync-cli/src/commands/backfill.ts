@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { exportCustomers, importCustomers } from '@cs/sync-jobs';
+import type { Context } from '../context';
+import { CliError, EXIT, emit } from '../output';
+
+export function backfillCommand(program: Command, run: (fn: (ctx: Context) => Promise<number>) => Promise<void>) {
+  program
+    .command('backfill')
+    .description('import every Stripe customer and/or export every unlinked internal customer (resumable)')
+    .option('--direction <direction>', 'import | export | both', 'both')
+    .option('--restart', 'start the import over instead of resuming from the saved position')
+    .action((opts: { direction: string; restart?: boolean }) =>
+      run(async (ctx) => {
+        if (!['import', 'export', 'both'].includes(opts.direction)) throw new CliError(`--direction must be import, export or both (got "${opts.direction}")`, EXIT.usage);
+        const orm = await ctx.orm();
+        const integration = ctx.integration();
+        const result: Record<string, unknown> = {};
+        if (opts.direction !== 'export') {
+          result.import = await importCustomers({ orm, integration, limiter: ctx.readLimiter(), progress: ctx.progress(), restart: opts.restart === true });
+        }
+        if (opts.direction !== 'import') result.export = await exportCustomers({ orm, system: integration.system, progress: ctx.progress() });
+        emit(ctx.json, result, () => {
+          const lines: string[] = [];
+          const i = result.import as Awaited<ReturnType<typeof importCustomers>> | undefined;
+          if (i) lines.push(`import: ${i.seen} seen, ${i.created} created, ${i.linked} linked, ${i.unchanged} unchanged, ${i.conflicts} conflicts${i.resumedFrom ? ` (resumed after ${i.resumedFrom})` : ''}`);
+          const e = result.export as { queued: number } | undefined;
+          if (e) lines.push(`export: ${e.queued} customers queued for ${integration.system} (the outbound worker sends them)`);
+          return lines.join('\n');
+        });
+        return EXIT.ok;
+      }),
+    );
+}

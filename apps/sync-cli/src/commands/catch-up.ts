@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { CatchUpPoller } from '@cs/sync-jobs';
+import type { Context } from '../context';
+import { CliError, EXIT, emit } from '../output';
+
+function parseSince(value: string): number {
+  if (/^\d{9,11}$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new CliError(`--since must be an ISO date or unix seconds (got "${value}")`, EXIT.usage);
+  return Math.floor(ms / 1000);
+}
+
+export function catchUpCommand(program: Command, run: (fn: (ctx: Context) => Promise<number>) => Promise<void>) {
+  program
+    .command('catch-up')
+    .description('feed Stripe events since the saved cursor (or --since) into the inbound path')
+    .option('--since <when>', 'ISO date or unix seconds; default: the saved cursor')
+    .action((opts: { since?: string }) =>
+      run(async (ctx) => {
+        const since = opts.since === undefined ? undefined : parseSince(opts.since);
+        const poller = new CatchUpPoller({ orm: await ctx.orm(), integration: ctx.integration(), feed: await ctx.inboundFeed(), logger: ctx.logger, limiter: ctx.readLimiter() });
+        const result = await poller.runOnce(since);
+        if (!result.ran) throw new CliError('another catch-up is running right now; try again shortly');
+        emit(ctx.json, result, () => `caught up: ${result.events} events from ${new Date(result.fromTs * 1000).toISOString()} queued for the inbound worker`);
+        return EXIT.ok;
+      }),
+    );
+}

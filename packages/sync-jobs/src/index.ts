@@ -1,0 +1,6 @@
+export * from './backfill';
+export * from './catch-up';
+export * from './cursors';
+export * from './inbound-publisher';
+export * from './progress';
+export * from './reconcile';

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { enqueueCustomerChange, sql, type EntityManager, type MikroORM } from '@cs/domain';
+import { CustomerSchema } from '@cs/domain';
+import type { Integration } from '@cs/integrations';
+import type { TokenBucket } from '@cs/platform';
+import { writeCursor } from './cursors';
+import type { InboundFeed } from './inbound-publisher';
+import type { Progress } from './progress';
+
+export type DriftKind =
+  | 'missing_in_external' // ours is live and unlinked, or linked to nothing they have
+  | 'missing_internally' // theirs is live and nothing of ours is linked to it
+  | 'unlinked_internal_id' // theirs carries our id but no mapping records it
+  | 'stale_mapping' // our mapping points at a record they deleted (or never had)
+  | 'field_mismatch'; // linked, but name/email differ
+
+export interface Drift {
+  kind: DriftKind;
+  customer_id: number | null;
+  external_id: string | null;
+  ours?: { name: string; email: string } | undefined;
+  theirs?: { name: string; email: string } | undefined;
+}
+
+export interface ReconcileReport {
+  id: string;
+  system: string;
+  started_at: string;
+  finished_at: string;
+  internal_customers: number;
+  external_customers: number;
+  drift_count: number;
+  by_kind: Record<DriftKind, number>;
+  /** The first `sampleLimit` drifts (the counts above are complete). */
+  drifts: Drift[];
+  repaired: boolean;
+}
+
+export interface ReconcileOptions {
+  orm: MikroORM;
+  integration: Integration;
+  limiter: TokenBucket;
+  progress: Progress;
+  repair: boolean;
+  /** Needed with repair: missing/unlinked external records are fed through the inbound path. */
+  feed?: InboundFeed;
+  sampleLimit?: number;
+}
+
+const KINDS: DriftKind[] = ['missing_in_external', 'missing_internally', 'unlinked_internal_id', 'stale_mapping', 'field_mismatch'];
+
+/**
+ * Compares every internal customer with the external system without holding either side in
+ * memory: the external list is streamed page by page into a temporary table and compared in SQL.
+ * Repairs only enqueue the normal sync messages (outbox rows, inbound events); the workers do the work.
+ */
+export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport> {
+  const { orm, integration } = opts;
+  const system = integration.system;
+  const started = new Date();
+  const sample = opts.sampleLimit ?? 1000;
+  const em = orm.em.fork();
+
+  return em.transactional(async (tx) => {
+    const [lock] = await sql<{ ok: boolean }>(tx, 'select pg_try_advisory_xact_lock(hashtext(?)) as ok', [`reconcile:${system}`]);
+    if (!lock?.ok) throw new Error(`another reconciliation of ${system} is running`);
+    await sql(tx, `create temp table recon_external (external_id text primary key, internal_id integer, name text, email text, created_ts bigint) on commit drop`);
+    const external = await streamExternal(tx, opts);
+
+    const count = async (kind: DriftKind) => Number((await sql<{ n: string }>(tx, `select count(*) as n from (${QUERIES[kind]}) q`, [system]))[0]?.n ?? 0);
+    const by_kind = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await count(k)] as const))) as Record<DriftKind, number>;
+    const drifts: Drift[] = [];
+    for (const kind of KINDS) {
+      if (drifts.length >= sample) break;
+      const rows = await sql<RawDrift>(tx, `${QUERIES[kind]} limit ${sample - drifts.length}`, [system]);
+      drifts.push(...rows.map((r) => toDrift(kind, r)));
+    }
+    const [internal] = await sql<{ n: string }>(tx, 'select count(*) as n from customers where deleted_at is null');
+
+    if (opts.repair) await repairAll(tx, opts);
+
+    const report: ReconcileReport = {
+      id: randomUUID(),
+      system,
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      internal_customers: Number(internal?.n ?? 0),
+      external_customers: external,
+      drift_count: Object.values(by_kind).reduce((a, b) => a + b, 0),
+      by_kind,
+      drifts,
+      repaired: opts.repair,
+    };
+    await writeCursor(tx, `reconcile:${system}:last_report`, report);
+    return report;
+  });
+}
+
+async function streamExternal(tx: EntityManager, opts: ReconcileOptions): Promise<number> {
+  let cursor: string | null = null;
+  let total = 0;
+  opts.progress.start(null, `reading ${opts.integration.system} customers`);
+  do {
+    await opts.limiter.take();
+    const page = await opts.integration.listCustomers(cursor, 100);
+    const live = page.items.filter((c) => !c.deleted);
+    if (live.length > 0) {
+      const values = live.map(() => '(?, ?, ?, ?, ?)').join(', ');
+      await sql(tx, `insert into recon_external values ${values} on conflict do nothing`, live.flatMap((c) => [c.externalId, c.internalId, c.name, c.email, c.createdTs]));
+    }
+    total += live.length;
+    opts.progress.tick(page.items.length);
+    cursor = page.nextCursor;
+  } while (cursor);
+  opts.progress.stop();
+  return total;
+}
+
+interface RawDrift {
+  customer_id: number | null;
+  external_id: string | null;
+  our_name: string | null;
+  our_email: string | null;
+  their_name: string | null;
+  their_email: string | null;
+}
+
+function toDrift(kind: DriftKind, r: RawDrift): Drift {
+  return {
+    kind,
+    customer_id: r.customer_id,
+    external_id: r.external_id,
+    ours: r.our_email !== null ? { name: r.our_name ?? '', email: r.our_email } : undefined,
+    theirs: r.their_email !== null ? { name: r.their_name ?? '', email: r.their_email } : undefined,
+  };
+}
+
+// Each takes the system as its only parameter and returns RawDrift columns.
+const QUERIES: Record<DriftKind, string> = {
+  missing_in_external: `
+    select c.id as customer_id, null::text as external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
+      from customers c
+     where c.deleted_at is null
+       and not exists (select 1 from external_mappings m where m.internal_customer_id = c.id and m.external_system = ?)
+       and not exists (select 1 from recon_external e where e.internal_id = c.id)`,
+  missing_internally: `
+    select null::integer as customer_id, e.external_id, null::text as our_name, null::text as our_email, e.name as their_name, e.email as their_email
+      from recon_external e
+     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ?)
+       and (e.internal_id is null or not exists (select 1 from customers c where c.id = e.internal_id and c.deleted_at is null))`,
+  unlinked_internal_id: `
+    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
+      from recon_external e join customers c on c.id = e.internal_id and c.deleted_at is null
+     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ?)`,
+  stale_mapping: `
+    select m.internal_customer_id as customer_id, m.external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
+      from external_mappings m join customers c on c.id = m.internal_customer_id and c.deleted_at is null
+     where m.external_system = ? and not exists (select 1 from recon_external e where e.external_id = m.external_id)`,
+  field_mismatch: `
+    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
+      from external_mappings m
+      join customers c on c.id = m.internal_customer_id and c.deleted_at is null
+      join recon_external e on e.external_id = m.external_id
+     where m.external_system = ? and (c.name is distinct from e.name or c.email is distinct from lower(e.email))`,
+};
+
+/**
+ * The repair for each kind, always through the normal paths (docs/sync-rules.md):
+ * - ours missing there, or fields differ → push ours (outbox row; the mapping's "what they hold"
+ *   hash is cleared first, since what they hold is no longer what we last sent);
+ * - theirs missing here, or carrying our id unlinked → their record as an inbound event
+ *   (the inbound rules link it by our id or email, or create it);
+ * - our mapping points at a record they deleted → an inbound delete (as if its webhook had come).
+ */
+async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<void> {
+  const system = opts.integration.system;
+  const runId = randomUUID().slice(0, 8);
+  const push = async (kind: DriftKind) => {
+    const rows = await sql<RawDrift>(tx, QUERIES[kind], [system]);
+    if (rows.length === 0) return;
+    const ids = rows.map((r) => r.customer_id!);
+    await sql(tx, `update external_mappings set last_synced_hash = null where external_system = ? and internal_customer_id = any(?::int[])`, [system, `{${ids.join(',')}}`]);
+    for (let i = 0; i < ids.length; i += 500) {
+      const customers = await tx.find(CustomerSchema, { id: { $in: ids.slice(i, i + 500) } });
+      for (const c of customers) enqueueCustomerChange(tx, 'customer.updated', c, { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
+      await tx.flush();
+    }
+  };
+  await push('missing_in_external');
+  await push('field_mismatch');
+
+  const events: Parameters<InboundFeed>[0] = [];
+  const now = Math.floor(Date.now() / 1000);
+  for (const kind of ['missing_internally', 'unlinked_internal_id'] as const) {
+    const rows = await sql<RawDrift & { internal_id: number | null }>(
+      tx,
+      `select q.*, e.internal_id, e.created_ts from (${QUERIES[kind]}) q join recon_external e on e.external_id = q.external_id`,
+      [system],
+    );
+    for (const r of rows) {
+      const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', deleted: false, createdTs: now };
+      const id = `reconcile_${runId}_${r.external_id}`;
+      events.push({ system, eventId: id, eventType: 'customer.created', objectId: r.external_id!, created: now, event: opts.integration.syntheticEvent('created', customer, id, now), via: 'backfill' });
+    }
+  }
+  const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system]);
+  for (const r of stale) {
+    const id = `reconcile_${runId}_${r.external_id}_deleted`;
+    const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', deleted: true, createdTs: now };
+    events.push({ system, eventId: id, eventType: 'customer.deleted', objectId: r.external_id!, created: now, event: opts.integration.syntheticEvent('deleted', customer, id, now), via: 'backfill' });
+  }
+  if (events.length > 0) {
+    if (!opts.feed) throw new Error('reconcile --repair needs the inbound feed (Kafka) for external records');
+    await opts.feed(events);
+  }
+}
