@@ -60,7 +60,7 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
           async () => c,
         ),
       );
-      if (outcome.status === 'success') outcome.action === 'created' ? result.created++ : result.linked++;
+      if (outcome.status === 'success') result[outcome.action === 'created' ? 'created' : 'linked']++;
       else if (outcome.status === 'conflict') result.conflicts++;
       else result.unchanged++;
     });

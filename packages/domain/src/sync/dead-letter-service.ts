@@ -36,8 +36,14 @@ export class DeadLetterService {
   async list(q: DeadLetterQuery): Promise<DeadLetterRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.status) (where.push('status = ?'), params.push(q.status));
-    if (q.system) (where.push('external_system = ?'), params.push(q.system));
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.system) {
+      where.push('external_system = ?');
+      params.push(q.system);
+    }
     return sql<DeadLetterRow>(
       this.orm.em.fork(),
       `select * from dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ? offset ?`,
