@@ -19,6 +19,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,packages,tools}/*/src/**/*.int.test.ts', '<rootDir>/{apps,packages,tools}/*/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
       setupFiles: ['<rootDir>/test/setup-env.js'],
     },
     {
@@ -26,6 +27,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
       setupFiles: ['<rootDir>/test/setup-env.js'],
     },
   ],

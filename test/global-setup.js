@@ -1,5 +1,6 @@
 // Runs once before the integration and e2e projects: migrates a template database, clones one
-// database per jest worker from it, and creates each worker's prefixed Kafka topics.
+// database per jest worker from it, and creates each worker's prefixed Kafka topics. Everything
+// is named after this run (CS_TEST_RUN), and test/global-teardown.js removes it afterwards.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { Client } = require('pg');
@@ -11,6 +12,7 @@ let done = false; // both projects name this file; the work is needed once per r
 module.exports = async function globalSetup(globalConfig) {
   if (done) return;
   done = true;
+  process.env.CS_TEST_RUN ??= `r${process.pid}`;
   const { DATABASE_URL, KAFKA_BROKERS } = infraEnv();
   const workers = Math.max(1, globalConfig.maxWorkers || 1);
   const ids = Array.from({ length: workers }, (_, i) => i + 1);

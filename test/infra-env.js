@@ -17,13 +17,21 @@ function infraEnv() {
   return env;
 }
 
-/** One database and one topic prefix per jest worker, so workers never see each other's data. */
+/**
+ * The id of this jest run: globalSetup sets it (its process.env is inherited by the workers), so
+ * two jest runs on one machine (a developer's and an editor's, say) never share a database.
+ */
+function runId() {
+  return process.env.CS_TEST_RUN || 'r0';
+}
+
+/** One database and one topic prefix per jest worker (and per run). */
 function workerDatabaseUrl(baseUrl, workerId) {
   const url = new URL(baseUrl);
-  url.pathname = `/${url.pathname.slice(1)}_test_${workerId}`;
+  url.pathname = `/${url.pathname.slice(1)}_t_${runId()}_${workerId}`;
   return url.toString();
 }
 
-const workerTopicPrefix = (workerId) => `t${workerId}.`;
+const workerTopicPrefix = (workerId) => `t${runId()}_${workerId}.`;
 
-module.exports = { infraEnv, workerDatabaseUrl, workerTopicPrefix };
+module.exports = { infraEnv, runId, workerDatabaseUrl, workerTopicPrefix };

@@ -26,9 +26,14 @@ export const emulator = {
   faults: (f: Record<string, unknown>) => call('POST', '/_emulator/faults', f),
   reset: (body: Record<string, boolean> = {}) => call('POST', '/_emulator/reset', body),
   addWebhook: (url: string, secret: string) => call('POST', '/_emulator/webhook-endpoints', { url, secret }),
+  clearWebhooks: () => call('DELETE', '/_emulator/webhook-endpoints'),
+  seed: (count: number, emailPrefix: string) => call<{ created: number }>('POST', '/_emulator/seed', { count, email_prefix: emailPrefix, name_prefix: `${emailPrefix} ` }),
+  /** A person editing in Stripe; `silent` = no event and no webhook (drift nobody told us about). */
   dashboard: {
-    create: (c: { name: string; email: string; metadata?: Record<string, string> }) => call<EmuCustomer>('POST', '/_emulator/dashboard/customers', c),
-    update: (id: string, c: { name?: string; email?: string }) => call<EmuCustomer>('POST', `/_emulator/dashboard/customers/${id}`, c),
-    delete: (id: string) => call('DELETE', `/_emulator/dashboard/customers/${id}`),
+    create: (c: { name: string; email: string; metadata?: Record<string, string> }, silent = false) =>
+      call<EmuCustomer>('POST', `/_emulator/dashboard/customers${silent ? '?silent=true' : ''}`, c),
+    update: (id: string, c: { name?: string; email?: string }, silent = false) =>
+      call<EmuCustomer>('POST', `/_emulator/dashboard/customers/${id}${silent ? '?silent=true' : ''}`, c),
+    delete: (id: string, silent = false) => call('DELETE', `/_emulator/dashboard/customers/${id}${silent ? '?silent=true' : ''}`),
   },
 };

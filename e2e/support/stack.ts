@@ -9,7 +9,9 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export type AppName = 'api' | 'webhook-gateway' | 'outbound-worker' | 'inbound-worker';
 
 const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
-const base = 21000 + workerId * 20;
+// Ports of this worker's own, spread by run as well, so two jest runs on one machine do not collide.
+const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
+const base = 40000 + (run % 100) * 200 + workerId * 20;
 export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10 };
 export const STRIPE_KEY = 'sk_test_e2e_key';
 export const WEBHOOK_SECRET = 'whsec_e2e_secret';
@@ -18,6 +20,8 @@ export interface Proc {
   name: string;
   child: ChildProcess;
   output: string[];
+  /** stdout alone, as received (the CLI's --json document). */
+  stdout: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -27,13 +31,17 @@ export function startProcess(name: string, script: string, args: string[], env: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const stdout: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout.push(chunk.toString('utf8'));
+    collect(chunk);
+  });
   child.stderr!.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { name, child, output, exited };
+  return { name, child, output, stdout, exited };
 }
 
 let topicPrefix = process.env.KAFKA_TOPIC_PREFIX!;
@@ -71,6 +79,24 @@ export function startApp(app: AppName, extra: Record<string, string> = {}): Proc
   const env = appEnv(extra);
   if (app === 'outbound-worker' || app === 'inbound-worker') env.HEALTH_PORT = String(ports[app]);
   return startProcess(app, `apps/${app}/dist/index.js`, [], env);
+}
+
+/** The operator CLI (pnpm sync), as a process with the same env as the apps. */
+export function startCli(args: string[], extra: Record<string, string> = {}): Proc {
+  return startProcess('sync-cli', 'apps/sync-cli/dist/index.js', ['--json', ...args], appEnv({ LOG_LEVEL: 'warn', ...extra }));
+}
+
+export async function runCli<T = unknown>(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; json: T; output: string }> {
+  const proc = startCli(args, extra);
+  const { code } = await proc.exited;
+  const output = proc.output.join('\n');
+  let json: T = undefined as T;
+  try {
+    json = JSON.parse(proc.stdout.join('')) as T;
+  } catch {
+    // not JSON: the caller looks at `output`
+  }
+  return { code, json, output };
 }
 
 export function startEmulator(args: string[] = []): Proc {

@@ -10,7 +10,7 @@ export interface CatchUpOptions {
   feed: InboundFeed;
   logger: Logger;
   limiter?: TokenBucket;
-  /** Events can show up in the events API a little after their timestamp: re-read this much. */
+  /** Events show up in the events API at most this long after their timestamp. */
   overlapSec?: number;
   /** Stripe keeps events for 30 days. */
   retentionDays?: number;
@@ -27,7 +27,10 @@ export interface CatchUpResult {
 }
 
 interface Cursor {
+  /** Newest event second fed so far (or, when quiet, now minus the overlap). */
   ts: number;
+  /** Ids of the events at exactly `ts` already fed: the next poll starts at `ts` and skips them. */
+  ids: string[];
 }
 
 const DAY = 86_400;
@@ -52,8 +55,8 @@ export class CatchUpPoller {
     const retention = (this.opts.retentionDays ?? 30) * DAY;
     const result = await withLeaderLock(this.opts.orm.em.fork(), this.cursorName, async (em) => {
       const stored = await readCursor<Cursor>(em, this.cursorName);
-      // First run ever: start from now; history is what backfill is for.
-      let fromTs = since ?? (stored ? stored.ts - overlap : now);
+      // First run ever: start a little before now; history is what backfill is for.
+      let fromTs = since ?? stored?.ts ?? now - overlap;
       const age = now - fromTs;
       if (age > retention - 5 * DAY) this.opts.logger.warn({ cursor: new Date(fromTs * 1000).toISOString(), ageDays: Math.round(age / DAY) }, 'catch-up cursor is close to the event retention limit');
       if (age > retention) {
@@ -62,9 +65,16 @@ export class CatchUpPoller {
         fromTs = now - retention + DAY;
       }
       await this.opts.limiter?.take();
-      const events = await this.opts.integration.listEvents(fromTs, now + 1);
+      const listed = await this.opts.integration.listEvents(fromTs, now + 1);
+      const seen = new Set(since === undefined && stored ? stored.ids : []);
+      const events = listed.filter((e) => !(e.created === stored?.ts && seen.has(e.eventId)));
       await this.opts.feed(events.map((e) => ({ system: this.opts.integration.system, ...e, via: 'events_api' as const })));
-      await writeCursor(em, this.cursorName, { ts: Math.max(now, stored?.ts ?? 0) } satisfies Cursor);
+      // Events show up in the list within `overlap` seconds of their timestamp: past that, the
+      // cursor may move on even when nothing happened (so a quiet account never looks "stale").
+      const newest = listed.reduce((max, e) => Math.max(max, e.created), stored?.ts ?? 0);
+      const ts = Math.max(newest, now - overlap);
+      const ids = listed.filter((e) => e.created === ts).map((e) => e.eventId);
+      await writeCursor(em, this.cursorName, { ts, ids: ts === stored?.ts ? [...new Set([...seen, ...ids])] : ids } satisfies Cursor);
       return { ran: true, events: events.length, fromTs, toTs: now };
     });
     if (result && result.events > 0) this.opts.logger.info({ events: result.events, from: result.fromTs }, 'caught up from the events API');

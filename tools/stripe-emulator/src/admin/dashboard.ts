@@ -41,18 +41,19 @@ function toParams(body: unknown): ParamMap {
 }
 
 // Dashboard edits are exempt from faults, including reject_email_pattern.
-const origin = (): WriteOrigin => ({ requestId: newRequestId(), idempotencyKey: null });
+// `silent` (?silent=true) makes a change with no event and no webhook: drift for reconcile tests.
+const origin = (silent: boolean): WriteOrigin => ({ requestId: newRequestId(), idempotencyKey: null, silent });
 
-export function dashboardCreate(state: EmulatorState, body: unknown): Customer {
-  return state.customers.create(parseCustomerParams(toParams(body), 'create', null), origin());
+export function dashboardCreate(state: EmulatorState, body: unknown, silent = false): Customer {
+  return state.customers.create(parseCustomerParams(toParams(body), 'create', null), origin(silent));
 }
 
-export function dashboardUpdate(state: EmulatorState, id: string, body: unknown): Customer {
-  return state.customers.update(id, parseCustomerParams(toParams(body), 'update', null), origin());
+export function dashboardUpdate(state: EmulatorState, id: string, body: unknown, silent = false): Customer {
+  return state.customers.update(id, parseCustomerParams(toParams(body), 'update', null), origin(silent));
 }
 
-export function dashboardDelete(state: EmulatorState, id: string): DeletedCustomer {
-  return state.customers.remove(id, origin());
+export function dashboardDelete(state: EmulatorState, id: string, silent = false): DeletedCustomer {
+  return state.customers.remove(id, origin(silent));
 }
 
 const MAX_SEED = 1_000_000;

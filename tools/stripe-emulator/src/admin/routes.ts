@@ -42,13 +42,14 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
     case 'POST /_emulator/seed':
       return sendAdmin(res, 200, seed(state, await readJson(req)));
     case 'POST /_emulator/dashboard/customers':
-      return sendAdmin(res, 200, dashboardCreate(state, await readJson(req)));
+      return sendAdmin(res, 200, dashboardCreate(state, await readJson(req), query.get('silent') === 'true'));
   }
   const dashboardMatch = DASHBOARD_CUSTOMER.exec(path);
   if (dashboardMatch !== null) {
     const id = decodeURIComponent(dashboardMatch[1] ?? '');
-    if (method === 'POST') return sendAdmin(res, 200, dashboardUpdate(state, id, await readJson(req)));
-    if (method === 'DELETE') return sendAdmin(res, 200, dashboardDelete(state, id));
+    const silent = query.get('silent') === 'true';
+    if (method === 'POST') return sendAdmin(res, 200, dashboardUpdate(state, id, await readJson(req), silent));
+    if (method === 'DELETE') return sendAdmin(res, 200, dashboardDelete(state, id, silent));
   }
   sendAdminError(res, 404, `no admin route ${method} ${path}`);
 }

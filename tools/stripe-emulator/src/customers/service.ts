@@ -48,7 +48,7 @@ export class CustomerService {
   create(patch: CustomerPatch, origin: WriteOrigin): Customer {
     const customer = buildCustomer(this.freshId(), this.created.next(), newInvoicePrefix(), applyCustomerPatch(DEFAULT_FIELDS, patch));
     this.store.insert(customer);
-    this.events.record('customer.created', customer, null, origin);
+    if (!origin.silent) this.events.record('customer.created', customer, null, origin);
     return customer;
   }
 
@@ -60,14 +60,14 @@ export class CustomerService {
     // Stripe emits no event (and keeps the object) when an update changes nothing.
     if (previous === null) return before;
     this.store.replace(record, after);
-    this.events.record('customer.updated', after, previous, origin);
+    if (!origin.silent) this.events.record('customer.updated', after, previous, origin);
     return after;
   }
 
   remove(id: string, origin: WriteOrigin): DeletedCustomer {
     const record = this.requireLive(id);
     const snapshot = this.store.markDeleted(record);
-    this.events.record('customer.deleted', snapshot, null, origin);
+    if (!origin.silent) this.events.record('customer.deleted', snapshot, null, origin);
     return deletedStub(id);
   }
 

@@ -8,6 +8,8 @@ import type { EventStore, StripeEvent } from './store';
 export interface WriteOrigin {
   requestId: string | null;
   idempotencyKey: string | null;
+  /** A change that leaves no event and sends no webhook: drift, for reconciliation tests. */
+  silent?: boolean;
 }
 
 /** Stores an event and hands it to webhook delivery — the single place events are born. */
