@@ -5,11 +5,11 @@
 # Usage: pg.sh up|down|status|url
 LOG_TAG=postgres
 source "$(dirname "$0")/lib.sh"
-PGHOME="$LOCAL/pg"
+PGHOME="${CS_PG_HOME:-$LOCAL/pg}"
 # As root the server runs as "postgres"; if that user cannot reach this checkout (say, under
 # /root), the cluster lives in a per-checkout folder under /var/tmp instead.
-if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$LOCAL" 2>/dev/null; then
-  PGHOME="/var/tmp/customer-sync-$(echo "$ROOT" | sha1sum | cut -c1-10)/pg"
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$(dirname "$PGHOME")" 2>/dev/null; then
+  PGHOME="/var/tmp/customer-sync-$(echo "$PGHOME" | sha1sum | cut -c1-10)/pg"
 fi
 PGDATA="$PGHOME/data"
 PGRUN="$PGHOME/run"

@@ -3,6 +3,7 @@
  * jest worker's own, against this worker's database and topic prefix (test/setup-env.js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -13,8 +14,10 @@ const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
 const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
 const base = 40000 + (run % 100) * 200 + workerId * 20;
 export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10 };
-export const STRIPE_KEY = 'sk_test_e2e_key';
-export const WEBHOOK_SECRET = 'whsec_e2e_secret';
+export const STRIPE_KEY = 'sk_test_e2e_key_do_not_log';
+export const WEBHOOK_SECRET = 'whsec_e2e_secret_do_not_log';
+/** For tests that run the API with auth on. scripts/check-log-secrets.js fails the run if any of these reach a log. */
+export const API_KEY = 'e2e-api-key-do-not-log-0123456789';
 
 export interface Proc {
   name: string;
@@ -39,7 +42,10 @@ export function startProcess(name: string, script: string, args: string[], env: 
   });
   child.stderr!.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('exit', (code, signal) => {
+      keepLog(name, child.pid, output);
+      resolve({ code, signal });
+    }),
   );
   return { name, child, output, stdout, exited };
 }
@@ -58,6 +64,13 @@ export async function isolateTopics(tag: string): Promise<string> {
   topicPrefix = `${process.env.KAFKA_TOPIC_PREFIX}${tag}.${Date.now().toString(36)}.`;
   await ensureTopics(process.env.KAFKA_BROKERS!, [topicPrefix], 30_000);
   return topicPrefix;
+}
+
+/** Every process's output is kept under .local/e2e-logs/<run>/, where the secret-leak check reads it. */
+function keepLog(name: string, pid: number | undefined, lines: string[]) {
+  const dir = path.join(ROOT, '.local', 'e2e-logs', process.env.CS_TEST_RUN ?? 'r0');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}-${pid ?? 0}.log`), `${lines.join('\n')}\n`);
 }
 
 export function appEnv(extra: Record<string, string> = {}): Record<string, string> {

@@ -9,16 +9,16 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 
-export function privateKafka(name: string) {
+export function privateKafka(name: string, topicPrefix = process.env.KAFKA_TOPIC_PREFIX ?? '') {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
-  const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
-  const port = 30000 + (run % 200) * 40 + worker * 4;
+  const runNo = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
+  const port = 30000 + (runNo % 200) * 40 + worker * 4;
   const env = {
     ...process.env,
     CS_KAFKA_PORT: String(port),
     CS_KAFKA_CONTROLLER_PORT: String(port + 1),
-    CS_KAFKA_HOME: path.join(ROOT, '.local', `kafka-${name}-${run}-${worker}`),
-    KAFKA_TOPIC_PREFIXES: process.env.KAFKA_TOPIC_PREFIX ?? '',
+    CS_KAFKA_HOME: path.join(ROOT, '.local', `kafka-${name}-${runNo}-${worker}`),
+    KAFKA_TOPIC_PREFIXES: topicPrefix,
   };
   const kafka = (cmd: 'up' | 'down') => run('bash', [path.join(ROOT, 'scripts/kafka.sh'), cmd], { env, timeout: 120_000 });
   return {

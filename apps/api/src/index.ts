@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
-import { CustomerService, openOrm, pingDatabase } from '@cs/domain';
+import { CustomerService, DeadLetterService, openOrm, pingDatabase } from '@cs/domain';
 import { createKafka, createProducer, pingKafka, topics } from '@cs/kafka-schemas';
 import { createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
 import { apiEnv } from './env';
+import { kafkaRepublish } from './kafka-republish';
+import { startApiMetrics } from './metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 import { buildApp } from './server';
 
@@ -18,6 +20,8 @@ async function main() {
   }
 
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
+  // Before buildApp: it adds /metrics only when metrics are on.
+  const metrics = startApiMetrics({ orm, logger, enabled: env.METRICS, relay: env.RELAY_ENABLED });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-api`, logger });
   const admin = kafka.admin();
   const producer = createProducer(kafka);
@@ -41,6 +45,9 @@ async function main() {
     version: env.SERVICE_VERSION,
     checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin) },
     customers: new CustomerService(orm),
+    orm,
+    deadLetters: new DeadLetterService(orm),
+    republish: kafkaRepublish(producer),
     apiKeys: env.API_KEYS,
   });
   const close = await listen(createServer(app), env.API_PORT, env.HOST);
@@ -50,6 +57,7 @@ async function main() {
     { name: 'http', run: close },
     { name: 'outbox relay', run: async () => relay?.stop() },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
+    { name: 'metrics', run: () => metrics.stop() },
     { name: 'database', run: () => orm.close() },
   ]);
 }

@@ -23,6 +23,15 @@ describe('OpenAPI document', () => {
         'PUT /api/v1/customers/{id} replaceCustomer',
         'PATCH /api/v1/customers/{id} updateCustomer',
         'DELETE /api/v1/customers/{id} deleteCustomer',
+        'GET /api/v1/customers/{id}/sync getCustomerSyncStatus',
+        'GET /api/v1/sync/customers listCustomerSyncStates',
+        'GET /api/v1/sync-events listSyncEvents',
+        'GET /api/v1/sync/summary getSyncSummary',
+        'GET /api/v1/reconcile/last getLastReconcileReport',
+        'GET /api/v1/dead-letters listDeadLetters',
+        'GET /api/v1/dead-letters/{id} getDeadLetter',
+        'POST /api/v1/dead-letters/{id}/replay replayDeadLetter',
+        'POST /api/v1/dead-letters/{id}/discard discardDeadLetter',
       ].sort(),
     );
     const create = doc.paths['/api/v1/customers'].post;
@@ -34,6 +43,29 @@ describe('OpenAPI document', () => {
     const list = doc.paths['/api/v1/customers'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:skip', 'query:limit', 'query:email']);
     expect(doc.paths['/api/v1/customers/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+  });
+
+  it('describes the sync and dead-letter routes: filters, optional and required bodies, error answers', async () => {
+    const doc = (await request(ctx.app).get('/api/v1/openapi.json')).body;
+    const events = doc.paths['/api/v1/sync-events'].get;
+    expect(events.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'query:customer_id',
+      'query:system',
+      'query:status',
+      'query:direction',
+      'query:from',
+      'query:to',
+      'query:limit',
+      'query:before_id',
+    ]);
+    expect(events.responses['200'].content['application/json'].schema.properties).toHaveProperty('next_before_id');
+    const replay = doc.paths['/api/v1/dead-letters/{id}/replay'].post;
+    expect(replay.requestBody.required).toBe(false);
+    expect(Object.keys(replay.responses).sort()).toEqual(['200', '401', '404', '409', '413', '415', '422', '503']);
+    const discard = doc.paths['/api/v1/dead-letters/{id}/discard'].post;
+    expect(discard.requestBody).toMatchObject({ required: true, content: { 'application/json': { schema: { required: ['reason'], additionalProperties: false } } } });
+    expect(discard.requestBody.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', minLength: 3, maxLength: 500 });
+    for (const path of Object.keys(doc.paths)) for (const op of Object.values(doc.paths[path]) as Array<{ security: unknown }>) expect(op.security).toEqual([{ bearerAuth: [] }]);
   });
 
   it('serves Swagger UI at /docs without fetching anything from the internet', async () => {

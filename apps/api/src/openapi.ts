@@ -44,7 +44,7 @@ export function openApiDocument(routes: Route[], version: string) {
         ...parametersOf(route.query, 'query'),
         ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } })),
       ],
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } } : {}),
       responses,
       security: [{ bearerAuth: [] }],
     };

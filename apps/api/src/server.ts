@@ -1,12 +1,13 @@
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { DomainError, type CustomerService } from '@cs/domain';
+import { DomainError, type CustomerService, type DeadLetterService, type MikroORM, type Republish } from '@cs/domain';
 import { AppError, createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
 import { bearerAuth } from './http/auth';
-import { jsonBody } from './http/json-body';
+import { consoleStatic } from './http/console';
+import { jsonBody, optionalJsonBody } from './http/json-body';
 import { validate, type Validated } from './http/validate';
 import { openApiDocument } from './openapi';
-import { expressPath, routes } from './routes';
+import { expressPath, routes, type RouteDeps } from './routes';
 
 export interface ApiDeps {
   logger: Logger;
@@ -14,6 +15,10 @@ export interface ApiDeps {
   version: string;
   checks: Record<string, HealthCheck>;
   customers: CustomerService;
+  orm: MikroORM;
+  deadLetters: DeadLetterService;
+  /** Re-publishes a replayed dead letter onto its topic (index.ts: the API's Kafka producer). */
+  republish: Republish;
   /** undefined = no auth (allowed outside production only; index.ts enforces that). */
   apiKeys: string[] | undefined;
 }
@@ -38,15 +43,18 @@ export function buildApp(deps: ApiDeps): Express {
     res.json(doc);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'customer-sync API' }));
+  // The sync console's files are public too: they hold no data, and every call they make carries the key.
+  app.use('/console', consoleStatic());
 
   if (deps.apiKeys) app.use('/api', bearerAuth(deps.apiKeys));
+  const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish };
   for (const route of routes) {
     const run: RequestHandler = async (req, res) => {
       const valid = res.locals.valid as Validated;
-      await route.handler({ params: valid.params, query: valid.query, body: valid.body, req, res, deps: { customers: deps.customers } } as never);
+      await route.handler({ params: valid.params, query: valid.query, body: valid.body, req, res, deps: routeDeps } as never);
     };
     const middleware: RequestHandler[] = [];
-    if (route.body) middleware.push(jsonBody);
+    if (route.body) middleware.push(route.bodyOptional ? optionalJsonBody : jsonBody);
     middleware.push(validate(route), run);
     app[route.method](expressPath(route.path), ...middleware);
   }

@@ -1,9 +1,14 @@
-import { CustomerService, openOrm, type MikroORM } from '@cs/domain';
+import { CustomerService, DeadLetterService, openOrm, type MikroORM, type Republish } from '@cs/domain';
 import { createLogger } from '@cs/platform';
 import { buildApp } from './server';
 
-/** The real app on this jest worker's database, for supertest (no Kafka needed: writes go to the outbox). */
-export async function testApp(opts: { apiKeys?: string[] } = {}) {
+const noKafka: Republish = () => Promise.reject(new Error('this test app has no Kafka: pass opts.republish'));
+
+/**
+ * The real app on this jest worker's database, for supertest (no Kafka needed: writes go to the
+ * outbox). Dead-letter replays need `republish` (e.g. kafkaRepublish on a real producer).
+ */
+export async function testApp(opts: { apiKeys?: string[]; republish?: Republish } = {}) {
   const orm: MikroORM = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 20 });
   const app = buildApp({
     logger: createLogger({ name: 'api-test', level: 'silent' }),
@@ -11,6 +16,9 @@ export async function testApp(opts: { apiKeys?: string[] } = {}) {
     version: 'test',
     checks: {},
     customers: new CustomerService(orm),
+    orm,
+    deadLetters: new DeadLetterService(orm),
+    republish: opts.republish ?? noKafka,
     apiKeys: opts.apiKeys,
   });
   return { app, orm, close: () => orm.close() };

@@ -158,13 +158,31 @@ describe('inbound: customer.updated', () => {
 });
 
 describe('inbound: customer.deleted', () => {
-  it('deletes ours (a tombstone), removes the mapping, and tells other systems with origin=stripe', async () => {
+  it('deletes ours (a tombstone), keeps the mapping as a tombstone link, and tells other systems with origin=stripe', async () => {
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_d', name: 'D', email: 'd@x.io', metadata: {} } }));
     await apply(message({ type: 'customer.deleted', created: T0 + 1, customer: { id: 'cus_d' } }));
     const [c] = await customers();
     expect(c!.deleted_at).not.toBeNull();
-    expect(await mappings()).toEqual([]);
+    expect(await mappings()).toMatchObject([{ external_id: 'cus_d', last_source_ts: String(T0 + 1) }]);
     expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.deleted/stripe']);
+  });
+
+  it('a late event about a deleted record never brings the customer back', async () => {
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_late', name: 'L', email: 'late@x.io', metadata: {} } }));
+    await apply(message({ type: 'customer.deleted', created: T0 + 2, customer: { id: 'cus_late' } }));
+    // A duplicated, delayed update (older than the delete), and the events-API copy of the create:
+    await apply(message({ created: T0 + 1, customer: { id: 'cus_late', name: 'L2', email: 'late@x.io' } }));
+    await apply(message({ type: 'customer.created', created: T0 + 3, customer: { id: 'cus_late', name: 'L', email: 'late@x.io', metadata: {} } }));
+    const rows = await customers();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.deleted_at).not.toBeNull();
+  });
+
+  it('our own deleted customer coming back as a Stripe create (internal_id) is skipped, not recreated', async () => {
+    const id = await insertCustomer('Gone', 'gone@x.io');
+    await query('update customers set deleted_at = now() where id = $1', [id]);
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_gone', name: 'Gone', email: 'gone@x.io', metadata: { internal_id: String(id) } } }));
+    expect(await query(`select 1 from customers where deleted_at is null`)).toEqual([]);
   });
 
   it('a delete for a record we never linked is skipped', async () => {

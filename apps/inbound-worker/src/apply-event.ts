@@ -1,7 +1,9 @@
 import { applyExternalChange, recordSyncEvent, type ExternalState, type MikroORM } from '@cs/domain';
 import type { IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
-import type { Logger } from '@cs/platform';
+import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
+import { messageLogger } from './message-log';
+import { inboundReason } from './outcome-reason';
 
 export interface InboundDeps {
   orm: MikroORM;
@@ -29,6 +31,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   if (!deps.registry.has(system)) throw new ParkForReview('unknown_system', `no integration for "${system}"`);
   const integration = deps.registry.get(system);
   const change = integration.toNeutralChange(event);
+  const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();
   const audit = (tx: typeof em, status: string, entityId: number | null, payload: Record<string, unknown>, error: string | null = null) =>
     recordSyncEvent(tx, {
@@ -45,6 +48,8 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
 
   if (!change) {
     await audit(em, 'skipped', null, { reason: 'event type not synced' });
+    countSync('inbound', system, 'skipped', 'unsupported_event');
+    log.info({ eventType, status: 'skipped', reason: 'event type not synced' }, 'inbound sync');
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => {
@@ -72,7 +77,10 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
     else await audit(tx, 'conflict', result.customerId, { reason: result.reason, ours: result.ours, theirs: result.theirs }, result.reason);
     return result;
   });
-  deps.logger.info({ system, eventId, eventType, traceId: msg.trace_id, ...outcome }, 'inbound sync');
+  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
+  // The source stamped the change (whole seconds); it is in our catalog now.
+  if (outcome.status === 'success') observeSyncLatency('inbound', system, msg.payload.source_created * 1000);
+  log.info({ system, eventType, ...outcome }, 'inbound sync');
 }
 
 export function classifyInbound(deps: InboundDeps, msg: InboundMessage | undefined, err: unknown): FailureClass {

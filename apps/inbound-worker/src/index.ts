@@ -2,15 +2,18 @@ import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
 import { createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, listen, loadEnv, onShutdown, TokenBucket } from '@cs/platform';
+import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, classifyInbound } from './apply-event';
+import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
+import { startWorkerMetrics } from './metrics';
 import { startSchedules } from './schedules';
 
 async function main() {
   const env = loadEnv(workerEnv);
   const logger = createLogger({ name: 'inbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  initMetrics({ service: 'inbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-inbound`, logger });
   const admin = kafka.admin();
@@ -18,12 +21,12 @@ async function main() {
   await Promise.all([admin.connect(), producer.connect()]);
   const names = topics(env.KAFKA_TOPIC_PREFIX);
 
-  const registry = new IntegrationRegistry().register(new StripeIntegration(stripeConfigFromEnv(env)));
+  const registry = new IntegrationRegistry().register(new StripeIntegration({ ...stripeConfigFromEnv(env), onCall: recordExternalCall }));
   const deps = { orm, registry, logger };
+  const group = { groupId: `${env.KAFKA_CLIENT_ID}-inbound`, topic: names.syncInbound };
   const consumer = new ReliableConsumer({
     kafka,
-    groupId: `${env.KAFKA_CLIENT_ID}-inbound`,
-    topic: names.syncInbound,
+    ...group,
     schema: inboundMessage,
     logger,
     concurrency: env.INBOUND_CONCURRENCY,
@@ -31,9 +34,10 @@ async function main() {
     handle: (msg, ctx) => applyEvent(deps, msg, ctx),
     classify: (err, msg) => classifyInbound(deps, msg, err),
     park: createParker({ orm, producer, dlqTopic: names.syncDlq, system: null, direction: 'inbound' }),
-    onRetry: (ctx, failure, delayMs) => logger.warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying'),
+    ...consumerHooks(registry, logger),
   });
 
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
@@ -63,6 +67,7 @@ async function main() {
     { name: 'scheduled jobs', run: () => schedules.stop() },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'http', run: close },
+    { name: 'metrics', run: () => metrics.stop() },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
     { name: 'database', run: () => orm.close() },
   ]);

@@ -2,13 +2,16 @@ import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
 import { createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, listen, loadEnv, onShutdown, TokenBucket } from '@cs/platform';
+import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
+import { consumerHooks } from './consumer-hooks';
 import { stripeWriteRate, workerEnv } from './env';
+import { startWorkerMetrics } from './metrics';
 import { pushCustomer } from './push-customer';
 
 async function main() {
   const env = loadEnv(workerEnv);
   const logger = createLogger({ name: 'outbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  initMetrics({ service: 'outbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-outbound`, logger });
   const admin = kafka.admin();
@@ -18,16 +21,17 @@ async function main() {
 
   // Every enabled system, each with its own consumer group on customer.events: a slow or failing
   // system lags on its own and never stalls another.
-  const registry = new IntegrationRegistry().register(new StripeIntegration(stripeConfigFromEnv(env)));
+  const registry = new IntegrationRegistry().register(new StripeIntegration({ ...stripeConfigFromEnv(env), onCall: recordExternalCall }));
   const rates: Record<string, number> = { stripe: stripeWriteRate(env) };
-  const consumers = registry.systems().map((system) => {
+  const groups = registry.systems().map((system) => ({ system, groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`, topic: names.customerEvents }));
+  const consumers = groups.map(({ system, groupId, topic }) => {
     const integration = registry.get(system);
     const log = logger.child({ system });
     const deps = { orm, integration, limiter: new TokenBucket(rates[system] ?? 25), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE };
     return new ReliableConsumer({
       kafka,
-      groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`,
-      topic: names.customerEvents,
+      groupId,
+      topic,
       schema: customerEventMessage,
       logger: log,
       concurrency: env.OUTBOUND_CONCURRENCY,
@@ -35,10 +39,11 @@ async function main() {
       handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
       classify: (err) => integration.classifyError(err),
       park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
-      onRetry: (ctx, failure, delayMs) => log.warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying'),
+      ...consumerHooks(system, log),
     });
   });
 
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups });
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
@@ -56,6 +61,7 @@ async function main() {
   onShutdown(logger, [
     { name: 'consumers (finish in-flight, commit)', run: () => Promise.all(consumers.map((c) => c.stop())) },
     { name: 'http', run: close },
+    { name: 'metrics', run: () => metrics.stop() },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },
     { name: 'database', run: () => orm.close() },
   ]);

@@ -1,8 +1,9 @@
 import type { MikroORM } from '@cs/domain';
-import { linkMapping, mappingFor, markSynced, recordSyncEvent, sql, stateHash, type MappingRow } from '@cs/domain';
+import { DELETED_HASH_INPUT, linkMapping, mappingFor, markSynced, recordSyncEvent, sql, stateHash, type MappingRow } from '@cs/domain';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
 import type { CustomerEventMessage, MessageContext } from '@cs/kafka-schemas';
-import type { Logger, TokenBucket } from '@cs/platform';
+import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
+import { messageLogger } from './message-log';
 
 export interface PushDeps {
   orm: MikroORM;
@@ -22,6 +23,9 @@ interface CurrentCustomer {
 
 type Outcome = { status: 'success' | 'skipped'; action: string; externalId?: string | undefined; reason?: string };
 
+/** The skip reasons below, as the bounded `reason` label of sync_messages_total. */
+const REASON_LABEL: Record<string, SyncReason> = { echo: 'echo', 'customer does not exist': 'not_found', unchanged: 'unchanged', 'never synced': 'never_synced' };
+
 /**
  * Makes one external system hold our current state of one customer. The message is only a
  * trigger: we read the customer now and push that, so duplicates and late messages are harmless.
@@ -29,6 +33,7 @@ type Outcome = { status: 'success' | 'skipped'; action: string; externalId?: str
 export async function pushCustomer(deps: PushDeps, msg: CustomerEventMessage, ctx: MessageContext): Promise<void> {
   const system = deps.integration.system;
   const customerId = msg.payload.customer_id;
+  const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();
   const audit = (status: string, extra: Record<string, unknown>, error?: string) =>
     recordSyncEvent(em, {
@@ -46,7 +51,10 @@ export async function pushCustomer(deps: PushDeps, msg: CustomerEventMessage, ct
   try {
     const outcome = await decideAndPush(deps, msg, customerId, audit);
     await audit(outcome.status, { action: outcome.action, external_id: outcome.externalId, reason: outcome.reason });
-    deps.logger.info({ customerId, system, traceId: msg.trace_id, ...outcome }, 'outbound sync');
+    countSync('outbound', system, outcome.status, outcome.reason ? (REASON_LABEL[outcome.reason] ?? 'other') : 'none');
+    // The change was made in our catalog at occurred_at; it is in the external system now.
+    if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at));
+    log.info(outcome, 'outbound sync');
   } catch (err) {
     const failure = deps.integration.classifyError(err);
     if (failure.status === 429) deps.limiter.drain(); // everyone waits, not just this retry
@@ -73,9 +81,12 @@ async function decideAndPush(
   const mapping = await mappingFor(em, customerId, system);
 
   if (customer.deleted_at) {
+    const deletedHash = stateHash(DELETED_HASH_INPUT);
+    if (mapping?.last_synced_hash === deletedHash) return { status: 'skipped', action: 'none', reason: 'already deleted there', externalId: mapping.external_id };
     const externalId = mapping?.external_id ?? (await limited(limiter, () => integration.findByInternalId(customerId)))?.externalId;
     if (externalId) await limited(limiter, () => integration.deleteCustomer(externalId, { idempotencyKey: `customer:${customerId}:${system}:delete` }));
-    if (mapping) await sql(em, 'delete from external_mappings where id = ?', [mapping.id]);
+    // The mapping stays as a tombstone link, so late events about the record are recognised.
+    if (mapping) await markSynced(em, mapping.id, deletedHash);
     return externalId ? { status: 'success', action: 'delete', externalId } : { status: 'skipped', action: 'none', reason: 'never synced' };
   }
 

@@ -4,6 +4,7 @@ export * from './entities';
 export * from './errors';
 export * from './orm';
 export * from './outbox';
+export * from './pool-stats';
 export * from './sql';
 export * from './sync';
 export * from './inbound';

@@ -55,6 +55,19 @@ export interface ErrorClass {
   retryAfterMs?: number;
 }
 
+/**
+ * One HTTP exchange with a provider, reported to the optional `onCall` hook of an integration's
+ * config (the apps record it as a metric; this package stays free of any metrics library).
+ */
+export interface ExternalCall {
+  system: string;
+  /** A bounded operation name: the HTTP method and the path with ids templated out, e.g. "POST /v1/customers/{id}". */
+  method: string;
+  /** HTTP status of the answer (calls that got no answer, e.g. timeouts, are not reported). */
+  status: number;
+  elapsedMs: number;
+}
+
 /** Checks a provider's webhook signature; what the webhook gateway needs, without API credentials. */
 export interface WebhookVerifier {
   readonly system: string;

@@ -44,7 +44,11 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   classify: (err: unknown, message: z.infer<S>) => FailureClass;
   /** Stores a message we give up on (dead-letter table + topic). If it throws, nothing is committed. */
   park: (req: ParkRequest<z.infer<S>>) => Promise<void>;
-  onRetry?: (ctx: MessageContext, failure: FailureClass, delayMs: number) => void;
+  onRetry?: (ctx: MessageContext, failure: FailureClass, delayMs: number, message: z.infer<S>) => void;
+  /** After a message was parked; `failure` is undefined for a message that did not even decode. */
+  onParked?: (req: ParkRequest<z.infer<S>>, failure: FailureClass | undefined) => void;
+  /** Parking itself failed: the batch is not committed and Kafka delivers the message again. */
+  onParkFailed?: (req: ParkRequest<z.infer<S>>, err: unknown, failure: FailureClass | undefined) => void;
   retry: RetryPolicy;
   /** Keys processed at once within a batch; messages of one key always run in order. */
   concurrency: number;
@@ -121,7 +125,7 @@ export class ReliableConsumer<S extends z.ZodType> {
   private async process(m: KafkaMessage, key: string, topic: string, partition: number): Promise<void> {
     const decoded = decodeMessage(this.opts.schema, m);
     if (!decoded.ok) {
-      await this.opts.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 });
+      await this.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 }, undefined);
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -135,14 +139,24 @@ export class ReliableConsumer<S extends z.ZodType> {
         const failure = this.opts.classify(err, decoded.value);
         if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
           const reason = failure.retryable ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
-          await this.opts.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt });
+          await this.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt }, failure);
           return;
         }
         const delay = backoffMs(attempt, this.opts.retry, failure.retryAfterMs);
-        this.opts.onRetry?.(ctx, failure, delay);
+        this.opts.onRetry?.(ctx, failure, delay, decoded.value);
         await this.sleep(delay);
       }
     }
+  }
+
+  private async park(req: ParkRequest<z.infer<S>>, failure: FailureClass | undefined): Promise<void> {
+    try {
+      await this.opts.park(req);
+    } catch (err) {
+      this.opts.onParkFailed?.(req, err, failure);
+      throw err;
+    }
+    this.opts.onParked?.(req, failure);
   }
 
   private sleep(ms: number): Promise<void> {

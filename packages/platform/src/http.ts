@@ -3,6 +3,8 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { pinoHttp } from 'pino-http';
 import { AppError, errorBody } from './errors';
 import type { Logger } from './logger';
+import { metricsEnabled } from './metrics';
+import { httpMetrics, metricsHandler } from './metrics-http';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -17,8 +19,9 @@ export const requestId: RequestHandler = (req, res, next) => {
 
 /**
  * An express app with the pieces every service wants first: request ids, one access log line
- * per request (health probes excluded), no x-powered-by. Routes are added by the caller, who
- * then calls `finishHttpApp` to add the 404 and error handlers last.
+ * per request (health probes excluded), no x-powered-by, and — when `initMetrics` turned metrics
+ * on for this process — the request histogram and `GET /metrics`. Routes are added by the
+ * caller, who then calls `finishHttpApp` to add the 404 and error handlers last.
  */
 export function createHttpApp(logger: Logger): Express {
   const app = express();
@@ -37,6 +40,10 @@ export function createHttpApp(logger: Logger): Express {
       },
     }),
   );
+  if (metricsEnabled()) {
+    app.use(httpMetrics);
+    app.get('/metrics', metricsHandler);
+  }
   return app;
 }
 

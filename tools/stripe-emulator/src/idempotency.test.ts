@@ -59,14 +59,24 @@ describe('Idempotency-Key', () => {
     expect(updated.name).toBe('renamed');
   });
 
-  it('stores validation errors (4xx) and replays them', async () => {
-    const body = form({ email: 'not-an-email' });
-    const first = await raw(emulator, 'POST', '/v1/customers', { body, headers: { 'Idempotency-Key': 'key-400' } });
-    expect(first.status).toBe(400);
-    const second = await raw(emulator, 'POST', '/v1/customers', { body, headers: { 'Idempotency-Key': 'key-400' } });
-    expect(second.status).toBe(400);
+  it('stores no result for a request whose parameters fail validation (400), as Stripe does', async () => {
+    const bad = await raw(emulator, 'POST', '/v1/customers', { body: form({ email: 'not-an-email' }), headers: { 'Idempotency-Key': 'key-400' } });
+    expect(bad.status).toBe(400);
+    expect((bad.body as StripeErrorBody).error.code).toBe('email_invalid');
+    const again = await raw(emulator, 'POST', '/v1/customers', { body: form({ email: 'not-an-email' }), headers: { 'Idempotency-Key': 'key-400' } });
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    const fixed = await raw(emulator, 'POST', '/v1/customers', { body: form({ email: 'fixed@example.com' }), headers: { 'Idempotency-Key': 'key-400' } });
+    expect(fixed.status).toBe(200);
+    expect(emulator.state.customerStore.liveCount).toBe(1);
+  });
+
+  it('stores other 4xx answers (e.g. a missing customer) and replays them', async () => {
+    const body = form({ name: 'x' });
+    const first = await raw(emulator, 'POST', '/v1/customers/cus_missing', { body, headers: { 'Idempotency-Key': 'key-404' } });
+    expect(first.status).toBe(404);
+    const second = await raw(emulator, 'POST', '/v1/customers/cus_missing', { body, headers: { 'Idempotency-Key': 'key-404' } });
+    expect(second.status).toBe(404);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect((second.body as StripeErrorBody).error.code).toBe('email_invalid');
   });
 
   it('does not store injected 500s, so a retry with the same key succeeds', async () => {

@@ -15,3 +15,16 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   }
   parseJson(req, res, next);
 };
+
+/**
+ * For writes whose body is optional (e.g. a replay with an optional note): a request with no
+ * body at all passes without a Content-Type; one that carries a body is held to `jsonBody`.
+ */
+export const optionalJsonBody: RequestHandler = (req, res, next) => {
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? '0') > 0;
+  if (!hasBody) {
+    next();
+    return;
+  }
+  jsonBody(req, res, next);
+};

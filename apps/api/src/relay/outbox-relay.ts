@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import { encodeMessage } from '@cs/kafka-schemas';
-import type { Logger } from '@cs/platform';
+import { outboxPublished, type Logger } from '@cs/platform';
 
 export interface RelayOptions {
   databaseUrl: string;
@@ -126,6 +126,7 @@ export class OutboxRelay {
       });
       await this.client!.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
       total += rows.length;
+      outboxPublished().inc(rows.length);
       this.opts.onPublished?.(rows.length, rows[0]!.created_at);
       if (rows.length < limit) break;
     }

@@ -4,7 +4,32 @@ import get from './customers/get';
 import list from './customers/list';
 import patch from './customers/patch';
 import replace from './customers/replace';
+import discardDeadLetter from './dead-letters/discard';
+import getDeadLetter from './dead-letters/get';
+import listDeadLetters from './dead-letters/list';
+import replayDeadLetter from './dead-letters/replay';
 import type { Route } from './route';
+import customerSync from './sync/customer-sync';
+import customersSync from './sync/customers-sync';
+import syncEvents from './sync/events';
+import reconcileLast from './sync/reconcile-last';
+import syncSummary from './sync/summary';
 
-export const routes: Route[] = [list, create, get, replace, patch, del];
+export const routes: Route[] = [
+  list,
+  create,
+  get,
+  replace,
+  patch,
+  del,
+  customerSync,
+  customersSync,
+  syncEvents,
+  syncSummary,
+  reconcileLast,
+  listDeadLetters,
+  getDeadLetter,
+  replayDeadLetter,
+  discardDeadLetter,
+];
 export * from './route';

@@ -1,9 +1,16 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { CustomerService } from '@cs/domain';
+import type { CustomerService, DeadLetterService, MikroORM, Republish } from '@cs/domain';
+import type { Logger } from '@cs/platform';
 
 export interface RouteDeps {
+  logger: Logger;
   customers: CustomerService;
+  /** For the read-only sync views (status, events, summary): plain queries, no unit of work. */
+  orm: MikroORM;
+  deadLetters: DeadLetterService;
+  /** Puts a replayed dead letter back on its Kafka topic. */
+  republish: Republish;
 }
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -28,6 +35,8 @@ export interface Route<P extends z.ZodType | undefined = z.ZodType | undefined, 
   params?: P;
   query?: Q;
   body?: B;
+  /** The body may be left out entirely (no Content-Type needed then); one that is sent is validated. */
+  bodyOptional?: boolean;
   /** Request headers worth documenting (e.g. If-Match). */
   headers?: Array<{ name: string; description: string }>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;

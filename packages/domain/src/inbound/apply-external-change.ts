@@ -4,7 +4,7 @@ import { customerFields, stateHash } from '../customer-rules';
 import { CustomerSchema, type Customer } from '../entities';
 import { enqueueCustomerChange } from '../outbox';
 import { sql } from '../sql';
-import { deleteMapping, linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
+import { linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
 import type { ExternalChange, ExternalState, FetchCurrent, InboundOutcome } from './types';
 
 /**
@@ -99,10 +99,12 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
   const theirs = representable(state);
   if (!theirs) return unrepresentable(change, state, null);
 
-  // Our own create coming back: the record carries our id. Link, do not create.
+  // Our own create coming back: the record carries our id. Link, do not create — and never
+  // bring back a customer we deleted.
   if (state.internalId !== null) {
     const ours = await loadCustomer(em, state.internalId);
-    if (ours && !ours.deletedAt) return link(em, change, ours, theirs, 'echo of our create');
+    if (ours?.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: ours.id };
+    if (ours) return link(em, change, ours, theirs, 'echo of our create');
   }
   const owner = await sql<{ id: number; mapped_to: string | null }>(
     em,
@@ -149,7 +151,9 @@ async function link(em: EntityManager, change: ExternalChange, customer: Custome
 async function applyDelete(em: EntityManager, change: ExternalChange, mapping: MappingRow | undefined): Promise<InboundOutcome> {
   if (!mapping) return { status: 'skipped', reason: 'not linked to any customer', customerId: null };
   const customer = await loadCustomer(em, mapping.internal_customer_id);
-  await deleteMapping(em, mapping.id);
+  // The mapping stays, as a tombstone link: a late event for this record then still finds our
+  // (deleted) customer and is skipped, instead of looking new and resurrecting it.
+  await markSynced(em, mapping.id, stateHash({ name: '', email: '', deleted: true }), change.sourceTs);
   if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'already deleted here', customerId: mapping.internal_customer_id };
   const now = new Date();
   em.assign(customer, { deletedAt: now, updatedAt: now });

@@ -45,6 +45,5 @@ export async function markSynced(em: EntityManager, mappingId: number, hash: str
   );
 }
 
-export async function deleteMapping(em: EntityManager, mappingId: number): Promise<void> {
-  await sql(em, 'delete from external_mappings where id = ?', [mappingId]);
-}
+/** What a mapping's hash is once the record is deleted on both sides: nothing more to send. */
+export const DELETED_HASH_INPUT = { name: '', email: '', deleted: true } as const;

@@ -1,4 +1,6 @@
 import Stripe from 'stripe';
+import type { ExternalCall } from '../types';
+import { reportCalls } from './call-hook';
 
 export interface StripeConfig {
   secretKey: string;
@@ -7,11 +9,13 @@ export interface StripeConfig {
   /** e.g. http://127.0.0.1:12111 for the emulator; unset means api.stripe.com. */
   apiBase?: string | undefined;
   timeoutMs?: number;
+  /** Told about every HTTP answer from Stripe (method, status, elapsed time), e.g. to record metrics. */
+  onCall?: ((call: ExternalCall) => void) | undefined;
 }
 
 export function createStripeClient(config: StripeConfig): Stripe {
   const base = config.apiBase ? new URL(config.apiBase) : undefined;
-  return new Stripe(config.secretKey, {
+  const stripe = new Stripe(config.secretKey, {
     // Retries are ours (with backoff, parking, audit), so the SDK makes exactly one attempt.
     maxNetworkRetries: 0,
     timeout: config.timeoutMs ?? 10_000,
@@ -25,4 +29,6 @@ export function createStripeClient(config: StripeConfig): Stripe {
         }
       : {}),
   });
+  if (config.onCall) reportCalls(stripe, config.onCall);
+  return stripe;
 }

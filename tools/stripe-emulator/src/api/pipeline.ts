@@ -103,7 +103,9 @@ export async function handleApiRequest(state: EmulatorState, req: IncomingMessag
   const result = execute(state, match, params, requestId, idempotencyKey);
   const body = JSON.stringify(result.body);
   if (claim !== undefined) {
-    if (result.status < 500) claim.commit({ status: result.status, body, requestId });
+    // Stripe saves no result when the parameters fail validation (400), nor for 5xx: a
+    // corrected retry with the same key is then executed, not refused.
+    if (result.status < 500 && result.status !== 400) claim.commit({ status: result.status, body, requestId });
     else claim.release();
   }
   if (match.route.write && result.status < 300) state.stats.writes++;

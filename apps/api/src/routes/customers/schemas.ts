@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { customerEmail, customerName } from '@cs/domain';
-
-const MAX_INT = 2_147_483_647;
-
-/** Path and query values arrive as strings: only plain decimal integers are ids. */
-const intString = (what: string, min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, `${what} must be an integer`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+import { intString, MAX_INT } from '../params';
 
 export const idParams = z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: 'Customer id', example: '42' }) });
 

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const MAX_INT = 2_147_483_647;
+
+/** Path and query values arrive as strings: only plain decimal integers are ids. */
+export const intString = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, `${what} must be an integer`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+
+/** An ISO 8601 date-time with a zone (`2026-11-28T10:00:00Z`, `…+01:00`), as a Date. */
+export const isoDateTime = (what: string) =>
+  z.iso
+    .datetime({ offset: true, message: `${what} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-28T10:00:00Z` })
+    .transform((v) => new Date(v));
+
+/** Any id path parameter: /…/{id}. */
+export const idParamsOf = (what: string) => z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: what, example: '42' }) });

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { SyncStatus } from '@cs/domain';
+import { intString, isoDateTime, MAX_INT } from '../params';
+
+const STATUSES = ['pending', 'success', 'skipped', 'retrying', 'failed', 'parked', 'conflict'] as const satisfies readonly SyncStatus[];
+const system = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'system must be a system name such as stripe');
+
+export const syncEventsQuery = z
+  .strictObject({
+    customer_id: intString('customer_id', 1, MAX_INT).optional().meta({ description: 'Only events about this customer' }),
+    system: system.optional().meta({ description: 'Only events with this external system, e.g. stripe' }),
+    status: z.enum(STATUSES).optional().meta({ description: 'Only events with this status' }),
+    direction: z.enum(['inbound', 'outbound']).optional().meta({ description: 'Only events in this direction' }),
+    from: isoDateTime('from').optional().meta({ description: 'Created at or after this time (ISO 8601 with zone)' }),
+    to: isoDateTime('to').optional().meta({ description: 'Created before this time (ISO 8601 with zone)' }),
+    limit: intString('limit', 1, 500).default(50).meta({ description: 'Rows to return, 1–500' }),
+    before_id: intString('before_id', 1, MAX_INT).optional().meta({ description: 'Only events older than this id: next_before_id of the previous page' }),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+export const customersSyncQuery = z.strictObject({
+  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (newest customer first)' }),
+  limit: intString('limit', 1, 200).default(50).meta({ description: 'Rows to return, 1–200' }),
+});
+
+export const reconcileQuery = z.strictObject({
+  system: system.optional().meta({ description: 'The system reconciled; default: the most recent report of any system' }),
+});
+
+const time = z.iso.datetime();
+const nullableTime = time.nullable();
+
+export const systemStateResponse = z.object({
+  system: z.string(),
+  mapping: z.object({ external_id: z.string(), created_at: time }).nullable(),
+  last_synced_at: nullableTime,
+  last_status: z.string().nullable(),
+  last_error: z.string().nullable(),
+  last_event_at: nullableTime,
+  last_event_type: z.string().nullable(),
+  last_direction: z.string().nullable(),
+});
+
+export const parkedSummaryResponse = z.object({
+  id: z.number().int(),
+  source_topic: z.string(),
+  message_key: z.string().nullable(),
+  external_system: z.string().nullable(),
+  reason: z.string(),
+  error_code: z.string().nullable(),
+  attempts: z.number().int(),
+  trace_id: z.string().nullable(),
+  created_at: time,
+});
+
+export const customerSyncResponse = z.object({
+  customer_id: z.number().int(),
+  deleted: z.boolean(),
+  deleted_at: nullableTime,
+  systems: z.array(systemStateResponse),
+  dead_letters: z.array(parkedSummaryResponse),
+});
+
+export const customersSyncResponse = z.object({
+  data: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      email: z.string(),
+      version: z.number().int(),
+      updated_at: time,
+      systems: z.array(systemStateResponse),
+    }),
+  ),
+  has_more: z.boolean(),
+});
+
+export const syncEventResponse = z.object({
+  id: z.number().int(),
+  event_id: z.string(),
+  event_type: z.string(),
+  entity_type: z.string(),
+  entity_id: z.number().int(),
+  external_system: z.string().nullable(),
+  status: z.string(),
+  payload: z.unknown().meta({ description: 'As stored, with secret-looking keys redacted' }),
+  error_message: z.string().nullable(),
+  retry_count: z.number().int(),
+  created_at: time,
+  processed_at: nullableTime,
+  direction: z.string().nullable(),
+  trace_id: z.string().nullable(),
+});
+
+export const syncEventsResponse = z.object({
+  data: z.array(syncEventResponse),
+  next_before_id: z.number().int().nullable().meta({ description: 'Pass as before_id for the next, older page; null on the last page' }),
+});
+
+export const summaryResponse = z.object({
+  customers: z.number().int().meta({ description: 'Live (not deleted) customers' }),
+  mapped: z.record(z.string(), z.number().int()).meta({ description: 'Customers linked, per external system' }),
+  sync_events_last_hour: z.record(z.string(), z.number().int()).meta({ description: 'sync_events rows of the last hour, per status' }),
+  dead_letters_parked: z.number().int(),
+  outbox: z.object({
+    backlog: z.number().int().meta({ description: 'Outbox rows not yet published to Kafka' }),
+    oldest_age_seconds: z.number().int().nullable().meta({ description: 'Age of the oldest unpublished row; null when there is none' }),
+  }),
+  last_reconcile: z.object({ system: z.string().nullable(), finished_at: nullableTime, drift_count: z.number().int().nullable() }).nullable(),
+  generated_at: time,
+});
+
+const side = z.object({ name: z.string(), email: z.string() });
+export const reconcileReportResponse = z
+  .object({
+    id: z.string(),
+    system: z.string(),
+    started_at: time,
+    finished_at: time,
+    internal_customers: z.number().int(),
+    external_customers: z.number().int(),
+    drift_count: z.number().int(),
+    by_kind: z.record(z.string(), z.number().int()),
+    drifts: z.array(z.object({ kind: z.string(), customer_id: z.number().int().nullable(), external_id: z.string().nullable(), ours: side.optional(), theirs: side.optional() })),
+    repaired: z.boolean(),
+    stored_at: time,
+  })
+  .meta({ description: 'The report as the reconcile job stored it (drifts holds the first rows; the counts are complete), plus when it was stored' });

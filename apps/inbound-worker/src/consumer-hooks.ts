@@ -1,0 +1,33 @@
+import type { IntegrationRegistry } from '@cs/integrations';
+import type { inboundMessage, InboundMessage, ReliableConsumerOptions } from '@cs/kafka-schemas';
+import { countSync, failureReason, parkReason, type FailureLike, type Logger, type SyncReason } from '@cs/platform';
+import { messageLogger } from './message-log';
+
+type Hooks = Pick<ReliableConsumerOptions<typeof inboundMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+
+/** Parked for a person to decide (see ParkForReview): its own reason, not a "permanent error". */
+const REVIEW_CODES = new Set(['conflict', 'unknown_system']);
+
+/** The system label: only systems we integrate, so a bad message cannot add label values. */
+export const systemLabel = (registry: IntegrationRegistry, msg: InboundMessage | undefined) =>
+  msg && registry.has(msg.payload.system) ? msg.payload.system : 'unknown';
+
+const parkLabel = (failure: FailureLike | undefined): SyncReason => (failure && REVIEW_CODES.has(failure.code) ? 'review' : parkReason(failure));
+
+/** What the consumer tells us about retries and parking: one log line each, and sync_messages_total. */
+export function consumerHooks(registry: IntegrationRegistry, logger: Logger): Hooks {
+  return {
+    onRetry: (ctx, failure, delayMs, msg) => {
+      countSync('inbound', systemLabel(registry, msg), 'retried', failureReason(failure));
+      messageLogger(logger, msg).warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying');
+    },
+    onParked: (req, failure) => {
+      countSync('inbound', systemLabel(registry, req.message), 'parked', parkLabel(failure));
+      messageLogger(logger, req.message).error({ key: req.key, code: req.code, attempts: req.attempts, reason: req.reason }, 'parked as a dead letter');
+    },
+    onParkFailed: (req, err, failure) => {
+      countSync('inbound', systemLabel(registry, req.message), 'failed', parkLabel(failure));
+      messageLogger(logger, req.message).error({ err, key: req.key, code: req.code }, 'could not park; Kafka will deliver the message again');
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { customerEventMessage, ReliableConsumerOptions } from '@cs/kafka-schemas';
+import { countSync, failureReason, parkReason, type Logger } from '@cs/platform';
+import { messageLogger } from './message-log';
+
+type Hooks = Pick<ReliableConsumerOptions<typeof customerEventMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+
+/** What the consumer tells us about retries and parking: one log line each, and sync_messages_total. */
+export function consumerHooks(system: string, logger: Logger): Hooks {
+  return {
+    onRetry: (ctx, failure, delayMs, msg) => {
+      countSync('outbound', system, 'retried', failureReason(failure));
+      messageLogger(logger, msg).warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying');
+    },
+    onParked: (req, failure) => {
+      countSync('outbound', system, 'parked', parkReason(failure));
+      messageLogger(logger, req.message).error({ key: req.key, code: req.code, attempts: req.attempts, reason: req.reason }, 'parked as a dead letter');
+    },
+    onParkFailed: (req, err, failure) => {
+      countSync('outbound', system, 'failed', parkReason(failure));
+      messageLogger(logger, req.message).error({ err, key: req.key, code: req.code }, 'could not park; Kafka will deliver the message again');
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { BENCH_DOC } from './paths';
+
+/** What a fresh docs/benchmarks.md starts with; the sections below it belong to the scripts. */
+const HEADER = `# Benchmarks
+
+Figures measured by the scripts in \`bench/\` against the real apps, Postgres and Kafka on one
+machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
+markers), so re-running one benchmark leaves the others alone. \`make bench\` will run them all;
+for now: \`bash bench/run.sh all\` (or \`api\`, \`outbox\`).
+`;
+
+/** Replaces the section NAME of the benchmarks file, or appends it when it is not there yet. */
+export function writeSection(name: string, markdown: string, file = BENCH_DOC): void {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end, from);
+  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  // Write then rename, so that an interrupted run never leaves a half-written file.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function mdTable(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}

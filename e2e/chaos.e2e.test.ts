@@ -1,0 +1,247 @@
+/**
+ * Chaos: a mixed workload from both sides at once while a scheduler kills workers and the
+ * gateway, restarts Kafka and Postgres, and makes Stripe fail, throttle, slow down and vanish.
+ * Then it waits for quiet and checks that both sides hold the same customers, field by field.
+ * Seeded and reproducible in what it does (CHAOS_SEED); CHAOS_OPS sets the size (`make chaos`
+ * runs a long one; `make test` a short one). Runs on a private Postgres and Kafka of its own.
+ */
+import { Client } from 'pg';
+import { privateKafka } from '../test/support/private-kafka';
+import { privatePostgres } from '../test/support/private-postgres';
+import { emulator } from './support/emulator';
+import { startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
+
+const OPS = Number(process.env.CHAOS_OPS ?? 120);
+const SEED = Number(process.env.CHAOS_SEED ?? 42);
+
+/** mulberry32: a small seeded PRNG, so a run's choices can be replayed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pg = privatePostgres('chaos');
+const kafka = privateKafka('chaos', '');
+const procs = new Map<string, Proc>();
+const faults: string[] = [];
+const env = () => ({
+  DATABASE_URL: pg.url,
+  KAFKA_BROKERS: kafka.brokers,
+  KAFKA_TOPIC_PREFIX: '',
+  KAFKA_CLIENT_ID: 'chaos',
+  STRIPE_WRITE_RATE: '200',
+  OUTBOUND_RETRY_BASE_MS: '100',
+  OUTBOUND_RETRY_MAX_MS: '2000',
+  OUTBOUND_MAX_ATTEMPTS: '100',
+  INBOUND_RETRY_BASE_MS: '100',
+  INBOUND_RETRY_MAX_MS: '2000',
+  INBOUND_MAX_ATTEMPTS: '100',
+  CATCHUP_INTERVAL_MS: '3000',
+  RECONCILE_INTERVAL_MS: '0',
+  LOG_LEVEL: 'warn',
+});
+
+async function launch(app: AppName) {
+  const proc = startApp(app, env());
+  procs.set(app, proc);
+  await waitReady(app, '/health', 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${app} said:\n${proc.output.slice(-15).join('\n')}`);
+  });
+}
+
+async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: pg.url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function apiCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: { id?: number; version?: number } }> {
+  try {
+    const res = await fetch(urlOf('api') + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  } catch {
+    return { status: 0, body: {} }; // not accepted: the database may be restarting
+  }
+}
+
+beforeAll(async () => {
+  await Promise.all([pg.start(), kafka.start()]);
+  await pg.migrate();
+  procs.set('emulator', startEmulator(['--duplicate-webhooks', '0.2', '--reorder-webhooks']));
+  await waitReady('emulator', '/_emulator/health');
+  await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
+  await Promise.all((['api', 'webhook-gateway', 'outbound-worker', 'inbound-worker'] as const).map(launch));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([...procs.values()].map((p) => stop(p)));
+  await Promise.all([pg.destroy(), kafka.destroy()]);
+}, 120_000);
+
+it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async () => {
+  const random = prng(SEED);
+  const pick = <T>(list: T[]): T | undefined => list[Math.floor(random() * list.length)];
+  const live: number[] = []; // our ids, as far as accepted writes tell
+  let accepted = 0;
+
+  // The workload: API creates/updates/deletes, and people editing in Stripe.
+  const workload = (async () => {
+    for (let i = 0; i < OPS; i++) {
+      const r = random();
+      if (r < 0.35 || live.length < 5) {
+        const res = await apiCall('POST', '/api/v1/customers', { name: `Chaos ${i}`, email: `chaos${i}-${SEED}@x.io` });
+        if (res.status === 201 && res.body.id) {
+          live.push(res.body.id);
+          accepted++;
+        }
+      } else if (r < 0.65) {
+        const id = pick(live)!;
+        const res = await apiCall('PATCH', `/api/v1/customers/${id}`, { name: `Chaos ${i} (api)` });
+        if (res.status === 200) accepted++;
+      } else if (r < 0.75) {
+        const id = pick(live)!;
+        const res = await apiCall('DELETE', `/api/v1/customers/${id}`);
+        if (res.status === 204) {
+          live.splice(live.indexOf(id), 1);
+          accepted++;
+        }
+      } else {
+        const [m] = await sql<{ external_id: string }>(`select external_id from external_mappings order by random() limit 1`).catch(() => []);
+        if (m) await emulator.dashboard.update(m.external_id, { name: `Chaos ${i} (stripe)` }).catch(() => undefined);
+        else await emulator.dashboard.create({ name: `Stripe ${i}`, email: `stripe${i}-${SEED}@x.io` }).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  })();
+
+  // The fault scheduler: one fault at a time, in a seeded order.
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const kill9 = async (app: AppName) => {
+    procs.get(app)!.child.kill('SIGKILL');
+    await procs.get(app)!.exited;
+    faults.push(`kill -9 ${app}`);
+    await sleep(500);
+    await launch(app);
+  };
+  const stripeFault = async (name: string, f: Record<string, unknown>, ms: number) => {
+    await emulator.faults(f);
+    faults.push(name);
+    await sleep(ms);
+    await emulator.faults({ error_rate: 0, rate_limit_rps: 0, latency_ms: 0, outage: false });
+  };
+  const schedule: Array<() => Promise<void>> = [
+    () => kill9('outbound-worker'),
+    () => kill9('inbound-worker'),
+    () => kill9('webhook-gateway'),
+    () => stripeFault('Stripe 30% 500s', { error_rate: 0.3 }, 3000),
+    () => stripeFault('Stripe rate limit 20/s', { rate_limit_rps: 20 }, 3000),
+    () => stripeFault('Stripe +200 ms latency', { latency_ms: 200 }, 2000),
+    () => stripeFault('Stripe outage', { outage: true }, 4000),
+    async () => {
+      await kafka.stop();
+      faults.push('Kafka broker restart');
+      await sleep(2000);
+      await kafka.start();
+    },
+    async () => {
+      await pg.stop();
+      faults.push('Postgres restart');
+      await sleep(1500);
+      await pg.start();
+    },
+    () => kill9('outbound-worker'),
+    () => kill9('inbound-worker'),
+    () => kill9('webhook-gateway'),
+  ];
+  for (let i = schedule.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [schedule[i], schedule[j]] = [schedule[j]!, schedule[i]!];
+  }
+  const chaos = (async () => {
+    for (const fault of schedule) {
+      await fault();
+      await sleep(400);
+    }
+  })();
+  await Promise.all([workload, chaos]);
+  const quietFrom = Date.now();
+
+  // Quiet: both sides equal on three checks in a row, and nothing left to publish.
+  type Side = Map<string, { name: string; email: string; id?: number }>;
+  const snapshot = async (): Promise<{ ours: Side; theirs: Side; diffs: string[] }> => {
+    const rows = await sql<{ id: number; name: string; email: string; external_id: string | null }>(
+      `select c.id, c.name, c.email, m.external_id from customers c left join external_mappings m on m.internal_customer_id = c.id where c.deleted_at is null`,
+    );
+    const ours: Side = new Map(rows.map((r) => [r.external_id ?? `unlinked:${r.id}`, { name: r.name, email: r.email, id: r.id }]));
+    const theirs: Side = new Map((await emulator.customers()).map((c) => [c.id, { name: c.name ?? '', email: (c.email ?? '').toLowerCase() }]));
+    const diffs: string[] = [];
+    for (const [id, o] of ours) {
+      const t = theirs.get(id);
+      if (!t) diffs.push(`${id}: only ours (customer ${o.id}, ${o.email})`);
+      else if (t.name !== o.name || t.email !== o.email) diffs.push(`${id}: ours ${o.name}/${o.email} theirs ${t.name}/${t.email}`);
+    }
+    for (const [id, t] of theirs) if (!ours.has(id)) diffs.push(`${id}: only theirs (${t.email})`);
+    return { ours, theirs, diffs };
+  };
+  let streak = 0;
+  let last = { diffs: ['not checked'] } as Awaited<ReturnType<typeof snapshot>>;
+  await waitFor('convergence', async () => {
+    last = await snapshot().catch(() => last);
+    const backlog = await sql<{ n: number }>(`select count(*)::int as n from outbox where published_at is null`).catch(() => [{ n: -1 }]);
+    const n = backlog[0]?.n ?? -1;
+    streak = last.diffs.length === 0 && n === 0 ? streak + 1 : 0;
+    return streak >= 3 ? true : undefined;
+  }, 240_000, 1000).catch(() => undefined);
+  const convergenceMs = Date.now() - quietFrom;
+
+  const all = await emulator.customers();
+  const emails = all.map((c) => c.email);
+  const duplicated = emails.length - new Set(emails).size;
+  const byInternal = all.map((c) => c.metadata.internal_id).filter(Boolean);
+  const duplicatedInternal = byInternal.length - new Set(byInternal).size;
+  const parked = await sql<{ id: number; reason: string; error_code: string }>(`select id, reason, error_code from dead_letters where status = 'parked'`);
+  const transientParked = parked.filter((d) => d.reason.startsWith('gave up after'));
+  const ourIds = new Set((await sql<{ id: number }>(`select id from customers where deleted_at is null`)).map((r) => r.id));
+  const missingAccepted = live.filter((id) => !ourIds.has(id));
+
+  const table = [
+    ['operations', String(OPS)],
+    ['accepted API writes', String(accepted)],
+    ['faults injected', String(faults.length)],
+    ['fault order', faults.join(', ')],
+    ['customers (ours / Stripe)', `${last.ours?.size ?? '?'} / ${last.theirs?.size ?? '?'}`],
+    ['convergence time', `${(convergenceMs / 1000).toFixed(1)} s`],
+    ['diffs', String(last.diffs.length)],
+    ['duplicated Stripe customers', String(duplicated + duplicatedInternal)],
+    ['dead letters (transient cause)', `${parked.length} (${transientParked.length})`],
+  ];
+  // On failure, the story of the first customers that differ, to see which rule broke.
+  for (const diff of last.diffs.slice(0, 3)) {
+    const id = /customer (\d+)/.exec(diff)?.[1];
+    if (!id) continue;
+    const story = await sql(`select id, direction, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail, payload->>'external_id' as ext from sync_events where entity_id = $1 order by id`, [Number(id)]);
+    process.stdout.write(`\n${diff}\n${story.map((r) => `  ${JSON.stringify(r)}`).join('\n')}\n`);
+  }
+  process.stdout.write(`\nchaos summary (seed ${SEED})\n${table.map(([k, v]) => `  ${k!.padEnd(32)} ${v}`).join('\n')}\n`);
+
+  expect(last.diffs.slice(0, 10)).toEqual([]);
+  expect(duplicated + duplicatedInternal).toBe(0);
+  expect(missingAccepted).toEqual([]);
+  expect(transientParked).toEqual([]);
+}, 900_000);

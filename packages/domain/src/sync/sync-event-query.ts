@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../sql';
+import { pgTime } from './pg-time';
+
+export interface SyncEventRow {
+  id: number;
+  event_id: string;
+  event_type: string;
+  entity_type: string;
+  entity_id: number;
+  external_system: string | null;
+  status: string;
+  payload: unknown;
+  error_message: string | null;
+  retry_count: number;
+  created_at: Date;
+  processed_at: Date | null;
+  direction: string | null;
+  trace_id: string | null;
+}
+
+export interface SyncEventFilter {
+  customerId?: number | undefined;
+  system?: string | undefined;
+  status?: string | undefined;
+  direction?: string | undefined;
+  /** Inclusive. */
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
+  /** Keyset cursor: only rows with a smaller id. */
+  beforeId?: number | undefined;
+  limit: number;
+}
+
+export interface SyncEventPage {
+  data: SyncEventRow[];
+  /** Pass as beforeId for the next (older) page; null when this was the last one. */
+  next_before_id: number | null;
+}
+
+/**
+ * The audit trail, newest first. Pages are cut by id (keyset), not by offset: rows inserted
+ * while someone pages through never shift or repeat what they see, and deep pages stay cheap.
+ */
+export async function listSyncEvents(em: EntityManager, f: SyncEventFilter): Promise<SyncEventPage> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (f.customerId !== undefined) {
+    where.push(`entity_type = 'customer'`);
+    add('entity_id = ?', f.customerId);
+  }
+  if (f.system !== undefined) add('external_system = ?', f.system);
+  if (f.status !== undefined) add('status = ?', f.status);
+  if (f.direction !== undefined) add('direction = ?', f.direction);
+  if (f.from !== undefined) add('created_at >= ?', f.from);
+  if (f.to !== undefined) add('created_at < ?', f.to);
+  if (f.beforeId !== undefined) add('id < ?', f.beforeId);
+  // One row more than asked tells whether an older page exists, without a count.
+  const rows = await sql<Omit<SyncEventRow, 'created_at' | 'processed_at'> & { created_at: string; processed_at: string | null }>(
+    em,
+    `select id, event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count,
+            created_at, processed_at, direction, trace_id
+       from sync_events ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by id desc limit ?`,
+    [...params, f.limit + 1],
+  );
+  const data = rows.slice(0, f.limit).map((r) => ({ ...r, created_at: pgTime(r.created_at), processed_at: pgTime(r.processed_at) }));
+  return { data, next_before_id: rows.length > f.limit ? data[data.length - 1]!.id : null };
+}

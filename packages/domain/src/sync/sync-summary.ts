@@ -1,0 +1,51 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../sql';
+import { lastReconcileReport } from './reconcile-report';
+
+export interface SyncSummary {
+  customers: number;
+  mapped: Record<string, number>;
+  sync_events_last_hour: Record<string, number>;
+  dead_letters_parked: number;
+  outbox: { backlog: number; oldest_age_seconds: number | null };
+  last_reconcile: { system: string | null; finished_at: string | null; drift_count: number | null } | null;
+  generated_at: Date;
+}
+
+const counts = (rows: Array<{ key: string; n: string }>) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+
+/**
+ * Live counts for the console, polled every few seconds: each query runs on an index
+ * (live customers, the created_at index of sync_events, the unpublished-outbox partial index,
+ * the dead-letter status index), so a poll stays cheap as the tables grow.
+ */
+export async function syncSummary(em: EntityManager): Promise<SyncSummary> {
+  const [customers, mapped, events, parked, outbox, report] = await Promise.all([
+    sql<{ n: string }>(em, 'select count(*) as n from customers where deleted_at is null'),
+    sql<{ key: string; n: string }>(em, 'select external_system as key, count(*) as n from external_mappings group by external_system'),
+    sql<{ key: string; n: string }>(em, `select status as key, count(*) as n from sync_events where created_at > now() - interval '1 hour' group by status`),
+    sql<{ n: string }>(em, `select count(*) as n from dead_letters where status = 'parked'`),
+    sql<{ n: string; age: string | null }>(
+      em,
+      `select (select count(*) from outbox where published_at is null) as n,
+              (select extract(epoch from now() - created_at) from outbox where published_at is null order by id limit 1) as age`,
+    ),
+    lastReconcileReport(em),
+  ]);
+  const age = outbox[0]?.age;
+  return {
+    customers: Number(customers[0]?.n ?? 0),
+    mapped: counts(mapped),
+    sync_events_last_hour: counts(events),
+    dead_letters_parked: Number(parked[0]?.n ?? 0),
+    outbox: { backlog: Number(outbox[0]?.n ?? 0), oldest_age_seconds: age === null || age === undefined ? null : Math.max(0, Math.round(Number(age))) },
+    last_reconcile: report
+      ? {
+          system: typeof report.report.system === 'string' ? report.report.system : report.system,
+          finished_at: typeof report.report.finished_at === 'string' ? report.report.finished_at : null,
+          drift_count: typeof report.report.drift_count === 'number' ? report.report.drift_count : null,
+        }
+      : null,
+    generated_at: new Date(),
+  };
+}
