@@ -61,22 +61,27 @@ describe('backfill', () => {
     await query(
       `insert into customers (name, email) select 'Ours ' || i, 'union' || i || '@example.com' from generate_series(5000, 14999) as i`,
     );
+    const began = Date.now();
     const run = await runCli<{ import: { created: number; linked: number }; export: { queued: number } }>(['backfill', '--direction', 'both'], fast);
+    process.stdout.write(`backfill CLI took ${((Date.now() - began) / 1000).toFixed(1)} s: ${JSON.stringify(run.json)}\n`);
     expect(run.code).toBe(0);
     expect(run.json.import).toMatchObject({ created: 5000, linked: 5000 });
     expect(run.json.export.queued).toBe(5000);
 
     await waitFor('the union on both sides', async () => {
       const [here, there] = [await ours('union'), await theirs('union')];
+      const [{ backlog }] = (await query<{ backlog: number }>(`select count(*)::int as backlog from outbox where published_at is null`)) as [{ backlog: number }];
+      const parked = await query(`select 1 from dead_letters where status = 'parked'`);
+      process.stdout.write(`union: ours ${here.length}, stripe ${there.length}, outbox backlog ${backlog}, parked ${parked.length}, ${((Date.now() - began) / 1000).toFixed(0)} s\n`);
       return here.length === 15_000 && there.length === 15_000 ? true : undefined;
-    }, 120_000, 1000);
+    }, 240_000, 3000);
     const [here, there] = [await ours('union'), await theirs('union')];
     expect(dupes(here)).toBe(0);
     expect(dupes(there)).toBe(0);
     expect(new Set(here.map((c) => c.email))).toEqual(new Set(there.map((c) => c.email)));
     const unmapped = await query(`select 1 from customers c where c.email like 'union%' and not exists (select 1 from external_mappings m where m.internal_customer_id = c.id)`);
     expect(unmapped).toHaveLength(0);
-  }, 180_000);
+  }, 480_000);
 });
 
 describe('catch-up from the events API', () => {
@@ -93,7 +98,7 @@ describe('catch-up from the events API', () => {
     await waitFor('the changes to arrive', async () => {
       const rows = await query<Row & { deleted_at: Date | null }>(`select id, email, name, deleted_at from customers where email like 'missed-%' order by email`);
       return rows.length === 2 && rows[0]!.name === 'Missed A v2' && rows[0]!.deleted_at === null && rows[1]!.deleted_at !== null ? rows : undefined;
-    }, 20_000, 250);
+    }, 45_000, 250);
     const via = await query<{ via: string }>(`select distinct payload->>'via' as via from sync_events where direction = 'inbound' and payload->>'external_id' in ($1, $2)`, [a.id, b.id]);
     expect(via.map((v) => v.via)).toEqual(['events_api']);
   }, 40_000);

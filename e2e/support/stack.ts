@@ -47,7 +47,9 @@ export function startProcess(name: string, script: string, args: string[], env: 
       resolve({ code, signal });
     }),
   );
-  return { name, child, output, stdout, exited };
+  const proc = { name, child, output, stdout, exited };
+  started.set(name, proc);
+  return proc;
 }
 
 let topicPrefix = process.env.KAFKA_TOPIC_PREFIX!;
@@ -135,11 +137,19 @@ export function urlOf(name: keyof typeof ports): string {
   return `http://127.0.0.1:${ports[name]}`;
 }
 
+/** Every process started, by name (the latest of each): a readiness failure shows what it said. */
+const started = new Map<string, Proc>();
+
 export async function waitReady(name: keyof typeof ports, pathName = '/health/ready', timeoutMs = 30_000): Promise<unknown> {
-  return waitFor(`${name} ready`, async () => {
-    const res = await fetch(urlOf(name) + pathName);
-    return res.status === 200 ? res.json() : undefined;
-  }, timeoutMs);
+  try {
+    return await waitFor(`${name} ready`, async () => {
+      const res = await fetch(urlOf(name) + pathName);
+      return res.status === 200 ? res.json() : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    const said = started.get(name === 'emulator' ? 'stripe-emulator' : name)?.output.slice(-15).join('\n') ?? '(not started by this file)';
+    throw new Error(`${(err as Error).message} (port ${ports[name]})\n${name} said:\n${said}`);
+  }
 }
 
 /** SIGTERM, then SIGKILL if still alive after `graceMs`. */
