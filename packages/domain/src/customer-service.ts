@@ -4,6 +4,7 @@ import type { CustomerInput } from './customer-rules';
 import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
 import { DomainError } from './errors';
 import { enqueueCustomerChange, type ChangeContext } from './outbox';
+import { sql } from './sql';
 
 export interface ListQuery {
   skip: number;
@@ -16,6 +17,34 @@ export interface CustomerWithMappings {
   mappings: ExternalMapping[];
 }
 
+interface CreatedRow {
+  id: number;
+  name: string;
+  email: string;
+  version: number;
+  created_at: string | Date;
+  updated_at: string | Date;
+}
+
+const CREATE_SQL = `
+  with c as (
+    insert into customers (name, email, version, created_at, updated_at) values (?, ?, 1, now(), now())
+    returning id, name, email, version, created_at, updated_at
+  ), o as (
+    insert into outbox (aggregate_id, event_type, origin, envelope)
+    select c.id, 'customer.created', ?::text, jsonb_build_object(
+      'id', gen_random_uuid(),
+      'type', 'customer.created',
+      'idempotency_key', 'customer:' || c.id || ':v1',
+      'occurred_at', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'origin', ?::text,
+      'trace_id', ?::text,
+      'payload', jsonb_build_object('customer_id', c.id, 'version', 1,
+        'snapshot', jsonb_build_object('name', c.name, 'email', c.email, 'deleted', false)))
+    from c
+  )
+  select * from c`;
+
 const emailTaken = (email: string) => new DomainError('email_taken', `a customer with email ${email} already exists`, { email });
 
 /**
@@ -25,14 +54,27 @@ const emailTaken = (email: string) => new DomainError('email_taken', `a customer
 export class CustomerService {
   constructor(private readonly orm: MikroORM) {}
 
+  /**
+   * The hot path, so one statement: the customer row and its outbox row are inserted together
+   * (one implicit transaction, one round trip) instead of a unit of work with two flushes.
+   * The envelope is the same one enqueueCustomerChange builds.
+   */
   async create(input: CustomerInput, ctx: ChangeContext): Promise<Customer> {
-    return this.write(async (em) => {
-      const now = new Date();
-      const customer = em.create(CustomerSchema, { ...input, version: 1, createdAt: now, updatedAt: now, deletedAt: null });
-      await em.flush(); // assigns the id the outbox row needs
-      enqueueCustomerChange(em, 'customer.created', customer, ctx);
-      return customer;
-    }, input.email);
+    try {
+      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, ctx.origin, ctx.origin, ctx.traceId]);
+      return {
+        id: row!.id,
+        name: row!.name,
+        email: row!.email,
+        version: row!.version,
+        createdAt: new Date(row!.created_at),
+        updatedAt: new Date(row!.updated_at),
+        deletedAt: null,
+      };
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException || (err as { code?: string }).code === '23505') throw emailTaken(input.email);
+      throw err;
+    }
   }
 
   /** Full replace (PUT) or partial (PATCH): `changes` holds the fields to set. */
