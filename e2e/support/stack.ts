@@ -80,7 +80,7 @@ export function appEnv(extra: Record<string, string> = {}): Record<string, strin
     DATABASE_URL: process.env.DATABASE_URL!,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
     KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_CLIENT_ID: `e2e-w${workerId}`,
+    KAFKA_CLIENT_ID: `e2e-${process.env.CS_TEST_RUN ?? "r0"}-w${workerId}`, // consumer groups of this run only
     API_PORT: String(ports.api),
     WEBHOOK_PORT: String(ports['webhook-gateway']),
     STRIPE_SECRET_KEY: STRIPE_KEY,
