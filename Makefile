@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/.cache/tools/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help dev test chaos bootstrap build infra-up infra-down infra-status migrate clean
+.PHONY: help dev test chaos fuzz bootstrap build infra-up infra-down infra-status migrate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ test: ## install, start Postgres + Kafka, build, typecheck, lint, then unit + in
 
 chaos: ## the long chaos run (CHAOS_OPS=1000, CHAOS_SEED=42 by default; make test runs a short one)
 	@CHAOS_OPS=$${CHAOS_OPS:-1000} CHAOS_SEED=$${CHAOS_SEED:-42} bash scripts/test.sh --selectProjects e2e --testPathPatterns chaos
+
+fuzz: ## API fuzzing: Schemathesis, 500 examples per operation, against an API it starts (FUZZ_EXAMPLES, FUZZ_SEED)
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} bash scripts/test.sh --selectProjects e2e --testPathPatterns fuzz
 
 bootstrap: ## install pnpm (pinned) and the workspace dependencies
 	@bash scripts/bootstrap.sh

@@ -20,6 +20,8 @@ const CONNECTIONS = 32;
 const CREATE_S = 15;
 const READ_S = 10;
 const RATE = 500;
+// 100 in flight at 500/s is 0.2 s of backlog, far past the aim: the rate is then not sustained.
+const MAX_IN_FLIGHT = 100;
 const AIM = { maxCreates: 1500, p99At500: 25 };
 const COLLECTION = '/api/v1/customers';
 
@@ -59,7 +61,7 @@ async function runPhases(stack: Stack, groups: CpuGroups): Promise<Phases> {
   );
   await drain('create max');
   const createPaced = await measured(`create at ${RATE}/s (paced)`, groups, () =>
-    pacedLoad({ origin, headers: AUTH, rate: RATE, durationS: CREATE_S, request: () => ({ method: 'POST', path: COLLECTION, body: createBody() }) }),
+    pacedLoad({ origin, headers: AUTH, rate: RATE, durationS: CREATE_S, maxInFlight: MAX_IN_FLIGHT, request: () => ({ method: 'POST', path: COLLECTION, body: createBody() }) }),
   );
   await drain('create paced');
   const createRated = await measured(`create, autocannon overallRate ${RATE}`, groups, () =>
@@ -91,7 +93,7 @@ function resultsTable(p: Phases): string {
   const pacedAim =
     gaveUp === undefined
       ? verdict(p.createPaced.result.latency.p99 <= AIM.p99At500)
-      : `${verdict(false)} (not sustained: ${RATE} requests in flight after ${gaveUp.toFixed(1)} s, stopped)`;
+      : `${verdict(false)} (not sustained: ${MAX_IN_FLIGHT} requests in flight after ${gaveUp.toFixed(1)} s, stopped)`;
   return mdTable(
     ['measurement', 'throughput', 'p50', 'p99', 'max', 'non-2xx / errors', 'aim'],
     [

@@ -8,12 +8,11 @@ import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
 import { scrape, type Scrape } from './support/prometheus';
-import { isolateTopics, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
+import { appEnv, isolateTopics, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
 
 const APPS: AppName[] = ['api', 'webhook-gateway', 'outbound-worker', 'inbound-worker'];
 const API_KEY = 'e2e-metrics-key-0123456789';
 const auth = { Authorization: `Bearer ${API_KEY}` };
-const clientId = `e2e-w${process.env.JEST_WORKER_ID ?? '1'}`;
 const procs: Proc[] = [];
 
 beforeAll(async () => {
@@ -24,12 +23,9 @@ beforeAll(async () => {
   await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
   const env = { OUTBOUND_RETRY_BASE_MS: '100', INBOUND_RETRY_BASE_MS: '100', STRIPE_WRITE_RATE: '500' };
   for (const app of APPS) procs.push(startApp(app, app === 'api' ? { ...env, API_KEYS: API_KEY } : env));
-  await Promise.all(APPS.map((a) => waitReady(a))).catch((err: unknown) => {
-    // Say which app did not come up, and why: its last lines.
-    for (const p of procs) process.stderr.write(`--- ${p.name}\n${p.output.slice(-15).join('\n')}\n`);
-    throw err;
-  });
-}, 60_000);
+  // Four apps starting at once on a small machine: give them longer than one app needs.
+  await Promise.all(APPS.map((a) => waitReady(a, '/health/ready', 60_000)));
+}, 90_000);
 afterAll(async () => {
   await Promise.all(procs.map((p) => stop(p)));
 });
@@ -39,11 +35,13 @@ const scrapeAll = async () => Object.fromEntries(await Promise.all(APPS.map(asyn
 describe('GET /metrics', () => {
   it('is served by every app, without an API key, with the service label and the default Node metrics', async () => {
     expect((await fetch(`${urlOf('api')}/api/v1/customers`)).status).toBe(401); // the API itself is closed
-    // Gauges that need a query appear with their first refresh, a few milliseconds after start.
-    const all = await waitFor('the first refresh of the API gauges', async () => {
+    // A worker answers /health before its consumers have joined; its gauges start right after,
+    // and those that need a query appear with their first refresh.
+    const all = await waitFor('every gauge after its first refresh', async () => {
       const now = await scrapeAll();
-      return now.api.select('dead_letters_parked').length > 0 && now.api.select('outbox_backlog').length > 0 ? now : undefined;
-    }, 10_000);
+      const ready = now.api.select('dead_letters_parked').length > 0 && now.api.select('outbox_backlog').length > 0 && now['inbound-worker'].select('db_pool_max').length > 0;
+      return ready && now['outbound-worker'].select('db_pool_max').length > 0 ? now : undefined;
+    }, 20_000);
     for (const app of APPS) {
       expect(all[app].select('process_resident_memory_bytes', { service: app })).toHaveLength(1);
     }
@@ -100,6 +98,7 @@ describe('GET /metrics', () => {
     // The dashboard create, and the echoes of our two creates.
     expect(delta('webhook-gateway', 'webhook_events_total', { system: 'stripe', outcome: 'published' })).toBeGreaterThanOrEqual(3);
 
+    const clientId = appEnv().KAFKA_CLIENT_ID; // the prefix of the workers' consumer group ids
     expect(after['outbound-worker'].select('kafka_consumer_lag', { group: `${clientId}-outbound-stripe` }).length).toBeGreaterThan(0);
     expect(after['inbound-worker'].select('kafka_consumer_lag', { group: `${clientId}-inbound` }).length).toBeGreaterThan(0);
   }, 90_000);

@@ -39,7 +39,7 @@ describe('OpenAPI document', () => {
     expect(body).toMatchObject({ type: 'object', additionalProperties: false, required: ['name', 'email'] });
     expect(body.properties.name).toMatchObject({ type: 'string', maxLength: 255 });
     expect(body.properties.email).toMatchObject({ type: 'string', maxLength: 255 });
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '401', '409', '413', '415', '422']);
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422']);
     const list = doc.paths['/api/v1/customers'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:skip', 'query:limit', 'query:email']);
     expect(doc.paths['/api/v1/customers/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
@@ -61,7 +61,7 @@ describe('OpenAPI document', () => {
     expect(events.responses['200'].content['application/json'].schema.properties).toHaveProperty('next_before_id');
     const replay = doc.paths['/api/v1/dead-letters/{id}/replay'].post;
     expect(replay.requestBody.required).toBe(false);
-    expect(Object.keys(replay.responses).sort()).toEqual(['200', '401', '404', '409', '413', '415', '422', '503']);
+    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '404', '409', '413', '415', '422', '503']);
     const discard = doc.paths['/api/v1/dead-letters/{id}/discard'].post;
     expect(discard.requestBody).toMatchObject({ required: true, content: { 'application/json': { schema: { required: ['reason'], additionalProperties: false } } } });
     expect(discard.requestBody.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', minLength: 3, maxLength: 500 });

@@ -15,6 +15,8 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
   const json = schemaOf(schema, 'input');
   return Object.entries(json.properties ?? {}).map(([name, prop]) => {
     const { description, ...propSchema } = prop;
+    // An integer parameter (routes/params.ts intString) is checked as text by a pattern; the document gives the integer.
+    if (propSchema.type === 'integer') delete propSchema.pattern;
     return {
       name,
       in: location,
@@ -25,12 +27,18 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
   });
 }
 
+/** The 400 that shared middleware answers before the handler runs: a body that is not JSON (platform/http.ts), a bad If-Match (http/versions.ts). */
+function badRequestOf(route: Route): Route['responses'] {
+  const why = [route.body ? 'the body is not valid JSON' : '', route.headers?.some((h) => h.name === 'If-Match') ? 'If-Match is not a version entity tag, or disagrees with the body version' : ''].filter(Boolean);
+  return why.length ? { 400: { description: `Malformed request: ${why.join('; or ')}` } } : {};
+}
+
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(routes: Route[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const responses = Object.fromEntries(
-      Object.entries(route.responses).map(([status, r]) => {
+      Object.entries({ ...badRequestOf(route), ...route.responses }).map(([status, r]) => {
         const schema = r.schema ?? (Number(status) >= 400 ? errorResponse : undefined);
         return [status, { description: r.description, ...(schema ? { content: { 'application/json': { schema: schemaOf(schema, 'output') } } } : {}) }];
       }),

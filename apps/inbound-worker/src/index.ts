@@ -37,7 +37,6 @@ async function main() {
     ...consumerHooks(registry, logger),
   });
 
-  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
@@ -50,6 +49,7 @@ async function main() {
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await consumer.start();
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
   const stripe = registry.get('stripe');
   const schedules = startSchedules(
     {

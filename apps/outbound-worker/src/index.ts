@@ -43,7 +43,6 @@ async function main() {
     });
   });
 
-  const metrics = startWorkerMetrics({ orm, admin, logger, groups });
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
@@ -56,6 +55,7 @@ async function main() {
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await Promise.all(consumers.map((c) => c.start()));
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups });
   logger.info({ port: env.HEALTH_PORT, systems: registry.systems(), stripeWriteRate: rates.stripe }, 'outbound worker running');
 
   onShutdown(logger, [

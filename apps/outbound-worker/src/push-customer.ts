@@ -24,7 +24,13 @@ interface CurrentCustomer {
 type Outcome = { status: 'success' | 'skipped'; action: string; externalId?: string | undefined; reason?: string };
 
 /** The skip reasons below, as the bounded `reason` label of sync_messages_total. */
-const REASON_LABEL: Record<string, SyncReason> = { echo: 'echo', 'customer does not exist': 'not_found', unchanged: 'unchanged', 'never synced': 'never_synced' };
+const REASON_LABEL: Record<string, SyncReason> = {
+  echo: 'echo',
+  'customer does not exist': 'not_found',
+  unchanged: 'unchanged',
+  'already deleted there': 'unchanged',
+  'never synced': 'never_synced',
+};
 
 /**
  * Makes one external system hold our current state of one customer. The message is only a

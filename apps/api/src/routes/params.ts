@@ -8,13 +8,17 @@ export const intString = (what: string, min: number, max: number) =>
     .string()
     .regex(/^\d{1,10}$/, `${what} must be an integer`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+    .pipe(z.number().int().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`))
+    // In the OpenAPI document: the integer and its range (the text pattern alone would allow 0 and 9999999999).
+    .meta({ type: 'integer', minimum: min, maximum: max });
 
 /** An ISO 8601 date-time with a zone (`2026-11-28T10:00:00Z`, `…+01:00`), as a Date. */
 export const isoDateTime = (what: string) =>
   z.iso
     .datetime({ offset: true, message: `${what} must be an ISO 8601 date-time with a time zone, e.g. 2026-11-28T10:00:00Z` })
-    .transform((v) => new Date(v));
+    .transform((v) => new Date(v))
+    // Postgres timestamps hold the years 1 to 9999 only (UTC): `0000-…Z`, or an offset that crosses a bound, would be a 500.
+    .refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, `${what} must be between the years 1 and 9999 (UTC)`);
 
 /** Any id path parameter: /…/{id}. */
-export const idParamsOf = (what: string) => z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: what, example: '42' }) });
+export const idParamsOf = (what: string) => z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: what, example: 42 }) });
