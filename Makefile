@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/.cache/tools/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help dev test chaos fuzz bootstrap build infra-up infra-down infra-status migrate clean
+.PHONY: help dev test chaos fuzz bench bootstrap build infra-up infra-down infra-status migrate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ chaos: ## the long chaos run (CHAOS_OPS=1000, CHAOS_SEED=42 by default; make tes
 
 fuzz: ## API fuzzing: Schemathesis, 500 examples per operation, against an API it starts (FUZZ_EXAMPLES, FUZZ_SEED)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} bash scripts/test.sh --selectProjects e2e --testPathPatterns fuzz
+
+bench: infra-up build ## the benchmarks written so far (API, outbox) against the real stack; rewrites docs/benchmarks.md
+	@bash bench/run.sh all
 
 bootstrap: ## install pnpm (pinned) and the workspace dependencies
 	@bash scripts/bootstrap.sh
