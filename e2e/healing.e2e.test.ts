@@ -115,7 +115,9 @@ describe('reconcile', () => {
     const base = (await runCli<{ drift_count: number }>(['reconcile'], fast)).json;
     expect(base.drift_count).toBe(0);
 
-    const [x, y, z] = (await query<Row>(`select id, email, name from customers where email like 'union%' and deleted_at is null order by id desc limit 3`));
+    // x, y, z were exported by the backfill, so their Stripe records carry our id; w came from Stripe.
+    const byEmail = async (n: number) => (await query<Row>(`select id, email, name from customers where email = $1 and deleted_at is null`, [`union${n}@example.com`]))[0];
+    const [x, y, z] = [await byEmail(SIZE), await byEmail(SIZE + 1), await byEmail(SIZE + 2)];
     const mapped = async (id: number) => (await query<{ external_id: string }>('select external_id from external_mappings where internal_customer_id = $1', [id]))[0]!.external_id;
     // Our side, behind the sync's back: a name edited by hand, a lost mapping, a row with no outbox event.
     await query(`update customers set name = 'Hand Edited' where id = $1`, [x!.id]);
@@ -124,7 +126,7 @@ describe('reconcile', () => {
     // Their side, with no events or webhooks: an edit, a new customer, a deletion.
     await emulator.dashboard.update(await mapped(z!.id), { name: 'Edited In Stripe' }, true);
     const ghost: EmuCustomer = await emulator.dashboard.create({ name: 'Ghost', email: 'ghost@x.io' }, true);
-    const [w] = await query<Row>(`select id, email, name from customers where email like 'union%' and deleted_at is null order by id limit 1`);
+    const w = await byEmail(0);
     await emulator.dashboard.delete(await mapped(w!.id), true);
 
     const report = await runCli<{ drift_count: number; by_kind: Record<string, number>; drifts: Array<{ kind: string; customer_id: number | null; external_id: string | null }> }>(['reconcile'], fast);

@@ -98,8 +98,9 @@ export class StripeIntegration implements Integration {
       const object = e.data.object as { id?: string };
       out.push({ eventId: e.id, eventType: e.type, objectId: object.id ?? e.id, created: e.created, event: e as unknown as Record<string, unknown> });
     }
-    // Stripe lists newest first; we apply oldest first.
-    return out.sort((a, b) => a.created - b.created);
+    // Stripe lists newest first; we apply oldest first. Reversing (not sorting by `created`, which
+    // has one-second resolution) keeps the order of events within the same second.
+    return out.reverse();
   }
 
   syntheticEvent(kind: 'created' | 'deleted', customer: ExternalCustomer, id: string, createdTs: number): Record<string, unknown> {
