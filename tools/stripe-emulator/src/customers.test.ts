@@ -123,7 +123,7 @@ describe('validation', () => {
 
 describe('auth and protocol', () => {
   it('rejects a non-test key with 401', async () => {
-    const err = await rejectionOf(sdk(emulator, {}, ['sk', 'live', 'notarealkey0000'].join('_')) /* a made-up live-mode key, assembled so it never looks like a leaked one */.customers.list());
+    const err = await rejectionOf(sdk(emulator, {}, ['sk', 'live', 'notarealkey0mnop'].join('_')) /* a made-up live-mode key, assembled so it never looks like a leaked one */.customers.list());
     expect(err).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     expect(err.statusCode).toBe(401);
     expect(err.message).toBe('Invalid API Key provided: sk_live_************mnop');
