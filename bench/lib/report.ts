@@ -6,8 +6,11 @@ const HEADER = `# Benchmarks
 
 Figures measured by the scripts in \`bench/\` against the real apps, Postgres and Kafka on one
 machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
-markers), so re-running one benchmark leaves the others alone. \`make bench\` will run them all;
-for now: \`bash bench/run.sh all\` (or \`api\`, \`outbox\`).
+markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all
+(\`bash bench/run.sh api\` or \`outbox\` runs one).
+
+The machine is shared: each section gives the load average and, per phase, the CPU of every
+process; a large “other” column means someone else's work ran alongside and the figures are low.
 `;
 
 /** Replaces the section NAME of the benchmarks file, or appends it when it is not there yet. */
