@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { startApi, type ApiProcess } from './api-process';
+import { startApp, type BenchProcess, type Memory } from './app-process';
 import { ROOT } from './paths';
 
 const run = promisify(execFile);
@@ -14,12 +14,12 @@ export const API_KEY = 'bench-api-key-0123456789';
 export const AUTH = { authorization: `Bearer ${API_KEY}` };
 
 export interface Stack {
-  api: ApiProcess;
+  api: BenchProcess;
   /** A connection to the benchmark's own database, for set-up and server-side figures. */
   db: Client;
   database: string;
   brokers: string;
-  stop(): Promise<{ peakRssKb: number; hwmKb: number | undefined }>;
+  stop(): Promise<Memory>;
 }
 
 /** DATABASE_URL / KAFKA_BROKERS from the environment, else from `make infra-up`'s .local/infra.env. */
@@ -48,11 +48,14 @@ const withDatabase = (url: string, name: string) => {
 
 /**
  * A fresh, migrated database of the benchmark's own (dropped and re-created on every run so
- * that table and index sizes are the same each time), the bench topics, and the API on `port`.
+ * that table and index sizes are the same each time), and the topics under `topicPrefix`.
+ * Returns its URL and the brokers.
  */
-export async function startStack(database: string, port: number): Promise<Stack> {
+export async function freshDatabase(database: string, topicPrefix = TOPIC_PREFIX): Promise<{ databaseUrl: string; brokers: string }> {
   const { databaseUrl: serverUrl, brokers } = infraEnv();
-  if (!existsSync(path.join(ROOT, 'apps/api/dist/index.js'))) throw new Error('apps/api/dist is missing: run `pnpm build`');
+  for (const built of ['apps/api/dist/index.js', 'packages/domain/dist/cli/migrate.js']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`pnpm build\``);
+  }
   const admin = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
   try {
@@ -63,11 +66,15 @@ export async function startStack(database: string, port: number): Promise<Stack>
     await admin.end();
   }
   const databaseUrl = withDatabase(serverUrl, database);
-  const env = { ...process.env, DATABASE_URL: databaseUrl };
-  await run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'up'], { cwd: ROOT, env });
-  await run(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js'), brokers, TOPIC_PREFIX], { cwd: ROOT });
+  await run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'up'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
+  await run(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js'), brokers, topicPrefix], { cwd: ROOT });
+  return { databaseUrl, brokers };
+}
 
-  const api = await startApi({ databaseUrl, kafkaBrokers: brokers, topicPrefix: TOPIC_PREFIX, port, apiKey: API_KEY });
+/** A fresh database and the API on `port` (relay on), with a client on the database. */
+export async function startStack(database: string, port: number): Promise<Stack> {
+  const { databaseUrl, brokers } = await freshDatabase(database);
+  const api = await startApp('api', { databaseUrl, kafkaBrokers: brokers, topicPrefix: TOPIC_PREFIX, port, env: { API_KEYS: API_KEY } });
   const db = new Client({ connectionString: databaseUrl, application_name: 'bench' });
   await db.connect();
   return {

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './paths';
+import { procStatusKb, RssSampler } from './rss';
+
+export type AppName = 'api' | 'webhook-gateway' | 'outbound-worker' | 'inbound-worker';
+
+export interface Memory {
+  peakRssKb: number;
+  /** The kernel's own peak (VmHWM): a cross-check for the 500 ms samples. */
+  hwmKb: number | undefined;
+}
+
+export interface BenchProcess {
+  name: string;
+  pid: number;
+  /** http://127.0.0.1:<port> of its health (and, for the API and gateway, its routes). */
+  origin: string;
+  rss: RssSampler;
+  /** The last lines it printed, for the error message when it dies. */
+  output: string[];
+  child: ChildProcess;
+  stop(): Promise<Memory>;
+}
+
+interface SpawnOptions {
+  name: string;
+  script: string;
+  args?: string[];
+  env: Record<string, string>;
+  port: number;
+  /** Polled until 200; `null` to not wait. */
+  readyPath: string | null;
+}
+
+/**
+ * Runs a built script with a clean environment (nothing from the caller's shell — RELAY_ENABLED,
+ * DB_POOL_MAX, … — changes what is measured), samples its memory, and waits until it is ready.
+ */
+export async function spawnMeasured(opts: SpawnOptions): Promise<BenchProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, opts.script), ...(opts.args ?? [])], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', ...opts.env },
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${opts.name}`);
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 50));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // Last resort if the benchmark itself crashes: never leave a process behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  const rss = new RssSampler(pid);
+  const origin = `http://127.0.0.1:${opts.port}`;
+  const stop = async (): Promise<Memory> => {
+    rss.stop();
+    const hwmKb = procStatusKb(pid, 'VmHWM');
+    await terminate(child);
+    process.off('exit', killOnExit);
+    return { peakRssKb: rss.peakKb, hwmKb };
+  };
+  try {
+    if (opts.readyPath !== null) await waitReady(opts.name, origin + opts.readyPath, child, output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { name: opts.name, pid, origin, rss, output, child, stop };
+}
+
+export interface AppOptions {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  port: number;
+  /** Extra variables (API_KEYS, STRIPE_*, RELAY_ENABLED, …). */
+  env?: Record<string, string>;
+}
+
+/** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn). */
+export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> {
+  const portVar = app === 'api' ? 'API_PORT' : app === 'webhook-gateway' ? 'WEBHOOK_PORT' : 'HEALTH_PORT';
+  return spawnMeasured({
+    name: app,
+    script: `apps/${app}/dist/index.js`,
+    port: opts.port,
+    readyPath: '/health/ready',
+    env: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      [portVar]: String(opts.port),
+      DATABASE_URL: opts.databaseUrl,
+      KAFKA_BROKERS: opts.kafkaBrokers,
+      KAFKA_TOPIC_PREFIX: opts.topicPrefix,
+      KAFKA_CLIENT_ID: `bench-${Date.now().toString(36)}`, // fresh consumer groups every run
+      ...opts.env,
+    },
+  });
+}
+
+/** The Stripe emulator as its own process (so its CPU and memory show apart from ours). */
+export function startEmulator(port: number, args: string[] = []): Promise<BenchProcess> {
+  return spawnMeasured({
+    name: 'stripe-emulator',
+    script: 'tools/stripe-emulator/dist/cli.js',
+    args: ['--port', String(port), ...args],
+    env: {},
+    port,
+    readyPath: '/_emulator/health',
+  });
+}
+
+async function waitReady(name: string, url: string, child: ChildProcess, output: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}:\n${output.join('\n')}`);
+    const ok = await fetch(url).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${output.join('\n')}`);
+}
+
+/** SIGTERM (the apps shut down in order), then SIGKILL if it is still there after 15 s. */
+export async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
