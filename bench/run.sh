@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Compiles bench/ and runs one benchmark or all of them against the local Postgres and Kafka
 # (`make infra-up` first). Each writes its own section of docs/benchmarks.md.
-# Usage: bash bench/run.sh <api|outbox|all>
+# Usage: bash bench/run.sh [all | <name>...]   (a name is bench/<name>.bench.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.cache/tools/node_modules/.bin:$PWD/node_modules/.bin:$PATH"
 OUT=.cache/bench-dist
+# The order of `all`: cheapest first, so a broken stack shows early.
+ALL=(api outbox outbound webhook backfill reconcile)
 
-case "${1:-all}" in
-  api | outbox) names=("$1") ;;
-  all) names=(api outbox) ;;
-  *) echo "usage: bash bench/run.sh <api|outbox|all>" >&2; exit 2 ;;
-esac
+if [ "$#" -eq 0 ] || [ "$1" = all ]; then names=("${ALL[@]}"); else names=("$@"); fi
+for name in "${names[@]}"; do
+  [ -f "bench/$name.bench.ts" ] || { echo "no benchmark bench/$name.bench.ts (known: ${ALL[*]})" >&2; exit 2; }
+done
+
+# Two benchmarks at once would measure each other: every run holds one machine-wide lock.
+mkdir -p .cache
+exec 9>/tmp/customer-sync-bench.lock
+if ! flock -n 9; then
+  echo "== another benchmark is running; waiting for it to finish" >&2
+  flock 9
+fi
 
 # We measure the built apps; build only when there is nothing to run.
 if [ ! -f apps/api/dist/index.js ] || [ ! -f packages/domain/dist/cli/migrate.js ]; then pnpm build; fi
