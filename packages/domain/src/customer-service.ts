@@ -1,9 +1,9 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CustomerInput } from './customer-rules';
 import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
-import { DomainError } from './errors';
-import { enqueueCustomerChange, type ChangeContext } from './outbox';
+import { DomainError, isUniqueViolation } from './errors';
+import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
 import { sql } from './sql';
 
 export interface ListQuery {
@@ -32,15 +32,7 @@ const CREATE_SQL = `
     returning id, name, email, version, created_at, updated_at
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
-    select c.id, 'customer.created', ?::text, jsonb_build_object(
-      'id', gen_random_uuid(),
-      'type', 'customer.created',
-      'idempotency_key', 'customer:' || c.id || ':v1',
-      'occurred_at', to_char(c.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'origin', ?::text,
-      'trace_id', ?::text,
-      'payload', jsonb_build_object('customer_id', c.id, 'version', 1,
-        'snapshot', jsonb_build_object('name', c.name, 'email', c.email, 'deleted', false)))
+    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text')}
     from c
   )
   select * from c`;
@@ -72,7 +64,7 @@ export class CustomerService {
         deletedAt: null,
       };
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException || (err as { code?: string }).code === '23505') throw emailTaken(input.email);
+      if (isUniqueViolation(err)) throw emailTaken(input.email);
       throw err;
     }
   }
@@ -130,7 +122,7 @@ export class CustomerService {
     try {
       return await this.orm.em.fork().transactional(work);
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw emailTaken(email ?? '');
+      if (isUniqueViolation(err)) throw emailTaken(email ?? '');
       throw err;
     }
   }

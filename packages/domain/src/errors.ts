@@ -1,3 +1,5 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+
 /** Expected outcomes of domain operations that callers turn into answers (404, 409, 412…). */
 export type DomainErrorCode =
   | 'customer_not_found'
@@ -16,4 +18,9 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+}
+
+/** A unique index refused a write (Postgres 23505), however the driver or the ORM wrapped it. */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof UniqueConstraintViolationException || (err as { code?: string } | null)?.code === '23505';
 }

@@ -34,3 +34,20 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
     publishedAt: null,
   });
 }
+
+/**
+ * SQL for the `customer.created` envelope of a just-inserted row `row` (id, name, email,
+ * updated_at), for statements that insert customers and their outbox rows at once. It must build
+ * what enqueueCustomerChange builds for version 1 (see outbox.int.test.ts).
+ */
+export function createdEnvelopeSql(row: string, origin: string, traceId: string): string {
+  return `jsonb_build_object(
+      'id', gen_random_uuid(),
+      'type', 'customer.created',
+      'idempotency_key', 'customer:' || ${row}.id || ':v1',
+      'occurred_at', to_char(${row}.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'origin', ${origin},
+      'trace_id', ${traceId},
+      'payload', jsonb_build_object('customer_id', ${row}.id, 'version', 1,
+        'snapshot', jsonb_build_object('name', ${row}.name, 'email', ${row}.email, 'deleted', false)))`;
+}

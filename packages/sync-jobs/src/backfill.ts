@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { applyExternalChange, enqueueCustomerChange, sql, type Customer, type MikroORM } from '@cs/domain';
-import { CustomerSchema } from '@cs/domain';
-import type { Integration } from '@cs/integrations';
+import {
+  applyExternalChange,
+  CustomerSchema,
+  enqueueCustomerChange,
+  importNewRecords,
+  isUniqueViolation,
+  recordSyncEvent,
+  sql,
+  type Customer,
+  type EntityManager,
+  type ImportRecord,
+  type InboundOutcome,
+  type MikroORM,
+} from '@cs/domain';
+import type { ExternalCustomer, Integration } from '@cs/integrations';
+import type { ExternalEventInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
+import type { InboundFeed } from './inbound-publisher';
+import { PageReader } from './page-reader';
 import type { Progress } from './progress';
 
 export interface ImportOptions {
@@ -11,9 +26,13 @@ export interface ImportOptions {
   integration: Integration;
   limiter: TokenBucket;
   progress: Progress;
-  /** Customers applied at once (each in its own transaction). */
+  /** Records that need a person (email conflicts): handed to the inbound worker, which parks them. */
+  review?: InboundFeed;
+  /** Records applied one by one at once (links, conflicts; new records go in one statement per page). */
   concurrency?: number;
   pageSize?: number;
+  /** Pages read ahead while earlier ones are applied. */
+  readAhead?: number;
   /** Start over instead of resuming from the saved position. */
   restart?: boolean;
 }
@@ -35,49 +54,131 @@ interface ImportCursor {
 
 /**
  * Imports every customer of the external system, page by page (within the rate limit), through
- * the same rules as the inbound worker (link by our id or email, else create). The position is
- * saved after each page, so a crash resumes where it stopped; re-applying a page creates nothing twice.
+ * the same rules as the inbound worker (link by our id or email, else create). Listing is the
+ * bottleneck under a rate limit, so pages are read ahead while earlier ones are applied. The
+ * position is saved after each applied page, so a crash resumes where it stopped; re-applying a
+ * page creates nothing twice (each record's application is deduped by a per-run event id).
  */
 export async function importCustomers(opts: ImportOptions): Promise<ImportResult> {
-  const { orm, integration, limiter, progress } = opts;
+  const { orm, integration, progress } = opts;
   const name = `backfill:${integration.system}:import`;
-  const em = orm.em.fork();
-  const saved = opts.restart ? null : await readCursor<ImportCursor>(em, name);
+  const saved = opts.restart ? null : await readCursor<ImportCursor>(orm.em.fork(), name);
   const cursor: ImportCursor = saved && !saved.done ? saved : { after: null, runId: randomUUID(), done: false };
   const result: ImportResult = { seen: 0, created: 0, linked: 0, unchanged: 0, conflicts: 0, resumedFrom: saved && !saved.done ? saved.after : null };
   progress.start(null, `import from ${integration.system}`);
 
-  let next = pageOf(integration, limiter, cursor.after, opts.pageSize ?? 100);
-  for (;;) {
-    const page = await next;
-    // Fetch the next page while this one is applied: listing is the bottleneck under a rate limit.
-    next = page.nextCursor ? pageOf(integration, limiter, page.nextCursor, opts.pageSize ?? 100) : Promise.resolve({ items: [], nextCursor: null });
-    await applyAll(page.items.filter((c) => !c.deleted), opts.concurrency ?? 8, async (c) => {
-      const outcome = await orm.em.fork().transactional((tx) =>
-        applyExternalChange(
-          tx,
-          { system: integration.system, eventId: `backfill:${cursor.runId}:${c.externalId}`, kind: 'created', externalId: c.externalId, sourceTs: Math.floor(Date.now() / 1000), state: c, traceId: `backfill:${cursor.runId}` },
-          async () => c,
-        ),
-      );
-      if (outcome.status === 'success') result[outcome.action === 'created' ? 'created' : 'linked']++;
-      else if (outcome.status === 'conflict') result.conflicts++;
-      else result.unchanged++;
-    });
-    result.seen += page.items.length;
-    progress.tick(page.items.length);
-    cursor.after = page.items.at(-1)?.externalId ?? cursor.after;
-    cursor.done = page.nextCursor === null;
-    await writeCursor(orm.em.fork(), name, cursor);
-    if (cursor.done) break;
+  const pages = new PageReader(integration, opts.limiter, cursor.after, opts.pageSize ?? 100, opts.readAhead ?? 4);
+  try {
+    for (let page = await pages.next(); page !== null; page = await pages.next()) {
+      await applyPage(opts, cursor.runId, page.items.filter((c) => !c.deleted), result);
+      result.seen += page.items.length;
+      progress.tick(page.items.length);
+      cursor.after = page.items.at(-1)?.externalId ?? cursor.after;
+      cursor.done = page.nextCursor === null;
+      await writeCursor(orm.em.fork(), name, cursor);
+    }
+  } finally {
+    pages.stop();
+    progress.stop();
   }
-  progress.stop();
   return result;
 }
 
-async function pageOf(integration: Integration, limiter: TokenBucket, after: string | null, limit: number) {
-  await limiter.take();
-  return integration.listCustomers(after, limit);
+/**
+ * Applies one page: the records that match nothing of ours in one statement, the rest (links,
+ * conflicts, records a resumed run already applied) one by one through the inbound rules.
+ */
+async function applyPage(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
+  const { orm, integration } = opts;
+  const system = integration.system;
+  const sourceTs = Math.floor(Date.now() / 1000);
+  const traceId = `backfill:${runId}`;
+  const records: ImportRecord[] = items.map((c) => ({
+    externalId: c.externalId,
+    eventId: `backfill:${runId}:${c.externalId}`,
+    state: { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
+  }));
+  let created = new Map<string, number>();
+  try {
+    created = await orm.em.fork().transactional((tx) => importNewRecords(tx, system, records, { sourceTs, traceId }));
+  } catch (err) {
+    // Someone (the inbound worker, a person) took one of these emails or records meanwhile:
+    // nothing was written; the one-by-one path sorts each record out.
+    if (!isUniqueViolation(err)) throw err;
+  }
+  result.created += created.size;
+
+  const review: ExternalEventInput[] = [];
+  await applyAll(records.filter((r) => !created.has(r.externalId)), opts.concurrency ?? 8, async (r) => {
+    const outcome = await retryRaces(() =>
+      orm.em.fork().transactional(async (tx) => {
+        const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, async () => r.state);
+        await auditImport(tx, system, r, traceId, applied);
+        return applied;
+      }),
+    );
+    if (outcome.status === 'success') result[outcome.action === 'created' ? 'created' : 'linked']++;
+    else if (outcome.status === 'conflict') {
+      result.conflicts++;
+      if (outcome.park) review.push(reviewEvent(integration, runId, items.find((c) => c.externalId === r.externalId)!, sourceTs));
+    } else result.unchanged++;
+  });
+  if (review.length > 0) await opts.review?.(review);
+}
+
+/** The audit row the inbound worker would write for the same outcome. */
+function auditImport(tx: EntityManager, system: string, r: ImportRecord, traceId: string, outcome: InboundOutcome): Promise<void> {
+  const base = { event_id: r.eventId, external_id: r.externalId, via: 'backfill' };
+  const payload =
+    outcome.status === 'success'
+      ? { ...base, action: outcome.action, detail: outcome.detail }
+      : outcome.status === 'skipped'
+        ? { ...base, reason: outcome.reason }
+        : { ...base, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
+  return recordSyncEvent(tx, {
+    eventType: 'customer.created',
+    entityId: outcome.customerId ?? 0,
+    system,
+    status: outcome.status,
+    direction: 'inbound',
+    traceId,
+    payload,
+    error: outcome.status === 'conflict' ? outcome.reason : null,
+  });
+}
+
+/**
+ * A record that needs a person goes to the inbound worker as a synthetic `created` event (its
+ * own event id, so it is not deduped against this import): the worker meets the same conflict
+ * and parks it as a dead letter, where operators review every other conflict.
+ */
+function reviewEvent(integration: Integration, runId: string, customer: ExternalCustomer, created: number): ExternalEventInput {
+  const eventId = `backfill-review:${runId}:${customer.externalId}`;
+  return {
+    system: integration.system,
+    eventId,
+    eventType: 'customer.created',
+    objectId: customer.externalId,
+    created,
+    event: integration.syntheticEvent('created', customer, eventId, created),
+    via: 'backfill',
+    traceId: `backfill:${runId}`,
+  };
+}
+
+/**
+ * Two records of one page racing for one email (or row) lose to each other on a unique index or
+ * a deadlock; the transaction rolled back whole, and a second look sees the winner's commit.
+ */
+async function retryRaces<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: string } | null)?.code;
+      if (attempt >= attempts || !(isUniqueViolation(err) || code === '40P01' || code === '40001')) throw err;
+    }
+  }
 }
 
 async function applyAll<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -16,7 +16,15 @@ export function backfillCommand(program: Command, run: (fn: (ctx: Context) => Pr
         const integration = ctx.integration();
         const result: Record<string, unknown> = {};
         if (opts.direction !== 'export') {
-          result.import = await importCustomers({ orm, integration, limiter: ctx.readLimiter(), progress: ctx.progress(), restart: opts.restart === true });
+          result.import = await importCustomers({
+            orm,
+            integration,
+            limiter: ctx.readLimiter(),
+            progress: ctx.progress(),
+            restart: opts.restart === true,
+            // Kafka only when a conflict needs it: the inbound worker parks it for review.
+            review: async (events) => (await ctx.inboundFeed())(events),
+          });
         }
         if (opts.direction !== 'import') result.export = await exportCustomers({ orm, system: integration.system, progress: ctx.progress() });
         emit(ctx.json, result, () => {

@@ -1,2 +1,3 @@
 export * from './apply-external-change';
 export * from './types';
+export * from './import-new';

@@ -1,0 +1,99 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { customerFields, stateHash } from '../customer-rules';
+import { createdEnvelopeSql } from '../outbox';
+import { sql } from '../sql';
+import type { ExternalState } from './types';
+
+/** One external record of an import page, with the event id its application is deduped by. */
+export interface ImportRecord {
+  externalId: string;
+  eventId: string;
+  state: ExternalState;
+}
+
+/**
+ * One statement for the common case of an initial import: records that match nothing of ours
+ * (no mapping, no customer named by their internal id, no live customer with their email).
+ * Those become customers, mappings, outbox rows (origin = the system) and audit rows together —
+ * exactly what applyExternalChange does for them, in one round trip instead of ~8 per record.
+ * Everything else (links, conflicts, records already imported) is left out of the statement;
+ * the caller applies those one by one through applyExternalChange. A concurrent writer that
+ * takes one of the emails or ids first makes the statement fail on a unique index (nothing is
+ * written); the caller then falls back to the one-by-one path for the whole page.
+ */
+const IMPORT_NEW_SQL = `
+  with input as (
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+  ), candidates as (
+    select i.* from input i
+     where not exists (select 1 from external_mappings m where m.external_system = {system} and m.external_id = i.external_id)
+       and (i.internal_id is null or not exists (select 1 from customers c where c.id = i.internal_id))
+       and not exists (select 1 from customers c where c.email = i.email and c.deleted_at is null)
+  ), fresh as (
+    insert into processed_events (external_system, event_id)
+    select {system}, event_id from candidates on conflict do nothing
+    returning event_id
+  ), c as (
+    insert into customers (name, email, version, created_at, updated_at)
+    select k.name, k.email, 1, now(), now() from candidates k join fresh f using (event_id) order by k.ord
+    returning id, name, email, updated_at
+  ), made as (
+    select c.*, k.external_id, k.event_id, k.hash from c join candidates k using (email)
+  ), m as (
+    insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
+    select id, {system}, external_id, hash, now(), {ts}::bigint from made
+  ), o as (
+    insert into outbox (aggregate_id, event_type, origin, envelope)
+    select made.id, 'customer.created', {system}, ${createdEnvelopeSql('made', '{system}::text', '{trace}::text')} from made
+  ), s as (
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id)
+    select gen_random_uuid(), 'customer.created', 'customer', id, {system}, 'success',
+           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'created'), now(), 'inbound', {trace}
+      from made
+  )
+  select id, external_id from made`;
+
+type ParamName = 'input' | 'system' | 'ts' | 'trace';
+
+/** `{name}` tokens become `?` placeholders in order, so one value can be used several times. */
+const STATEMENT = (() => {
+  const order: ParamName[] = [];
+  const text = IMPORT_NEW_SQL.replace(/\{(\w+)\}/g, (_, name: ParamName) => {
+    order.push(name);
+    return '?';
+  });
+  return { text, order };
+})();
+
+/** What a record becomes in our catalog, or null when it cannot be stored (the one-by-one path reports it). */
+function storable(state: ExternalState): { name: string; email: string } | null {
+  const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Creates, in the caller's transaction, every record of `records` that matches nothing of ours.
+ * Returns the external ids it created (with our new ids); the rest is the caller's to apply.
+ */
+export async function importNewRecords(
+  em: EntityManager,
+  system: string,
+  records: ImportRecord[],
+  ctx: { sourceTs: number; traceId: string },
+): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  const rows: object[] = [];
+  records.forEach((r, ord) => {
+    const fields = storable(r.state);
+    if (!fields || r.state.deleted) return;
+    // Two records of one page with one email: the second is a conflict, which only the
+    // one-by-one path can tell apart from a link — leave both to it.
+    seen.set(fields.email, (seen.get(fields.email) ?? 0) + 1);
+    rows.push({ ord, external_id: r.externalId, event_id: r.eventId, ...fields, internal_id: r.state.internalId, hash: stateHash(fields) });
+  });
+  const unique = rows.filter((row) => seen.get((row as { email: string }).email) === 1);
+  if (unique.length === 0) return new Map();
+  const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system, ts: ctx.sourceTs, trace: ctx.traceId };
+  const made = await sql<{ id: number; external_id: string }>(em, STATEMENT.text, STATEMENT.order.map((name) => values[name]));
+  return new Map(made.map((r) => [r.external_id, Number(r.id)]));
+}

@@ -1,0 +1,155 @@
+import { Client } from 'pg';
+import { openOrm, type MikroORM } from '@cs/domain';
+import { StripeIntegration, type Integration } from '@cs/integrations';
+import type { ExternalEventInput } from '@cs/kafka-schemas';
+import { TokenBucket } from '@cs/platform';
+import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
+import { query, resetDatabase } from '../../../test/support/db';
+import { importCustomers, type ImportOptions } from './backfill';
+import type { Progress } from './progress';
+
+let orm: MikroORM;
+let emu: RunningEmulator;
+let stripe: StripeIntegration;
+
+beforeAll(async () => {
+  orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 5 });
+  emu = await startEmulator({ port: 0 });
+  stripe = new StripeIntegration({ secretKey: 'sk_test_backfill', webhookSecrets: ['whsec_x'], apiBase: emu.url });
+});
+afterAll(async () => {
+  await orm.close();
+  await emu.close();
+});
+beforeEach(async () => {
+  await resetDatabase();
+  await fetch(`${emu.url}/_emulator/reset`, { method: 'POST', body: '{}' });
+});
+
+const silent: Progress = { start() {}, tick() {}, stop() {} };
+const run = (extra: Partial<ImportOptions> = {}) => importCustomers({ orm, integration: stripe, limiter: new TokenBucket(0), progress: silent, pageSize: 100, ...extra });
+const seed = (count: number, prefix = 'seed') =>
+  fetch(`${emu.url}/_emulator/seed`, { method: 'POST', body: JSON.stringify({ count, email_prefix: prefix, name_prefix: 'Seed ' }) });
+const dashboardCreate = async (fields: { name: string; email: string; metadata?: Record<string, string> }) =>
+  ((await (await fetch(`${emu.url}/_emulator/dashboard/customers?silent=true`, { method: 'POST', body: JSON.stringify(fields) })).json()) as { id: string }).id;
+const insertCustomer = async (name: string, email: string) =>
+  (await query<{ id: number }>('insert into customers (name, email) values ($1, $2) returning id', [name, email]))[0]!.id;
+const count = async (table: string, where = 'true') => Number((await query<{ n: string }>(`select count(*) as n from ${table} where ${where}`))[0]!.n);
+
+describe('backfill import', () => {
+  it('creates every new record in bulk: customer, mapping, outbox row (origin stripe) and audit row each, the same as the one-by-one path', async () => {
+    await seed(250);
+    const result = await run();
+    expect(result).toMatchObject({ seen: 250, created: 250, linked: 0, unchanged: 0, conflicts: 0 });
+    expect(await count('customers')).toBe(250);
+    expect(await count('external_mappings', "external_system = 'stripe' and last_synced_hash is not null and last_source_ts is not null")).toBe(250);
+    expect(await count('sync_events', "status = 'success' and direction = 'inbound' and payload->>'action' = 'created'")).toBe(250);
+    expect(await count('processed_events')).toBe(250);
+
+    // The envelope must be the one every consumer decodes: compare with the API's create path.
+    const [row] = await query<{ origin: string; envelope: Record<string, unknown>; id: number; email: string; updated_at: Date }>(
+      `select o.origin, o.envelope, c.id, c.email, c.updated_at from outbox o join customers c on c.id = o.aggregate_id order by o.id limit 1`,
+    );
+    expect(row!.origin).toBe('stripe');
+    expect(row!.envelope).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      type: 'customer.created',
+      idempotency_key: `customer:${row!.id}:v1`,
+      occurred_at: row!.updated_at.toISOString(),
+      origin: 'stripe',
+      trace_id: expect.stringMatching(/^backfill:/),
+      payload: { customer_id: row!.id, version: 1, snapshot: { name: expect.stringMatching(/^Seed /), email: row!.email, deleted: false } },
+    });
+    expect(await count('outbox')).toBe(250);
+  });
+
+  it('links by our id and by email, creates the rest, and hands conflicts to the inbound worker for review', async () => {
+    const ourId = await insertCustomer('Ours By Id', 'by-id@example.com');
+    const byEmail = await insertCustomer('Ours By Email', 'by-email@example.com');
+    const taken = await insertCustomer('Already Linked', 'taken@example.com');
+    await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_elsewhere')`, [taken]);
+
+    await dashboardCreate({ name: 'Ours By Id', email: 'by-id@example.com', metadata: { internal_id: String(ourId) } });
+    await dashboardCreate({ name: 'Ours By Email', email: 'by-email@example.com' });
+    const conflicting = await dashboardCreate({ name: 'Someone Else', email: 'taken@example.com' });
+    await dashboardCreate({ name: 'Twin A', email: 'twin@example.com' });
+    await dashboardCreate({ name: 'Twin B', email: 'twin@example.com' });
+    await seed(3, 'fresh');
+
+    const reviewed: ExternalEventInput[] = [];
+    const result = await run({ review: async (events) => void reviewed.push(...events) });
+    // Twins: the first one creates (or links), the second then finds the email taken by a customer linked elsewhere.
+    expect(result).toMatchObject({ seen: 8, created: 4, linked: 2, conflicts: 2 });
+    expect(await query('select internal_customer_id from external_mappings where internal_customer_id in ($1, $2) order by 1', [ourId, byEmail])).toEqual([
+      { internal_customer_id: ourId },
+      { internal_customer_id: byEmail },
+    ]);
+    expect(await count('customers', "email = 'twin@example.com'")).toBe(1);
+    expect(reviewed.map((e) => e.objectId)).toContain(conflicting);
+    expect(reviewed).toHaveLength(2);
+    expect(reviewed[0]).toMatchObject({ system: 'stripe', eventType: 'customer.created', via: 'backfill', eventId: expect.stringMatching(/^backfill-review:/) });
+    expect(await count('sync_events', "status = 'conflict'")).toBe(2);
+  });
+
+  it('applies nothing twice when run again', async () => {
+    await seed(120);
+    await run();
+    const again = await run({ restart: true });
+    expect(again).toMatchObject({ seen: 120, created: 0, linked: 0, unchanged: 120 });
+    expect(await count('customers')).toBe(120);
+    expect(await count('outbox')).toBe(120);
+  });
+
+  it('resumes after a crash from the last applied page, without duplicates', async () => {
+    await seed(350);
+    let calls = 0;
+    const failing: Integration = Object.create(stripe, {
+      listCustomers: {
+        value: async (cursor: string | null, limit: number) => {
+          if (++calls === 3) throw new Error('connection reset');
+          return stripe.listCustomers(cursor, limit);
+        },
+      },
+    });
+    await expect(run({ integration: failing })).rejects.toThrow('connection reset');
+    expect(await count('customers')).toBe(200);
+
+    const resumed = await run();
+    expect(resumed.resumedFrom).not.toBeNull();
+    expect(resumed).toMatchObject({ seen: 150, created: 150 });
+    expect(await count('customers')).toBe(350);
+    expect(await count('external_mappings')).toBe(350);
+  });
+
+  it('falls back to one by one when someone takes an email while the page is applied', async () => {
+    await seed(10, 'race');
+    // Another writer holds an uncommitted customer with one of the page's emails: the bulk
+    // statement waits on the unique index, then fails when that writer commits.
+    const other = new Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(`insert into customers (name, email) values ('Got There First', 'race4@example.com')`);
+      const importing = run();
+      await waitForLockWait();
+      await other.query('commit');
+      const result = await importing;
+      expect(result).toMatchObject({ seen: 10, created: 9, linked: 1, conflicts: 0 });
+    } finally {
+      await other.end();
+    }
+    expect(await count('customers')).toBe(10);
+    expect(await count('external_mappings')).toBe(10);
+    expect(await count('customers', "email = 'race4@example.com' and name = 'Got There First'")).toBe(1);
+  });
+});
+
+/** Until some session of this database waits on a lock (the import's insert behind ours). */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+    if (rows.length > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the import never waited on the other writer');
+}

@@ -1,0 +1,68 @@
+import type { ExternalCustomer, Integration } from '@cs/integrations';
+import type { TokenBucket } from '@cs/platform';
+
+export interface Page {
+  items: ExternalCustomer[];
+  nextCursor: string | null;
+}
+
+/**
+ * Lists an external system's customers in order, in the background, up to `ahead` pages before
+ * the reader: under a rate limit listing is the bottleneck, so it never waits for the applying.
+ * Each read needs the cursor of the one before, so reads stay sequential. A listing error is
+ * kept and thrown by the next `next()`.
+ */
+export class PageReader {
+  private readonly buffer: Page[] = [];
+  private finished = false;
+  private stopped = false;
+  private error: unknown = undefined;
+  private wakeReader: (() => void) | undefined;
+  private wakeWriter: (() => void) | undefined;
+
+  constructor(
+    private readonly integration: Integration,
+    private readonly limiter: TokenBucket,
+    private after: string | null,
+    private readonly limit = 100,
+    private readonly ahead = 4,
+  ) {
+    void this.run();
+  }
+
+  /** The next page, or null after the last one. */
+  async next(): Promise<Page | null> {
+    while (this.buffer.length === 0) {
+      if (this.error !== undefined) throw this.error;
+      if (this.finished) return null;
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    }
+    const page = this.buffer.shift()!;
+    this.wakeWriter?.();
+    return page;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wakeWriter?.();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        while (this.buffer.length >= this.ahead && !this.stopped) await new Promise<void>((resolve) => (this.wakeWriter = resolve));
+        if (this.stopped) break;
+        await this.limiter.take();
+        const page = await this.integration.listCustomers(this.after, this.limit);
+        this.buffer.push(page);
+        if (page.nextCursor === null) break;
+        this.after = page.nextCursor;
+        this.wakeReader?.();
+      }
+    } catch (err) {
+      this.error = err ?? new Error('listing failed');
+    }
+    this.finished = true;
+    this.wakeReader?.();
+  }
+}
