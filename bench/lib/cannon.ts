@@ -7,6 +7,8 @@ export interface CannonOptions {
   headers: Record<string, string>;
   connections: number;
   durationS: number;
+  /** Send exactly this many requests instead (autocannon's `amount`: it overrides durationS). */
+  amount?: number;
   /** Builds each request (a fresh email, a random id, …). */
   request: Request;
   overallRate?: number;
@@ -40,6 +42,7 @@ export function cannon(opts: CannonOptions): Promise<CannonResult> {
       });
     },
   };
+  if (opts.amount !== undefined) options.amount = opts.amount;
   if (opts.overallRate !== undefined) {
     options.overallRate = opts.overallRate;
     // autocannon's correction assumes an interval of ceil(1 / rate) = 1 ms and back-fills a

@@ -6,6 +6,8 @@ export interface PacedRequest {
   method: 'GET' | 'POST';
   path: string;
   body?: string;
+  /** Per-request headers (a signature over this body, …), on top of the options' `headers`. */
+  headers?: Record<string, string>;
 }
 
 export interface PacedOptions {
@@ -71,7 +73,7 @@ export async function pacedLoad(opts: PacedOptions): Promise<PacedResult> {
           method: req.method,
           path: req.path,
           timeout: 10_000,
-          headers: { ...opts.headers, ...(req.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) },
+          headers: { ...opts.headers, ...req.headers, ...(req.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) },
         },
         (res) => {
           const chunks: Buffer[] = [];
