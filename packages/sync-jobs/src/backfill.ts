@@ -31,7 +31,7 @@ export interface ImportOptions {
   /** Records applied one by one at once (links, conflicts; new records go in one statement per page). */
   concurrency?: number;
   pageSize?: number;
-  /** Pages read ahead while earlier ones are applied. */
+  /** Pages read ahead while earlier ones are applied (and, at most, applied at once). */
   readAhead?: number;
   /** Start over instead of resuming from the saved position. */
   restart?: boolean;
@@ -67,14 +67,18 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
   const result: ImportResult = { seen: 0, created: 0, linked: 0, unchanged: 0, conflicts: 0, resumedFrom: saved && !saved.done ? saved.after : null };
   progress.start(null, `import from ${integration.system}`);
 
-  const pages = new PageReader(integration, opts.limiter, cursor.after, opts.pageSize ?? 100, opts.readAhead ?? 4);
+  const readAhead = opts.readAhead ?? 8;
+  const pages = new PageReader(integration, opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead);
   try {
-    for (let page = await pages.next(); page !== null; page = await pages.next()) {
-      await applyPage(opts, cursor.runId, page.items.filter((c) => !c.deleted), result);
-      result.seen += page.items.length;
-      progress.tick(page.items.length);
-      cursor.after = page.items.at(-1)?.externalId ?? cursor.after;
-      cursor.done = page.nextCursor === null;
+    // When applying falls behind reading, the pages waiting are applied together: one
+    // statement and one commit for several pages instead of one each.
+    for (let batch = await pages.nextPages(readAhead); batch.length > 0; batch = await pages.nextPages(readAhead)) {
+      const items = batch.flatMap((p) => p.items);
+      await applyBatch(opts, cursor.runId, items.filter((c) => !c.deleted), result);
+      result.seen += items.length;
+      progress.tick(items.length);
+      cursor.after = items.at(-1)?.externalId ?? cursor.after;
+      cursor.done = batch.at(-1)!.nextCursor === null;
       await writeCursor(orm.em.fork(), name, cursor);
     }
   } finally {
@@ -85,10 +89,10 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
 }
 
 /**
- * Applies one page: the records that match nothing of ours in one statement, the rest (links,
+ * Applies one batch of pages: the records that match nothing of ours in one statement, the rest (links,
  * conflicts, records a resumed run already applied) one by one through the inbound rules.
  */
-async function applyPage(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
+async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
   const { orm, integration } = opts;
   const system = integration.system;
   const sourceTs = Math.floor(Date.now() / 1000);

@@ -32,14 +32,22 @@ export class PageReader {
 
   /** The next page, or null after the last one. */
   async next(): Promise<Page | null> {
+    return (await this.nextPages(1))[0] ?? null;
+  }
+
+  /**
+   * Every page read so far (at least one, at most `max`), or [] after the last one: a consumer
+   * slower than the reads catches up by taking several at once.
+   */
+  async nextPages(max: number): Promise<Page[]> {
     while (this.buffer.length === 0) {
       if (this.error !== undefined) throw this.error;
-      if (this.finished) return null;
+      if (this.finished) return [];
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
-    const page = this.buffer.shift()!;
+    const pages = this.buffer.splice(0, Math.max(1, max));
     this.wakeWriter?.();
-    return page;
+    return pages;
   }
 
   stop(): void {
