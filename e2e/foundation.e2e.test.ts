@@ -22,7 +22,7 @@ describe('the four apps', () => {
     running.push(...apps.map((a) => startApp(a)));
     const reports = (await Promise.all(apps.map((a) => waitReady(a)))) as Array<{ status: string; checks: Record<string, string> }>;
     expect(reports.map((r) => r.status)).toEqual(['healthy', 'healthy', 'healthy', 'healthy']);
-    expect(reports[0]!.checks).toMatchObject({ database: 'connected', kafka: 'connected' });
+    expect(reports[0]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
     expect(reports[1]!.checks).toEqual({ kafka: 'connected' });
     expect(reports[2]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
     expect(reports[3]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
@@ -54,6 +54,21 @@ describe('the four apps', () => {
     expect(body.json.checks.stripe).toMatch(/^error: /);
     await stop(worker);
   }, 30_000);
+
+  it("show Stripe on the API's readiness without letting an outage there take the catalog down", async () => {
+    const api = startApp('api', { STRIPE_API_BASE: 'http://127.0.0.1:9' });
+    running.push(api);
+    const report = (await waitReady('api')) as { status: string; checks: Record<string, string> };
+    expect(report.status).toBe('healthy');
+    expect(report.checks).toMatchObject({ database: 'connected', kafka: 'connected', stripe: expect.stringMatching(/^error: /) });
+    await stop(api);
+
+    const unconfigured = startApp('api', { STRIPE_SECRET_KEY: '' });
+    running.push(unconfigured);
+    const plain = (await waitReady('api')) as { checks: Record<string, string> };
+    expect(plain.checks.stripe).toMatch(/^not configured/);
+    await stop(unconfigured);
+  }, 60_000);
 
   it('refuse to start with a bad environment, naming each variable on one line', async () => {
     const proc = startProcess('api', 'apps/api/dist/index.js', [], { DATABASE_URL: 'mysql://nope', KAFKA_BROKERS: '', API_PORT: 'x' });

@@ -1,12 +1,20 @@
 import { createServer } from 'node:http';
 import { CustomerService, DeadLetterService, openOrm, pingDatabase } from '@cs/domain';
 import { createKafka, createProducer, pingKafka, topics } from '@cs/kafka-schemas';
-import { createLogger, listen, loadEnv, onShutdown } from '@cs/platform';
-import { apiEnv } from './env';
+import { StripeIntegration } from '@cs/integrations';
+import { createLogger, listen, loadEnv, onShutdown, type HealthCheck } from '@cs/platform';
+import { apiEnv, type ApiEnv } from './env';
 import { kafkaRepublish } from './kafka-republish';
 import { startApiMetrics } from './metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 import { buildApp } from './server';
+
+/** Stripe's reachability with our key, for the operator; "not configured" when the API has no key. */
+function stripeCheck(env: ApiEnv): HealthCheck {
+  if (!env.STRIPE_SECRET_KEY) return () => Promise.resolve('not configured (STRIPE_SECRET_KEY unset; the workers check Stripe)');
+  const stripe = new StripeIntegration({ secretKey: env.STRIPE_SECRET_KEY, webhookSecrets: [], apiBase: env.STRIPE_API_BASE, timeoutMs: env.STRIPE_TIMEOUT_MS });
+  return () => stripe.ping();
+}
 
 async function main() {
   const env = loadEnv(apiEnv);
@@ -44,6 +52,7 @@ async function main() {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
     checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin) },
+    advisory: { stripe: stripeCheck(env) },
     customers: new CustomerService(orm),
     orm,
     deadLetters: new DeadLetterService(orm),

@@ -14,6 +14,8 @@ export interface ApiDeps {
   environment: string;
   version: string;
   checks: Record<string, HealthCheck>;
+  /** Shown on /health/ready without deciding it (Stripe: the API never calls it). */
+  advisory?: Record<string, HealthCheck>;
   customers: CustomerService;
   orm: MikroORM;
   deadLetters: DeadLetterService;
@@ -35,7 +37,15 @@ const STATUS: Record<DomainError['code'], number> = {
 /** Builds the app without listening, so tests can drive it with supertest. */
 export function buildApp(deps: ApiDeps): Express {
   const app = createHttpApp(deps.logger);
-  app.use(healthRouter({ environment: deps.environment, version: deps.version, checks: deps.checks, okText: { database: 'connected', kafka: 'connected' } }));
+  app.use(
+    healthRouter({
+      environment: deps.environment,
+      version: deps.version,
+      checks: deps.checks,
+      ...(deps.advisory ? { advisory: deps.advisory } : {}),
+      okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
+    }),
+  );
 
   // Documentation is public: it describes the API, it holds no data.
   const doc = openApiDocument(routes, deps.version);
