@@ -91,13 +91,17 @@ describe('backfill import', () => {
     expect(await count('sync_events', "status = 'conflict'")).toBe(2);
   });
 
-  it('applies nothing twice when run again', async () => {
+  it('applies nothing twice when run again, and a re-run over equal records is cheap', async () => {
     await seed(120);
     await run();
+    const audited = await count('sync_events');
     const again = await run({ restart: true });
     expect(again).toMatchObject({ seen: 120, created: 0, linked: 0, unchanged: 120 });
     expect(await count('customers')).toBe(120);
     expect(await count('outbox')).toBe(120);
+    // Re-reading equal records is not a sync attempt: no audit rows, and the mappings moved on.
+    expect(await count('sync_events')).toBe(audited);
+    expect(await count('external_mappings', `last_source_ts >= ${Math.floor(Date.now() / 1000) - 60}`)).toBe(120);
   });
 
   it('resumes after a crash from the last applied page, without duplicates', async () => {

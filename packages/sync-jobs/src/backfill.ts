@@ -3,10 +3,11 @@ import {
   applyExternalChange,
   CustomerSchema,
   enqueueCustomerChange,
-  importNewRecords,
+  importBatch,
   isUniqueViolation,
   recordSyncEvent,
   sql,
+  type BatchResult,
   type Customer,
   type EntityManager,
   type ImportRecord,
@@ -89,8 +90,8 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
 }
 
 /**
- * Applies one batch of pages: the records that match nothing of ours in one statement, the rest (links,
- * conflicts, records a resumed run already applied) one by one through the inbound rules.
+ * Applies one batch of pages: records new to us and records already linked and equal in two
+ * statements; the rest (links, conflicts, changed records) one by one through the inbound rules.
  */
 async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
   const { orm, integration } = opts;
@@ -102,18 +103,19 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
     eventId: `backfill:${runId}:${c.externalId}`,
     state: { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
   }));
-  let created = new Map<string, number>();
+  let bulk: BatchResult = { created: new Map(), unchanged: new Set() };
   try {
-    created = await orm.em.fork().transactional((tx) => importNewRecords(tx, system, records, { sourceTs, traceId }));
+    bulk = await orm.em.fork().transactional((tx) => importBatch(tx, system, records, { sourceTs, traceId }));
   } catch (err) {
     // Someone (the inbound worker, a person) took one of these emails or records meanwhile:
     // nothing was written; the one-by-one path sorts each record out.
     if (!isUniqueViolation(err)) throw err;
   }
-  result.created += created.size;
+  result.created += bulk.created.size;
+  result.unchanged += bulk.unchanged.size;
 
   const review: ExternalEventInput[] = [];
-  await applyAll(records.filter((r) => !created.has(r.externalId)), opts.concurrency ?? 8, async (r) => {
+  await applyAll(records.filter((r) => !bulk.created.has(r.externalId) && !bulk.unchanged.has(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
         const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, async () => r.state);
@@ -130,16 +132,18 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   if (review.length > 0) await opts.review?.(review);
 }
 
-/** The audit row the inbound worker would write for the same outcome. */
-function auditImport(tx: EntityManager, system: string, r: ImportRecord, traceId: string, outcome: InboundOutcome): Promise<void> {
+/**
+ * The audit row the inbound worker would write for the same outcome — but none for a record
+ * that matched (re-reading an equal record is not a sync attempt; the bulk path writes none either).
+ */
+async function auditImport(tx: EntityManager, system: string, r: ImportRecord, traceId: string, outcome: InboundOutcome): Promise<void> {
+  if (outcome.status === 'skipped') return;
   const base = { event_id: r.eventId, external_id: r.externalId, via: 'backfill' };
   const payload =
     outcome.status === 'success'
       ? { ...base, action: outcome.action, detail: outcome.detail }
-      : outcome.status === 'skipped'
-        ? { ...base, reason: outcome.reason }
-        : { ...base, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
-  return recordSyncEvent(tx, {
+      : { ...base, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
+  await recordSyncEvent(tx, {
     eventType: 'customer.created',
     entityId: outcome.customerId ?? 0,
     system,

@@ -1,3 +1,3 @@
 export * from './apply-external-change';
 export * from './types';
-export * from './import-new';
+export * from './import-batch';

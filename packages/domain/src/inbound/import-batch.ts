@@ -53,17 +53,45 @@ const IMPORT_NEW_SQL = `
   )
   select id, external_id from made`;
 
+/**
+ * Records already linked to a live customer that holds the same fields: only the mapping's
+ * "what they hold" and source time move forward (what applyExternalChange does for an echo).
+ * A re-run over a synced catalog is then one statement per page, not eight per record; no audit
+ * row is written for them — re-reading a record that matches is not a sync attempt.
+ */
+const IMPORT_UNCHANGED_SQL = `
+  with input as (
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+  ), same as (
+    select m.id, i.hash from input i
+      join external_mappings m on m.external_system = {system} and m.external_id = i.external_id
+      join customers c on c.id = m.internal_customer_id and c.deleted_at is null and c.name = i.name and c.email = i.email
+     where coalesce(m.last_source_ts, 0) <= {ts}::bigint
+  )
+  update external_mappings m set last_synced_hash = same.hash, last_synced_at = now(), last_source_ts = {ts}::bigint
+    from same where m.id = same.id
+  returning m.external_id`;
+
 type ParamName = 'input' | 'system' | 'ts' | 'trace';
 
 /** `{name}` tokens become `?` placeholders in order, so one value can be used several times. */
-const STATEMENT = (() => {
+function compile(textWithTokens: string) {
   const order: ParamName[] = [];
-  const text = IMPORT_NEW_SQL.replace(/\{(\w+)\}/g, (_, name: ParamName) => {
+  const text = textWithTokens.replace(/\{(\w+)\}/g, (_, name: ParamName) => {
     order.push(name);
     return '?';
   });
-  return { text, order };
-})();
+  return { text, order, run: <T>(em: EntityManager, values: Record<ParamName, unknown>) => sql<T>(em, text, order.map((n) => values[n])) };
+}
+const NEW = compile(IMPORT_NEW_SQL);
+const UNCHANGED = compile(IMPORT_UNCHANGED_SQL);
+
+export interface BatchResult {
+  /** External id → our new customer id. */
+  created: Map<string, number>;
+  /** External ids already linked and equal: nothing to do but note it. */
+  unchanged: Set<string>;
+}
 
 /** What a record becomes in our catalog, or null when it cannot be stored (the one-by-one path reports it). */
 function storable(state: ExternalState): { name: string; email: string } | null {
@@ -72,28 +100,29 @@ function storable(state: ExternalState): { name: string; email: string } | null 
 }
 
 /**
- * Creates, in the caller's transaction, every record of `records` that matches nothing of ours.
- * Returns the external ids it created (with our new ids); the rest is the caller's to apply.
+ * Applies, in the caller's transaction, the records of `records` that need no decision: new ones
+ * (created) and linked ones equal to ours (unchanged). The rest is the caller's to apply.
  */
-export async function importNewRecords(
+export async function importBatch(
   em: EntityManager,
   system: string,
   records: ImportRecord[],
   ctx: { sourceTs: number; traceId: string },
-): Promise<Map<string, number>> {
+): Promise<BatchResult> {
   const seen = new Map<string, number>();
-  const rows: object[] = [];
+  const rows: Array<{ email: string } & Record<string, unknown>> = [];
   records.forEach((r, ord) => {
     const fields = storable(r.state);
     if (!fields || r.state.deleted) return;
-    // Two records of one page with one email: the second is a conflict, which only the
+    // Two records of one batch with one email: the second is a conflict, which only the
     // one-by-one path can tell apart from a link — leave both to it.
     seen.set(fields.email, (seen.get(fields.email) ?? 0) + 1);
     rows.push({ ord, external_id: r.externalId, event_id: r.eventId, ...fields, internal_id: r.state.internalId, hash: stateHash(fields) });
   });
-  const unique = rows.filter((row) => seen.get((row as { email: string }).email) === 1);
-  if (unique.length === 0) return new Map();
+  const unique = rows.filter((row) => seen.get(row.email) === 1);
+  if (unique.length === 0) return { created: new Map(), unchanged: new Set() };
   const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system, ts: ctx.sourceTs, trace: ctx.traceId };
-  const made = await sql<{ id: number; external_id: string }>(em, STATEMENT.text, STATEMENT.order.map((name) => values[name]));
-  return new Map(made.map((r) => [r.external_id, Number(r.id)]));
+  const same = await UNCHANGED.run<{ external_id: string }>(em, values);
+  const made = await NEW.run<{ id: number; external_id: string }>(em, values);
+  return { created: new Map(made.map((r) => [r.external_id, Number(r.id)])), unchanged: new Set(same.map((r) => r.external_id)) };
 }
