@@ -11,7 +11,7 @@ import { spawnMeasured, startEmulator, type BenchProcess, type Memory } from './
 import type { CpuGroups } from './lib/cpu';
 import { cpuTable, measured, settle, type Phase } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
-import { mdTable, writeSection } from './lib/report';
+import { writeSection } from './lib/report';
 import { saveResults, type Figure } from './lib/results';
 import { freshDatabase } from './lib/stack';
 import { int, mb } from './lib/stats';
