@@ -182,7 +182,7 @@ async function main() {
   (\`--rate-limit ${READ_RATE}\`, 429 beyond it, as live Stripe); a fresh, migrated database \`${DATABASE}\`; the built
   operator CLI (\`node apps/sync-cli/dist/index.js --json …\`, i.e. \`pnpm sync\`) with \`STRIPE_READ_RATE=${READ_RATE}\`,
   \`NODE_ENV=production\`; times are wall clock from starting the CLI process to its exit (Node start-up and
-  connecting included); memory is the CLI process's peak RSS (VmRSS every 500 ms; VmHWM in brackets).`;
+  connecting included); memory is the CLI process's peak RSS (VmRSS sampled every 500 ms).`;
 
   const backfillSection = `## Backfill: import ${int(CUSTOMERS)} Stripe customers
 
@@ -196,13 +196,15 @@ ${common}
 Floor set by the limit: ${int(CUSTOMERS)} customers at 100 a page and ${READ_RATE} pages/s is ${floorS.toFixed(1)} s; the
 import took ${(backfill.result.wallS / floorS).toFixed(2)}× that. Result: ${imported ? `${int(imported.seen)} seen, ${int(imported.created)} created, ${imported.linked} linked, ${imported.unchanged} unchanged, ${imported.conflicts} conflicts` : 'no JSON report'};
 afterwards ${int(checks.customers)} customers, ${int(checks.mappings)} mappings (${int(checks.distinctExternal)} distinct Stripe ids) — ${complete ? 'complete, no duplicates' : '**incomplete or duplicated**'};
-429s answered by the emulator: ${checks.rateLimited}. CLI peak RSS ${mb(backfill.result.memory.peakRssKb)} (VmHWM ${backfill.result.memory.hwmKb === undefined ? 'n/a' : mb(backfill.result.memory.hwmKb)}).
+429s answered by the emulator: ${checks.rateLimited}. CLI peak RSS ${mb(backfill.result.memory.peakRssKb)}.
 
-How: pages are read in the background up to 4 ahead (reads stay sequential: each needs the previous
-page's cursor), and each page's new records become customers, mappings, outbox rows (origin stripe)
-and audit rows in one SQL statement; links and conflicts take the one-by-one inbound path.
+How: pages are read in the background up to 8 ahead (reads stay sequential: each needs the previous
+page's cursor); the pages waiting are applied together, two batches at a time on two connections;
+each batch's new records become customers, mappings, outbox rows (origin stripe), dedupe and audit
+rows in one SQL statement; links and conflicts take the one-by-one inbound path.
 
-CPU by process other than the CLI (% of one core; waited ${settledS.toFixed(0)} s first for other processes to quiet down):
+CPU by process other than the CLI (% of one core). The Postgres backends serving the CLI end with it, before the
+phase's closing snapshot, so their CPU is counted under “other” (Postgres is most of it); waited ${settledS.toFixed(0)} s first for other processes to quiet down):
 
 ${cpu}`;
 

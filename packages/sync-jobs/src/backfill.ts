@@ -19,7 +19,7 @@ import type { ExternalEventInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
-import { PageReader } from './page-reader';
+import { PageReader, type Page } from './page-reader';
 import type { Progress } from './progress';
 
 export interface ImportOptions {
@@ -34,6 +34,8 @@ export interface ImportOptions {
   pageSize?: number;
   /** Pages read ahead while earlier ones are applied (and, at most, applied at once). */
   readAhead?: number;
+  /** Batches applied at once, each in its own transaction. */
+  parallel?: number;
   /** Start over instead of resuming from the saved position. */
   restart?: boolean;
 }
@@ -57,7 +59,7 @@ interface ImportCursor {
  * Imports every customer of the external system, page by page (within the rate limit), through
  * the same rules as the inbound worker (link by our id or email, else create). Listing is the
  * bottleneck under a rate limit, so pages are read ahead while earlier ones are applied. The
- * position is saved after each applied page, so a crash resumes where it stopped; re-applying a
+ * position is saved as batches are applied, so a crash resumes where it stopped; re-applying a
  * page creates nothing twice (each record's application is deduped by a per-run event id).
  */
 export async function importCustomers(opts: ImportOptions): Promise<ImportResult> {
@@ -70,18 +72,56 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
 
   const readAhead = opts.readAhead ?? 8;
   const pages = new PageReader(integration, opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead);
+  // Batches are applied on `parallel` connections at once (Postgres is the bottleneck once the
+  // reads are ahead), but the saved position only moves past a batch once every batch before it
+  // is in: a crash re-applies at most the batches after it, which the dedupe makes harmless.
+  const parallel = Math.max(1, opts.parallel ?? 2);
+  const finished = new Map<number, { after: string | null; last: boolean }>();
+  let nextToSave = 0;
+  let saving: Promise<void> = Promise.resolve();
+  const saveInOrder = () =>
+    (saving = saving.then(async () => {
+      let moved = false;
+      for (let next = finished.get(nextToSave); next; next = finished.get(nextToSave)) {
+        finished.delete(nextToSave++);
+        cursor.after = next.after ?? cursor.after;
+        cursor.done = next.last;
+        moved = true;
+      }
+      if (moved) await writeCursor(orm.em.fork(), name, cursor);
+    }));
+
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
   try {
     // When applying falls behind reading, the pages waiting are applied together: one
     // statement and one commit for several pages instead of one each.
-    for (let batch = await pages.nextPages(readAhead); batch.length > 0; batch = await pages.nextPages(readAhead)) {
+    for (let seq = 0; failure === undefined; seq++) {
+      while (running.size >= parallel && failure === undefined) await Promise.race(running);
+      if (failure !== undefined) break;
+      let batch: Page[];
+      try {
+        batch = await pages.nextPages(readAhead);
+      } catch (err) {
+        failure = err; // a listing error: the batches already running still finish and save
+        break;
+      }
+      if (batch.length === 0) break;
       const items = batch.flatMap((p) => p.items);
-      await applyBatch(opts, cursor.runId, items.filter((c) => !c.deleted), result);
-      result.seen += items.length;
-      progress.tick(items.length);
-      cursor.after = items.at(-1)?.externalId ?? cursor.after;
-      cursor.done = batch.at(-1)!.nextCursor === null;
-      await writeCursor(orm.em.fork(), name, cursor);
+      const job = (async () => {
+        await applyBatch(opts, cursor.runId, items.filter((c) => !c.deleted), result);
+        result.seen += items.length;
+        progress.tick(items.length);
+        finished.set(seq, { after: items.at(-1)?.externalId ?? null, last: batch.at(-1)!.nextCursor === null });
+        await saveInOrder();
+      })().catch((err: unknown) => {
+        failure ??= err;
+      });
+      running.add(job);
+      void job.then(() => running.delete(job));
     }
+    await Promise.all(running);
+    if (failure !== undefined) throw failure;
   } finally {
     pages.stop();
     progress.stop();

@@ -24,21 +24,22 @@ export interface ImportRecord {
 const IMPORT_NEW_SQL = `
   with input as (
     select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
-  ), candidates as (
-    select i.* from input i
+  ), made as materialized (
+    -- Our ids are drawn here, once per row (materialized), so that every insert below reads its
+    -- row from this one list: joining the inserts' RETURNING lists back together instead made
+    -- the planner, which cannot estimate them, pick nested loops (quadratic in the batch size).
+    select nextval('customers_id_seq')::int as id, i.name, i.email, now() as updated_at, i.external_id, i.event_id, i.hash
+      from input i
      where not exists (select 1 from external_mappings m where m.external_system = {system} and m.external_id = i.external_id)
        and (i.internal_id is null or not exists (select 1 from customers c where c.id = i.internal_id))
        and not exists (select 1 from customers c where c.email = i.email and c.deleted_at is null)
-  ), fresh as (
-    insert into processed_events (external_system, event_id)
-    select {system}, event_id from candidates on conflict do nothing
-    returning event_id
+       and not exists (select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id)
+     order by i.ord
   ), c as (
-    insert into customers (name, email, version, created_at, updated_at)
-    select k.name, k.email, 1, now(), now() from candidates k join fresh f using (event_id) order by k.ord
-    returning id, name, email, updated_at
-  ), made as (
-    select c.*, k.external_id, k.event_id, k.hash from c join candidates k using (email)
+    insert into customers (id, name, email, version, created_at, updated_at)
+    select id, name, email, 1, updated_at, updated_at from made
+  ), p as (
+    insert into processed_events (external_system, event_id) select {system}, event_id from made
   ), m as (
     insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
     select id, {system}, external_id, hash, now(), {ts}::bigint from made
