@@ -10,6 +10,7 @@ import { cpuTable, limitLine, measured, settle, type Phase } from './lib/cpu-rep
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { pacedLoad, type PacedResult } from './lib/paced-load';
 import { mdTable, writeSection } from './lib/report';
+import { saveResults } from './lib/results';
 import { AUTH, startStack, waitOutboxDrained, type Stack } from './lib/stack';
 import { int, mb, ms } from './lib/stats';
 
@@ -158,6 +159,20 @@ ${CONNECTIONS} concurrent requests. Outbox emptied by the relay after: ${phases.
 
   writeSection('api', section);
   process.stdout.write(`${section}\n`);
+  saveResults({
+    name: 'api',
+    figures: [
+      { measure: 'api: creates/s, max', value: `${int(createMax.result.reqPerSec)} creates/s`, aim: `≥ ${int(AIM.maxCreates)} creates/s`, met: createMax.result.reqPerSec >= AIM.maxCreates },
+      {
+        measure: `api: create p99 at ${RATE}/s (paced)`,
+        value: createPaced.result.gaveUpAtS === undefined ? ms(createPaced.result.latency.p99) : `not sustained (stopped after ${createPaced.result.gaveUpAtS.toFixed(1)} s)`,
+        aim: `≤ ${AIM.p99At500} ms`,
+        met: createPaced.result.gaveUpAtS === undefined && createPaced.result.latency.p99 <= AIM.p99At500,
+      },
+      { measure: 'api: get by id', value: `${int(getById.result.reqPerSec)} req/s, p99 ${ms(getById.result.latency.p99)}`, aim: '' },
+    ],
+    rss: { api: memory },
+  });
   // Every request must succeed: failures make the figures meaningless, so they fail the run.
   if (failures > 0) throw new Error(`${failures} requests failed (see the table above)`);
 }

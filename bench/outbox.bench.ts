@@ -10,7 +10,9 @@ import { standardGroups, type CpuGroups } from './lib/cpu';
 import { cpuTable, limitLine, measured, settle, type Phase } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { pacedLoad, type PacedResult } from './lib/paced-load';
+import type { Memory } from './lib/app-process';
 import { mdTable, writeSection } from './lib/report';
+import { saveResults } from './lib/results';
 import { AUTH, startStack, TOPIC_PREFIX, type Stack } from './lib/stack';
 import { int, ms, summarize, type Summary } from './lib/stats';
 
@@ -136,6 +138,7 @@ async function main() {
   let idle: Phase<unknown> | undefined;
   let settledS = 0;
   let invalid = 0;
+  let memory: Memory = { peakRssKb: 0, hwmKb: undefined };
   try {
     const consumer = await startConsumer(stack.brokers.split(','), topic, (r) => {
       if (received.has(r.customerId)) duplicates += 1;
@@ -153,7 +156,7 @@ async function main() {
       await consumer.stop();
     }
   } finally {
-    await stack.stop();
+    memory = await stack.stop();
   }
   if (!idle) throw new Error('no idle phase');
 
@@ -213,6 +216,16 @@ ${limits.length ? limits.join('\n\n') : 'Aim met at every rate.'}`;
 
   writeSection('outbox', section);
   process.stdout.write(`${section}\n`);
+  saveResults({
+    name: 'outbox',
+    figures: phases.map(({ result: f }) => ({
+      measure: `outbox: commit → Kafka p99 at ${int(f.load.achievedRate)} creates/s`,
+      value: ms(f.occurred.p99),
+      aim: `≤ ${AIM_P99} ms`,
+      met: f.occurred.p99 <= AIM_P99,
+    })),
+    rss: { 'api (relay in-process)': memory },
+  });
   const lost = phases.reduce((n, p) => n + p.result.missing + p.result.load.non2xx + p.result.load.errors, 0);
   if (lost > 0 || invalid > 0) throw new Error(`${lost} failed creates or lost messages, ${invalid} undecodable messages (see the table above)`);
 }

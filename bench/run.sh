@@ -27,9 +27,20 @@ if [ ! -f apps/api/dist/index.js ] || [ ! -f packages/domain/dist/cli/migrate.js
 rm -rf "$OUT" # no stale output from a renamed script
 tsc -p bench/tsconfig.json
 
+# Each benchmark bounds itself; the timeout is the backstop that keeps `make bench` under 15 minutes.
+PER_BENCH_TIMEOUT=${BENCH_TIMEOUT_S:-300}
+started=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+t0=$SECONDS
 status=0
+runs=()
 for name in "${names[@]}"; do
   echo "== bench: $name (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  node "$OUT/$name.bench.js" || status=1
+  code=0
+  timeout --kill-after=20 "$PER_BENCH_TIMEOUT" node "$OUT/$name.bench.js" || code=$?
+  [ "$code" -eq 124 ] && echo "== bench: $name timed out after ${PER_BENCH_TIMEOUT} s" >&2
+  [ "$code" -eq 0 ] || status=1
+  runs+=("$name:$code")
 done
+# The summary table at the top of docs/benchmarks.md, when the whole set ran.
+if [ "${#names[@]}" -eq "${#ALL[@]}" ]; then node "$OUT/summary.js" "$started" "$((SECONDS - t0))" "${runs[@]}"; fi
 exit "$status"

@@ -6,22 +6,28 @@ const HEADER = `# Benchmarks
 
 Figures measured by the scripts in \`bench/\` against the real apps, Postgres and Kafka on one
 machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
-markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all
-(\`bash bench/run.sh api\` or \`outbox\` runs one).
+markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all and
+writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, webhook, backfill).
 
 The machine is shared: each section gives the load average and, per phase, the CPU of every
 process; a large “other” column means someone else's work ran alongside and the figures are low.
 `;
 
-/** Replaces the section NAME of the benchmarks file, or appends it when it is not there yet. */
-export function writeSection(name: string, markdown: string, file = BENCH_DOC): void {
+/**
+ * Replaces the section NAME of the benchmarks file, or adds it when it is not there yet: at the
+ * end, or before every other section with `first` (the summary).
+ */
+export function writeSection(name: string, markdown: string, file = BENCH_DOC, first = false): void {
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
   const from = text.indexOf(start);
   const to = text.indexOf(end, from);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const firstSection = text.indexOf('<!-- bench:');
+  if (from >= 0 && to > from) text = text.slice(0, from) + block + text.slice(to + end.length);
+  else if (first && firstSection >= 0) text = `${text.slice(0, firstSection)}${block}\n\n${text.slice(firstSection)}`;
+  else text = `${text.trimEnd()}\n\n${block}\n`;
   // Write then rename, so that an interrupted run never leaves a half-written file.
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
