@@ -1,0 +1,41 @@
+import { defineRoute, type Route } from '../route';
+import { etag, expectedVersion } from '../../http/versions';
+import { errors } from './errors';
+import { presentCustomer } from './present';
+import { customerResponse, idParams, patchBody, replaceBody } from './schemas';
+
+/**
+ * PUT (all fields) and PATCH (some) differ only in the body they accept: one route contract and
+ * one handler for both, so their versions, errors and ETags cannot drift apart.
+ */
+function updateRoute(method: 'put' | 'patch', operationId: string, summary: string, body: typeof replaceBody | typeof patchBody): Route {
+  return defineRoute({
+    method,
+    path: '/api/v1/customers/{id}',
+    operationId,
+    summary: `${summary} (If-Match or body version → 412 when stale; without either, last write wins)`,
+    tag: 'customers',
+    params: idParams,
+    body: body as typeof patchBody,
+    headers: [{ name: 'If-Match', description: 'The version you read, as an entity tag: "3"' }],
+    responses: {
+      200: { description: 'Updated', schema: customerResponse },
+      401: errors[401],
+      404: errors[404],
+      409: errors[409],
+      412: errors[412],
+      413: errors[413],
+      415: errors[415],
+      422: errors[422],
+    },
+    async handler({ params, body: input, req, res, deps }) {
+      const { version, ...fields } = input;
+      const expected = expectedVersion(req.get('if-match'), version);
+      const customer = await deps.customers.update(params.id, fields, expected, { origin: 'internal', traceId: res.locals.requestId });
+      res.set('ETag', etag(customer.version)).json(presentCustomer(customer));
+    },
+  });
+}
+
+export const replace = updateRoute('put', 'replaceCustomer', 'Replace a customer', replaceBody);
+export const patch = updateRoute('patch', 'updateCustomer', 'Change some fields of a customer', patchBody);
