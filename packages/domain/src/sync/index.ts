@@ -9,3 +9,4 @@ export * from './sync-status';
 export * from './sync-summary';
 export * from './customer-sync-page';
 export * from './pg-time';
+export * from './worker-gauges';
