@@ -5,8 +5,8 @@
  * a paced 1,000 events/s (open loop), and the applied rate of a burst — first event sent → last
  * change in Postgres. Afterwards every customer must hold the state of its last event, or the run fails.
  * Run: bash bench/run.sh webhook
- * BENCH_QUICK=1 bash bench/run.sh webhook: short phases and fewer customers, for development only
- * (the figures are not comparable and it still rewrites the docs section, marked as a quick run).
+ * BENCH_QUICK=1 bash bench/run.sh webhook: short phases and fewer customers, for development only:
+ * the section is printed, but neither docs/benchmarks.md nor the results for `make bench` are written.
  */
 import { performance } from 'node:perf_hooks';
 import { createKafka } from '@cs/kafka-schemas';
@@ -365,11 +365,12 @@ async function setUp(emulator: BenchProcess, databaseUrl: string, brokers: strin
   return { customers, cli: memory, importS: (performance.now() - started) / 1000 };
 }
 
-async function dropOldTopics(brokers: string): Promise<void> {
+/** Deletes earlier runs' topics (a crashed run leaves its own behind), and at the end this run's. */
+async function dropTopics(brokers: string, which: 'earlier' | 'all'): Promise<void> {
   const admin = createKafka({ brokers: brokers.split(','), clientId: 'bench-webhook-admin', logger: { error() {}, warn() {}, info() {}, debug() {} } }).admin();
   await admin.connect();
   try {
-    const ours = (await admin.listTopics()).filter((t) => t.startsWith(TOPIC_ROOT) && !t.startsWith(TOPIC_PREFIX));
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(TOPIC_ROOT) && (which === 'all' || !t.startsWith(TOPIC_PREFIX)));
     if (ours.length > 0) await admin.deleteTopics({ topics: ours });
   } finally {
     await admin.disconnect();
@@ -411,7 +412,7 @@ async function main() {
   const loadBefore = loadAverage();
   const started = new Date();
   const { databaseUrl, brokers } = await freshDatabase(DATABASE, TOPIC_PREFIX);
-  await dropOldTopics(brokers).catch((err: unknown) => process.stderr.write(`could not delete old benchmark topics: ${String(err)}\n`));
+  await dropTopics(brokers, 'earlier').catch((err: unknown) => process.stderr.write(`could not delete old benchmark topics: ${String(err)}\n`));
 
   const memory: Record<string, Memory> = {};
   const procs: BenchProcess[] = [];
@@ -467,7 +468,7 @@ async function main() {
     await stopAll();
     await db.end().catch(() => undefined);
   }
-  await dropOldTopics(brokers).catch(() => undefined);
+  await dropTopics(brokers, 'all').catch(() => undefined);
 
   const { max, paced, pausedPaced, burst, backlog } = run;
   const maxRate = max.result.reqPerSec;
@@ -603,7 +604,7 @@ ${cpuTable([run.idle, run.max, run.paced, pausedPaced, backlog, run.burstSend, r
 
 ${limits.length ? limits.join('\n\n') : 'Both aims met.'}`;
 
-  writeSection('webhook', section);
+  if (!QUICK) writeSection('webhook', section);
   process.stdout.write(`${section}\n`);
   const figures: Figure[] = [
     { measure: `webhook: accepted events/s, ${SENDERS} concurrent senders`, value: `${int(maxRate)} events/s`, aim: '' },
@@ -622,7 +623,7 @@ ${limits.length ? limits.join('\n\n') : 'Both aims met.'}`;
     },
     { measure: 'webhook: apply backlog when the burst’s last ack arrived', value: `${int(behind)} events`, aim: '' },
   ];
-  saveResults({ name: 'webhook', figures, rss: memory });
+  if (!QUICK) saveResults({ name: 'webhook', figures, rss: memory });
 
   if (check.wrong.length > 0) throw new Error(`${check.wrong.length} customers do not hold their last sent state: ${check.wrong.slice(0, 5).join('; ')}`);
   if (failures > 0) throw new Error(`${failures} webhook requests failed (see the table above)`);
