@@ -24,7 +24,8 @@ export function writeSection(name: string, markdown: string, file = BENCH_DOC, f
   let text = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
   const from = text.indexOf(start);
   const to = text.indexOf(end, from);
-  const firstSection = text.indexOf('<!-- bench:');
+  // At a line start: the header itself mentions the marker syntax.
+  const firstSection = text.search(/^<!-- bench:/m);
   if (from >= 0 && to > from) text = text.slice(0, from) + block + text.slice(to + end.length);
   else if (first && firstSection >= 0) text = `${text.slice(0, firstSection)}${block}\n\n${text.slice(firstSection)}`;
   else text = `${text.trimEnd()}\n\n${block}\n`;

@@ -123,6 +123,11 @@ export async function importBatch(
   const unique = rows.filter((row) => seen.get(row.email) === 1);
   if (unique.length === 0) return { created: new Map(), unchanged: new Set() };
   const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system, ts: ctx.sourceTs, trace: ctx.traceId };
+  // Every lookup here is a point lookup on a unique index. During a bulk import the tables grow
+  // faster than autovacuum analyses them, and with statistics that say "empty" the planner chose
+  // sequential scans inside nested loops: 1–4 s a batch at 50,000 customers instead of ~0.2 s.
+  // For this transaction only, scans are taken off the table.
+  await sql(em, 'set local enable_seqscan = off');
   const same = await UNCHANGED.run<{ external_id: string }>(em, values);
   const made = await NEW.run<{ id: number; external_id: string }>(em, values);
   return { created: new Map(made.map((r) => [r.external_id, Number(r.id)])), unchanged: new Set(same.map((r) => r.external_id)) };
