@@ -16,7 +16,8 @@ import { startApp, startEmulator, type BenchProcess, type Memory } from './lib/a
 import { cpuSnapshot, cpuUsage, standardGroups, type CpuGroups, type CpuSnapshot, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, settle, type Phase } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
-import { pacedLoad, type PacedResult } from './lib/paced-load';
+import { COLLECTION, customerBodies, pacedCreates } from './lib/creates';
+import type { PacedResult } from './lib/paced-load';
 import { ROOT } from './lib/paths';
 import { mdTable, writeSection } from './lib/report';
 import { saveResults, type Figure } from './lib/results';
@@ -27,7 +28,6 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const DATABASE = 'customer_sync_bench_outbound';
 const TOPICS_OF_ALL_RUNS = 'bench-outbound.';
 const PORTS = { api: 18100, emulator: 18101, worker: 18102 };
-const COLLECTION = '/api/v1/customers';
 const RATE = 100;
 const LATENCY_S = QUICK ? 5 : 15;
 // Each backlog lasts ≥ 10 s at the aim's rate if the worker reaches it (1,000 and 95 writes/s).
@@ -55,8 +55,7 @@ const TOPIC_PREFIX = `${TOPICS_OF_ALL_RUNS}${runId}.`;
 // so a drain reads exactly the backlog made while no worker ran.
 const CLIENT_ID = `bench-outbound-${runId}`;
 const GROUP_ID = `${CLIENT_ID}-outbound-stripe`;
-let emails = 0;
-const createBody = () => JSON.stringify({ name: `Outbound Bench ${emails}`, email: `outbound-${runId}-${emails++}@example.com` });
+const createBody = customerBodies('Outbound Bench');
 
 interface Ctx {
   api: BenchProcess;
@@ -217,27 +216,9 @@ interface LatencyFigures {
   worker: WorkerView;
 }
 
-async function createPaced(ctx: Ctx, rate: number, durationS: number, sent: Map<number, number>): Promise<{ load: PacedResult; ids: number[] }> {
-  const ids: number[] = [];
-  const load = await pacedLoad({
-    origin: ctx.api.origin,
-    headers: AUTH,
-    rate,
-    durationS,
-    request: () => ({ method: 'POST', path: COLLECTION, body: createBody() }),
-    // On a busy machine the API may not keep up: go on at its pace and report the rate achieved,
-    // rather than stop after a few seconds with a handful of samples.
-    maxInFlight: 64,
-    whenBehind: 'skip',
-    onResponse: (_i, status, body) => {
-      if (status !== 201) return;
-      const id = (JSON.parse(body) as { id: number }).id;
-      // Wall clock, as Postgres stamps its rows with: both read the same system clock.
-      sent.set(id, Date.now());
-      ids.push(id);
-    },
-  });
-  return { load, ids };
+function createPaced(ctx: Ctx, rate: number, durationS: number, sent: Map<number, number>): Promise<{ load: PacedResult; ids: number[] }> {
+  // Wall clock, as Postgres stamps its rows with: both read the same system clock.
+  return pacedCreates({ origin: ctx.api.origin, rate, durationS, body: createBody, onCreated: (id, wallMs) => sent.set(id, wallMs) });
 }
 
 async function latencyPhase(ctx: Ctx, worker: BenchProcess): Promise<Phase<LatencyFigures>> {

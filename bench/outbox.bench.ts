@@ -9,11 +9,12 @@ import { startConsumer, type Received } from './lib/consumer';
 import { standardGroups, type CpuGroups } from './lib/cpu';
 import { cpuTable, limitLine, measured, settle, type Phase } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
-import { pacedLoad, type PacedResult } from './lib/paced-load';
+import { customerBodies, pacedCreates } from './lib/creates';
+import type { PacedResult } from './lib/paced-load';
 import type { Memory } from './lib/app-process';
 import { mdTable, writeSection } from './lib/report';
 import { saveResults } from './lib/results';
-import { AUTH, startStack, TOPIC_PREFIX, type Stack } from './lib/stack';
+import { startStack, TOPIC_PREFIX, type Stack } from './lib/stack';
 import { int, ms, summarize, type Summary } from './lib/stats';
 
 const DATABASE = 'customer_sync_bench_outbox';
@@ -22,11 +23,8 @@ const PORT = 18010;
 const RATES = [50, 200, 500];
 const PHASE_S = 15;
 const AIM_P99 = 20;
-const COLLECTION = '/api/v1/customers';
 
-const runId = Date.now().toString(36);
-let emails = 0;
-const createBody = () => JSON.stringify({ name: `Outbox Bench ${emails}`, email: `outbox-${runId}-${emails++}@example.com` });
+const createBody = customerBodies('Outbox Bench');
 
 /** customer id → when its 201 arrived / when its message arrived (both kept, whichever comes first). */
 const created = new Map<number, number>();
@@ -49,25 +47,8 @@ interface RateFigures {
   loopDelayP99: number;
 }
 
-async function createAt(stack: Stack, rate: number, durationS: number): Promise<{ load: PacedResult; ids: number[] }> {
-  const ids: number[] = [];
-  const load = await pacedLoad({
-    origin: stack.api.origin,
-    headers: AUTH,
-    rate,
-    durationS,
-    request: () => ({ method: 'POST', path: COLLECTION, body: createBody() }),
-    // The load only has to produce commits: if the API cannot keep up, go on at its pace.
-    maxInFlight: 64,
-    whenBehind: 'skip',
-    onResponse: (_i, status, body, at) => {
-      if (status !== 201) return;
-      const id = (JSON.parse(body) as { id: number }).id;
-      created.set(id, at);
-      ids.push(id);
-    },
-  });
-  return { load, ids };
+function createAt(stack: Stack, rate: number, durationS: number): Promise<{ load: PacedResult; ids: number[] }> {
+  return pacedCreates({ origin: stack.api.origin, rate, durationS, body: createBody, onCreated: (id, _wall, perfMs) => created.set(id, perfMs) });
 }
 
 /** Waits until every id's message has arrived, or `timeoutMs`; returns how many never came. */

@@ -1,4 +1,4 @@
-import { applyExternalChange, recordSyncEvent, type ExternalState, type MikroORM } from '@cs/domain';
+import { applyExternalChange, recordInboundOutcome, type ExternalState, type MikroORM } from '@cs/domain';
 import type { IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
@@ -33,21 +33,16 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   const change = integration.toNeutralChange(event);
   const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();
-  const audit = (tx: typeof em, status: string, entityId: number | null, payload: Record<string, unknown>, error: string | null = null) =>
-    recordSyncEvent(tx, {
-      eventType,
-      entityId: entityId ?? 0,
-      system,
-      status: status as never,
-      direction: 'inbound',
-      traceId: msg.trace_id,
-      payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via, ...payload },
-      error,
-      retryCount: ctx.attempt - 1,
-    });
+  const audit = {
+    system,
+    eventType,
+    traceId: msg.trace_id,
+    payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via },
+    retryCount: ctx.attempt - 1,
+  };
 
   if (!change) {
-    await audit(em, 'skipped', null, { reason: 'event type not synced' });
+    await recordInboundOutcome(em, audit, { status: 'skipped', reason: 'event type not synced', customerId: null });
     countSync('inbound', system, 'skipped', 'unsupported_event');
     log.info({ eventType, status: 'skipped', reason: 'event type not synced' }, 'inbound sync');
     return;
@@ -72,9 +67,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
       fetchCurrent,
     );
     if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
-    if (result.status === 'success') await audit(tx, 'success', result.customerId, { action: result.action, detail: result.detail });
-    else if (result.status === 'skipped') await audit(tx, 'skipped', result.customerId, { reason: result.reason });
-    else await audit(tx, 'conflict', result.customerId, { reason: result.reason, ours: result.ours, theirs: result.theirs }, result.reason);
+    await recordInboundOutcome(tx, audit, result);
     return result;
   });
   countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));

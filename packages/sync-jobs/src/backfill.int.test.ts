@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { openOrm, type MikroORM } from '@cs/domain';
+import { applyExternalChange, openOrm, type MikroORM } from '@cs/domain';
 import { StripeIntegration, type Integration } from '@cs/integrations';
 import type { ExternalEventInput } from '@cs/kafka-schemas';
 import { TokenBucket } from '@cs/platform';
@@ -89,6 +89,16 @@ describe('backfill import', () => {
     expect(reviewed).toHaveLength(2);
     expect(reviewed[0]).toMatchObject({ system: 'stripe', eventType: 'customer.created', via: 'backfill', eventId: expect.stringMatching(/^backfill-review:/) });
     expect(await count('sync_events', "status = 'conflict'")).toBe(2);
+
+    // What is handed over is an event the inbound rules read like a webhook, and it meets the same
+    // conflict there (the worker parks such outcomes: apply-event.int.test.ts).
+    const handed = reviewed.find((e) => e.objectId === conflicting)!;
+    const change = stripe.toNeutralChange(handed.event)!;
+    expect(change).toMatchObject({ kind: 'created', externalId: conflicting, eventId: handed.eventId });
+    const outcome = await orm.em.fork().transactional((tx) =>
+      applyExternalChange(tx, { system: 'stripe', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, async () => null),
+    );
+    expect(outcome).toMatchObject({ status: 'conflict', park: true, reason: expect.stringContaining('email belongs to customer') });
   });
 
   it('applies nothing twice when run again, and a re-run over equal records is cheap', async () => {

@@ -5,20 +5,18 @@ import {
   enqueueCustomerChange,
   importBatch,
   isUniqueViolation,
-  recordSyncEvent,
+  recordInboundOutcome,
   sql,
   type BatchResult,
   type Customer,
-  type EntityManager,
   type ImportRecord,
-  type InboundOutcome,
   type MikroORM,
 } from '@cs/domain';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
 import type { ExternalEventInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
-import type { InboundFeed } from './inbound-publisher';
+import { syntheticInboundEvent, type InboundFeed } from './inbound-publisher';
 import { PageReader, type Page } from './page-reader';
 import type { Progress } from './progress';
 
@@ -155,44 +153,25 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   result.unchanged += bulk.unchanged.size;
 
   const review: ExternalEventInput[] = [];
+  const byId = new Map(items.map((c) => [c.externalId, c]));
   await applyAll(records.filter((r) => !bulk.created.has(r.externalId) && !bulk.unchanged.has(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
         const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, async () => r.state);
-        await auditImport(tx, system, r, traceId, applied);
+        // Re-reading an equal record is not a sync attempt: no audit row (the bulk path writes none either).
+        if (applied.status !== 'skipped') {
+          await recordInboundOutcome(tx, { system, eventType: 'customer.created', traceId, payload: { event_id: r.eventId, external_id: r.externalId, via: 'backfill' } }, applied);
+        }
         return applied;
       }),
     );
     if (outcome.status === 'success') result[outcome.action === 'created' ? 'created' : 'linked']++;
     else if (outcome.status === 'conflict') {
       result.conflicts++;
-      if (outcome.park) review.push(reviewEvent(integration, runId, items.find((c) => c.externalId === r.externalId)!, sourceTs));
+      if (outcome.park) review.push(reviewEvent(integration, runId, byId.get(r.externalId)!, sourceTs));
     } else result.unchanged++;
   });
   if (review.length > 0) await opts.review?.(review);
-}
-
-/**
- * The audit row the inbound worker would write for the same outcome — but none for a record
- * that matched (re-reading an equal record is not a sync attempt; the bulk path writes none either).
- */
-async function auditImport(tx: EntityManager, system: string, r: ImportRecord, traceId: string, outcome: InboundOutcome): Promise<void> {
-  if (outcome.status === 'skipped') return;
-  const base = { event_id: r.eventId, external_id: r.externalId, via: 'backfill' };
-  const payload =
-    outcome.status === 'success'
-      ? { ...base, action: outcome.action, detail: outcome.detail }
-      : { ...base, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
-  await recordSyncEvent(tx, {
-    eventType: 'customer.created',
-    entityId: outcome.customerId ?? 0,
-    system,
-    status: outcome.status,
-    direction: 'inbound',
-    traceId,
-    payload,
-    error: outcome.status === 'conflict' ? outcome.reason : null,
-  });
 }
 
 /**
@@ -201,17 +180,7 @@ async function auditImport(tx: EntityManager, system: string, r: ImportRecord, t
  * and parks it as a dead letter, where operators review every other conflict.
  */
 function reviewEvent(integration: Integration, runId: string, customer: ExternalCustomer, created: number): ExternalEventInput {
-  const eventId = `backfill-review:${runId}:${customer.externalId}`;
-  return {
-    system: integration.system,
-    eventId,
-    eventType: 'customer.created',
-    objectId: customer.externalId,
-    created,
-    event: integration.syntheticEvent('created', customer, eventId, created),
-    via: 'backfill',
-    traceId: `backfill:${runId}`,
-  };
+  return syntheticInboundEvent(integration, 'created', customer, `backfill-review:${runId}:${customer.externalId}`, created, `backfill:${runId}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { CustomerSchema } from '@cs/domain';
 import type { Integration } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 import { writeCursor } from './cursors';
-import type { InboundFeed } from './inbound-publisher';
+import { syntheticInboundEvent, type InboundFeed } from './inbound-publisher';
 import { PageReader } from './page-reader';
 import type { Progress } from './progress';
 
@@ -207,14 +207,14 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
     for (const r of rows) {
       const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', deleted: false, createdTs: now };
       const id = `reconcile_${runId}_${r.external_id}`;
-      events.push({ system, eventId: id, eventType: 'customer.created', objectId: r.external_id!, created: now, event: opts.integration.syntheticEvent('created', customer, id, now), via: 'backfill' });
+      events.push(syntheticInboundEvent(opts.integration, 'created', customer, id, now));
     }
   }
   const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system]);
   for (const r of stale) {
     const id = `reconcile_${runId}_${r.external_id}_deleted`;
     const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', deleted: true, createdTs: now };
-    events.push({ system, eventId: id, eventType: 'customer.deleted', objectId: r.external_id!, created: now, event: opts.integration.syntheticEvent('deleted', customer, id, now), via: 'backfill' });
+    events.push(syntheticInboundEvent(opts.integration, 'deleted', customer, id, now));
   }
   if (events.length > 0) {
     if (!opts.feed) throw new Error('reconcile --repair needs the inbound feed (Kafka) for external records');

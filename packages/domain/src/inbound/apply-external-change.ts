@@ -43,7 +43,7 @@ async function loadCustomer(em: EntityManager, id: number): Promise<Customer | n
 }
 
 /** What we can store: names are required here, so a nameless record takes its email as name. */
-function representable(state: ExternalState): { name: string; email: string } | null {
+export function representable(state: ExternalState): { name: string; email: string } | null {
   const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email });
   return parsed.success ? parsed.data : null;
 }

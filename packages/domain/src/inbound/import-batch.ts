@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { customerFields, stateHash } from '../customer-rules';
+import { stateHash } from '../customer-rules';
 import { createdEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
+import { representable } from './apply-external-change';
 import type { ExternalState } from './types';
 
 /** One external record of an import page, with the event id its application is deduped by. */
@@ -94,12 +95,6 @@ export interface BatchResult {
   unchanged: Set<string>;
 }
 
-/** What a record becomes in our catalog, or null when it cannot be stored (the one-by-one path reports it). */
-function storable(state: ExternalState): { name: string; email: string } | null {
-  const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email });
-  return parsed.success ? parsed.data : null;
-}
-
 /**
  * Applies, in the caller's transaction, the records of `records` that need no decision: new ones
  * (created) and linked ones equal to ours (unchanged). The rest is the caller's to apply.
@@ -113,7 +108,7 @@ export async function importBatch(
   const seen = new Map<string, number>();
   const rows: Array<{ email: string } & Record<string, unknown>> = [];
   records.forEach((r, ord) => {
-    const fields = storable(r.state);
+    const fields = representable(r.state);
     if (!fields || r.state.deleted) return;
     // Two records of one batch with one email: the second is a conflict, which only the
     // one-by-one path can tell apart from a link — leave both to it.

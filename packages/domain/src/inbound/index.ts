@@ -1,3 +1,4 @@
 export * from './apply-external-change';
 export * from './types';
 export * from './import-batch';
+export * from './audit';

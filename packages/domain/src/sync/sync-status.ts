@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
 import { pgTime } from './pg-time';
+import type { DeadLetterRow } from './dead-letter-service';
 
 /** Where one customer stands with one external system: its link, and the latest attempt either way. */
 export interface SystemSyncState {
@@ -83,17 +84,11 @@ export async function syncStates(em: EntityManager, customerIds: number[], syste
   return result;
 }
 
-export interface ParkedForCustomer {
-  id: number;
-  source_topic: string;
-  message_key: string | null;
-  external_system: string | null;
-  reason: string;
-  error_code: string | null;
-  attempts: number;
-  trace_id: string | null;
-  created_at: Date;
-}
+/** A dead letter as the status view shows it: without the payload and the resolution. */
+export type ParkedForCustomer = Pick<
+  DeadLetterRow,
+  'id' | 'source_topic' | 'message_key' | 'external_system' | 'reason' | 'error_code' | 'attempts' | 'trace_id' | 'created_at'
+>;
 
 /**
  * Parked messages about one customer. Outbound messages are keyed by our customer id; inbound

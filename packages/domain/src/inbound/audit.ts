@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordSyncEvent } from '../sync/sync-events';
+import type { InboundOutcome } from './types';
+
+export interface InboundAuditMeta {
+  system: string;
+  eventType: string;
+  traceId: string | null;
+  /** What identifies the event (event id, external id, how it came): the start of the payload. */
+  payload: Record<string, unknown>;
+  retryCount?: number;
+}
+
+/** The sync_events row for one applied external change, whoever applied it (worker or backfill). */
+export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, outcome: InboundOutcome): Promise<void> {
+  const payload =
+    outcome.status === 'success'
+      ? { ...meta.payload, action: outcome.action, detail: outcome.detail }
+      : outcome.status === 'skipped'
+        ? { ...meta.payload, reason: outcome.reason }
+        : { ...meta.payload, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
+  return recordSyncEvent(em, {
+    eventType: meta.eventType,
+    entityId: outcome.customerId ?? 0,
+    system: meta.system,
+    status: outcome.status,
+    direction: 'inbound',
+    traceId: meta.traceId,
+    payload,
+    error: outcome.status === 'conflict' ? outcome.reason : null,
+    retryCount: meta.retryCount ?? 0,
+  });
+}
