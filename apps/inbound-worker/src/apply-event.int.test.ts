@@ -5,7 +5,7 @@ import { createLogger } from '@cs/platform';
 import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
 import { query, resetDatabase } from '../../../test/support/db';
 import { stripeEvent, type EventInput } from '../../../test/support/stripe-events';
-import { applyEvent, ParkForReview, type InboundDeps } from './apply-event';
+import { applyEvent, applyEventBatch, ParkForReview, type InboundDeps } from './apply-event';
 
 let orm: MikroORM;
 let emu: RunningEmulator;
@@ -148,6 +148,22 @@ describe('inbound: customer.updated', () => {
     await apply(message({ created: T0 + 50, customer: { id: live.id, name: 'First', email: 'tie@x.io' } }));
     const mine = (await customers()).find((c) => c.email === 'tie@x.io');
     expect(mine!.name).toBe('Second');
+  });
+
+  it('a wave of events goes through the batch path: common updates applied together, the rest left for applyEvent', async () => {
+    await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_w', name: 'W0', email: 'w@x.io', metadata: {} } }));
+    const wave = [
+      message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' } }), // applied
+      message({ created: T0, customer: { id: 'cus_w', name: 'Tie', email: 'w@x.io' } }), // same second: left
+      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // a create: left
+    ].map((m, i) => ({ message: m, ctx: { key: m.payload.object_id, topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
+    expect([...(await applyEventBatch(deps, wave))]).toEqual([0]);
+    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }]);
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe']);
+    const [audit] = await query<{ status: string; payload: Record<string, unknown> }>(`select status, payload from sync_events order by id desc limit 1`);
+    expect(audit).toEqual({ status: 'success', payload: { event_id: wave[0]!.message.payload.event_id, external_id: 'cus_u', via: 'webhook', action: 'updated' } });
+    // Applied once: the same wave again leaves the duplicate to applyEvent, which skips it.
+    expect((await applyEventBatch(deps, wave.slice(0, 1))).size).toBe(0);
   });
 
   it('an email taken by another customer is a conflict and changes nothing', async () => {

@@ -1,5 +1,15 @@
-import { applyExternalChange, recordInboundOutcome, type ExternalState, type MikroORM } from '@cs/domain';
-import type { IntegrationRegistry } from '@cs/integrations';
+import {
+  applyExternalChange,
+  applyUpdateBatch,
+  recordInboundOutcome,
+  type BatchChange,
+  type ExternalChange,
+  type ExternalState,
+  type InboundAuditMeta,
+  type InboundOutcome,
+  type MikroORM,
+} from '@cs/domain';
+import type { Integration, IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
 import { messageLogger } from './message-log';
@@ -22,29 +32,50 @@ export class ParkForReview extends Error {
   }
 }
 
+type NeutralChange = NonNullable<ReturnType<Integration['toNeutralChange']>>;
+
+function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
+  const { system, event_id: eventId, event_type: eventType } = msg.payload;
+  return { system, eventType, traceId: msg.trace_id, payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via }, retryCount: ctx.attempt - 1 };
+}
+
+function externalChange(msg: InboundMessage, change: NeutralChange): ExternalChange {
+  const c = change.customer;
+  return {
+    system: msg.payload.system,
+    eventId: msg.payload.event_id,
+    kind: change.kind,
+    externalId: change.externalId,
+    sourceTs: change.sourceTs,
+    state: c && { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
+    traceId: msg.trace_id,
+  };
+}
+
+function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundOutcome): void {
+  const { system, event_type: eventType } = msg.payload;
+  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
+  // The source stamped the change (whole seconds); it is in our catalog now.
+  if (outcome.status === 'success') observeSyncLatency('inbound', system, msg.payload.source_created * 1000);
+  messageLogger(deps.logger, msg).info({ system, eventType, ...outcome }, 'inbound sync');
+}
+
 /**
  * Applies one verified external event to our catalog. Dedupe, the order guard, the change, its
  * outbox row (origin = that system) and the audit row commit together, or not at all.
  */
 export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: MessageContext): Promise<void> {
-  const { system, event, event_id: eventId, event_type: eventType } = msg.payload;
+  const { system, event, event_type: eventType } = msg.payload;
   if (!deps.registry.has(system)) throw new ParkForReview('unknown_system', `no integration for "${system}"`);
   const integration = deps.registry.get(system);
   const change = integration.toNeutralChange(event);
-  const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();
-  const audit = {
-    system,
-    eventType,
-    traceId: msg.trace_id,
-    payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via },
-    retryCount: ctx.attempt - 1,
-  };
+  const audit = auditMeta(msg, ctx);
 
   if (!change) {
     await recordInboundOutcome(em, audit, { status: 'skipped', reason: 'event type not synced', customerId: null });
     countSync('inbound', system, 'skipped', 'unsupported_event');
-    log.info({ eventType, status: 'skipped', reason: 'event type not synced' }, 'inbound sync');
+    messageLogger(deps.logger, msg).info({ eventType, status: 'skipped', reason: 'event type not synced' }, 'inbound sync');
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => {
@@ -53,27 +84,38 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   };
 
   const outcome = await em.transactional(async (tx) => {
-    const result = await applyExternalChange(
-      tx,
-      {
-        system,
-        eventId,
-        kind: change.kind,
-        externalId: change.externalId,
-        sourceTs: change.sourceTs,
-        state: change.customer && { name: change.customer.name, email: change.customer.email, internalId: change.customer.internalId, deleted: change.customer.deleted },
-        traceId: msg.trace_id,
-      },
-      fetchCurrent,
-    );
+    const result = await applyExternalChange(tx, externalChange(msg, change), fetchCurrent);
     if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
     await recordInboundOutcome(tx, audit, result);
     return result;
   });
-  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
-  // The source stamped the change (whole seconds); it is in our catalog now.
-  if (outcome.status === 'success') observeSyncLatency('inbound', system, msg.payload.source_created * 1000);
-  log.info({ system, eventType, ...outcome }, 'inbound sync');
+  reportApplied(deps, msg, outcome);
+}
+
+/**
+ * The consumer's fast path for a wave of events (at most one per record): the updates of linked
+ * customers that need no decision are applied together, one transaction per system; the indexes
+ * returned are committed. The rest is left to applyEvent, one by one.
+ */
+export async function applyEventBatch(deps: InboundDeps, items: Array<{ message: InboundMessage; ctx: MessageContext }>): Promise<Set<number>> {
+  const bySystem = new Map<string, Array<{ index: number; msg: InboundMessage; entry: BatchChange }>>();
+  items.forEach(({ message: msg, ctx }, index) => {
+    const { system } = msg.payload;
+    const change = deps.registry.has(system) ? deps.registry.get(system).toNeutralChange(msg.payload.event) : null;
+    if (change?.kind !== 'updated') return;
+    const list = bySystem.get(system) ?? [];
+    list.push({ index, msg, entry: { change: externalChange(msg, change), audit: auditMeta(msg, ctx) } });
+    bySystem.set(system, list);
+  });
+  const applied = new Set<number>();
+  for (const [system, list] of bySystem) {
+    const outcomes = await deps.orm.em.fork().transactional((tx) => applyUpdateBatch(tx, system, list.map((l) => l.entry)));
+    for (const [i, outcome] of outcomes) {
+      applied.add(list[i]!.index);
+      reportApplied(deps, list[i]!.msg, outcome);
+    }
+  }
+  return applied;
 }
 
 export function classifyInbound(deps: InboundDeps, msg: InboundMessage | undefined, err: unknown): FailureClass {

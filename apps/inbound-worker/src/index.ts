@@ -4,7 +4,7 @@ import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs
 import { createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
-import { applyEvent, classifyInbound } from './apply-event';
+import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
 import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
@@ -32,6 +32,7 @@ async function main() {
     concurrency: env.INBOUND_CONCURRENCY,
     retry: { maxAttempts: env.INBOUND_MAX_ATTEMPTS, baseMs: env.INBOUND_RETRY_BASE_MS, maxMs: env.INBOUND_RETRY_MAX_MS },
     handle: (msg, ctx) => applyEvent(deps, msg, ctx),
+    handleBatch: (items) => applyEventBatch(deps, items),
     classify: (err, msg) => classifyInbound(deps, msg, err),
     park: createParker({ orm, producer, dlqTopic: names.syncDlq, system: null, direction: 'inbound' }),
     ...consumerHooks(registry, logger),

@@ -38,16 +38,26 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
 /**
  * SQL for the `customer.created` envelope of a just-inserted row `row` (id, name, email,
  * updated_at), for statements that insert customers and their outbox rows at once. It must build
- * what enqueueCustomerChange builds for version 1 (see outbox.int.test.ts).
+ * what enqueueCustomerChange builds for version 1 (tested in inbound/update-batch.int.test.ts and
+ * sync-jobs' backfill.int.test.ts against the one-by-one path's rows).
  */
 export function createdEnvelopeSql(row: string, origin: string, traceId: string): string {
+  return envelopeSql(row, 'customer.created', '1', origin, traceId);
+}
+
+/** The same for `customer.updated` of a just-updated live row `row` (id, name, email, version, updated_at). */
+export function updatedEnvelopeSql(row: string, origin: string, traceId: string): string {
+  return envelopeSql(row, 'customer.updated', `${row}.version`, origin, traceId);
+}
+
+function envelopeSql(row: string, type: CustomerChangeType, version: string, origin: string, traceId: string): string {
   return `jsonb_build_object(
       'id', gen_random_uuid(),
-      'type', 'customer.created',
-      'idempotency_key', 'customer:' || ${row}.id || ':v1',
+      'type', '${type}',
+      'idempotency_key', 'customer:' || ${row}.id || ':v' || ${version},
       'occurred_at', to_char(${row}.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       'origin', ${origin},
       'trace_id', ${traceId},
-      'payload', jsonb_build_object('customer_id', ${row}.id, 'version', 1,
+      'payload', jsonb_build_object('customer_id', ${row}.id, 'version', ${version}::int,
         'snapshot', jsonb_build_object('name', ${row}.name, 'email', ${row}.email, 'deleted', false)))`;
 }

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { decodeMessage, type BusLogger } from './bus';
+import { decodeMessage, type BusLogger, type Decoded } from './bus';
 
 export interface FailureClass {
   retryable: boolean;
@@ -41,6 +41,13 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   schema: S;
   logger: BusLogger;
   handle: (message: z.infer<S>, ctx: MessageContext) => Promise<void>;
+  /**
+   * Optional fast path for the common case. It gets at most one message per key (each key's
+   * oldest not yet handled), applies the ones it can together and returns their indexes; a key
+   * whose message it leaves (or all of them, if it throws) continues through `handle`, one by one
+   * and in order, from that message on. What it returns as applied must be committed.
+   */
+  handleBatch?: (items: Array<{ message: z.infer<S>; ctx: MessageContext }>) => Promise<ReadonlySet<number>>;
   classify: (err: unknown, message: z.infer<S>) => FailureClass;
   /** Stores a message we give up on (dead-letter table + topic). If it throws, nothing is committed. */
   park: (req: ParkRequest<z.infer<S>>) => Promise<void>;
@@ -95,13 +102,15 @@ export class ReliableConsumer<S extends z.ZodType> {
           if (list) list.push(m);
           else groups.set(key, [m]);
         }
-        const queue = [...groups.entries()];
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
         try {
+          const decoded = new Map<KafkaMessage, Decoded<z.infer<S>>>();
+          if (this.opts.handleBatch) await this.handleInWaves(groups, decoded, batch.topic, batch.partition);
+          const queue = [...groups.entries()].filter(([, list]) => list.length > 0);
           await Promise.all(
             Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, async () => {
               for (let next = queue.shift(); next; next = queue.shift()) {
-                for (const m of next[1]) await this.process(m, next[0], batch.topic, batch.partition);
+                for (const m of next[1]) await this.process(m, next[0], batch.topic, batch.partition, decoded.get(m));
               }
             }),
           );
@@ -122,8 +131,39 @@ export class ReliableConsumer<S extends z.ZodType> {
     await this.consumer?.disconnect();
   }
 
-  private async process(m: KafkaMessage, key: string, topic: string, partition: number): Promise<void> {
-    const decoded = decodeMessage(this.opts.schema, m);
+  /**
+   * The fast path: wave after wave, each key's oldest message goes to handleBatch; what it applies
+   * is taken off its key's list. A key it leaves (or whose message does not decode) stays for the
+   * one-by-one path from that message on, so every key's messages still apply in order.
+   */
+  private async handleInWaves(groups: Map<string, KafkaMessage[]>, decoded: Map<KafkaMessage, Decoded<z.infer<S>>>, topic: string, partition: number) {
+    let fast = [...groups.entries()];
+    while (fast.length > 0) {
+      if (this.stopping) throw new Stopping('consumer stopping');
+      const wave: Array<{ list: KafkaMessage[]; item: { message: z.infer<S>; ctx: MessageContext } }> = [];
+      for (const [key, list] of fast) {
+        const m = list[0];
+        if (!m) continue;
+        const d = decoded.get(m) ?? decodeMessage(this.opts.schema, m);
+        decoded.set(m, d);
+        if (d.ok) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
+      }
+      if (wave.length === 0) return;
+      let applied: ReadonlySet<number>;
+      try {
+        applied = await this.opts.handleBatch!(wave.map((w) => w.item));
+      } catch (err) {
+        this.opts.logger.warn({ err, topic, partition, messages: wave.length }, 'batch apply failed; applying these one by one');
+        return;
+      }
+      const moving = new Set(wave.filter((_, i) => applied.has(i)).map((w) => w.list));
+      for (const list of moving) list.shift();
+      fast = fast.filter(([, list]) => moving.has(list) && list.length > 0);
+    }
+  }
+
+  private async process(m: KafkaMessage, key: string, topic: string, partition: number, known?: Decoded<z.infer<S>>): Promise<void> {
+    const decoded = known ?? decodeMessage(this.opts.schema, m);
     if (!decoded.ok) {
       await this.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 }, undefined);
       return;

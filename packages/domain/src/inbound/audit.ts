@@ -11,14 +11,17 @@ export interface InboundAuditMeta {
   retryCount?: number;
 }
 
+/** What the sync_events row of an applied external change says: the event, then the outcome. */
+export function inboundAuditPayload(meta: InboundAuditMeta, outcome: InboundOutcome): Record<string, unknown> {
+  return outcome.status === 'success'
+    ? { ...meta.payload, action: outcome.action, detail: outcome.detail }
+    : outcome.status === 'skipped'
+      ? { ...meta.payload, reason: outcome.reason }
+      : { ...meta.payload, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
+}
+
 /** The sync_events row for one applied external change, whoever applied it (worker or backfill). */
 export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, outcome: InboundOutcome): Promise<void> {
-  const payload =
-    outcome.status === 'success'
-      ? { ...meta.payload, action: outcome.action, detail: outcome.detail }
-      : outcome.status === 'skipped'
-        ? { ...meta.payload, reason: outcome.reason }
-        : { ...meta.payload, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
   return recordSyncEvent(em, {
     eventType: meta.eventType,
     entityId: outcome.customerId ?? 0,
@@ -26,7 +29,7 @@ export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, 
     status: outcome.status,
     direction: 'inbound',
     traceId: meta.traceId,
-    payload,
+    payload: inboundAuditPayload(meta, outcome),
     error: outcome.status === 'conflict' ? outcome.reason : null,
     retryCount: meta.retryCount ?? 0,
   });

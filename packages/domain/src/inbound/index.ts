@@ -2,3 +2,4 @@ export * from './apply-external-change';
 export * from './types';
 export * from './import-batch';
 export * from './audit';
+export * from './update-batch';

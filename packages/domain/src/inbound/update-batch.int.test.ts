@@ -1,0 +1,123 @@
+import { query, resetDatabase } from '../../../../test/support/db';
+import { stateHash } from '../customer-rules';
+import { openOrm, type MikroORM } from '../orm';
+import { applyExternalChange } from './apply-external-change';
+import { recordInboundOutcome } from './audit';
+import type { ExternalChange, ExternalState, InboundOutcome } from './types';
+import { applyUpdateBatch, type BatchChange } from './update-batch';
+
+let orm: MikroORM;
+beforeAll(async () => {
+  orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 3 });
+});
+afterAll(() => orm.close());
+
+const T0 = 1_800_000_000;
+const SYSTEM = 'stripe';
+
+/** Customers c1..c12 linked to cus_1..cus_12 (last applied at T0, hash = what they hold), and c13 linked to nothing. */
+async function seed(): Promise<void> {
+  await resetDatabase();
+  for (let i = 1; i <= 13; i++) {
+    await query('insert into customers (name, email, updated_at) values ($1, $2, $3)', [`Name ${i}`, `c${i}@x.io`, new Date((T0 - 60) * 1000)]);
+    if (i <= 12) {
+      await query('insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_source_ts) values ($1, $2, $3, $4, $5)', [
+        i,
+        SYSTEM,
+        `cus_${i}`,
+        stateHash({ name: `Name ${i}`, email: `c${i}@x.io` }),
+        T0,
+      ]);
+    }
+  }
+  // c5: a change of ours not yet sent (its hash is of an older state).
+  await query("update customers set name = 'Ours Newer', updated_at = $1 where id = 5", [new Date((T0 + 30) * 1000)]);
+  // c7 is deleted here; event evt_8 was applied before.
+  await query('update customers set deleted_at = now() where id = 7');
+  await query("insert into processed_events (external_system, event_id) values ('stripe', 'evt_8')");
+}
+
+const state = (name: string, email: string): ExternalState => ({ name, email, internalId: null, deleted: false });
+const event = (n: number, ts: number, s: ExternalState | null, kind: ExternalChange['kind'] = 'updated', externalId = `cus_${n}`): ExternalChange => ({
+  system: SYSTEM,
+  eventId: `evt_${n}`,
+  kind,
+  externalId,
+  sourceTs: ts,
+  state: s,
+  traceId: `trace-${n}`,
+});
+
+/** One event per record, each a case of the rules. */
+const EVENTS: ExternalChange[] = [
+  event(1, T0 + 5, state('Renamed One', 'NEW1@x.io')), // update, new email free → batch
+  event(2, T0 + 5, state('Name 2', 'c2@x.io')), // equal to ours (echo) → batch
+  event(3, T0 - 5, state('Stale', 'c3@x.io')), // stale → one by one
+  event(4, T0, state('Tie', 'c4@x.io')), // same second as the last applied → one by one (asks the source)
+  event(5, T0 + 5, state('Theirs Older', 'c5@x.io')), // ours pending and newer → one by one
+  event(6, T0 + 5, state('Name 6', 'c9@x.io')), // email held by c9 → one by one (conflict)
+  event(7, T0 + 5, state('Back', 'c7@x.io')), // deleted here → one by one
+  event(8, T0 + 5, state('Again', 'c8@x.io')), // already applied → one by one
+  event(10, T0 + 5, state('Ten', 'same@x.io')), // two records to one new email → both one by one
+  event(11, T0 + 5, state('Eleven', 'same@x.io')),
+  event(12, T0 + 5, null, 'deleted'), // a delete → one by one
+  event(14, T0 + 5, state('Unlinked', 'c13@x.io'), 'updated', 'cus_14'), // not linked (links by email) → one by one
+  event(9, T0 + 5, state('Nine Renamed', 'c9@x.io')), // update, same email → batch
+];
+const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' } });
+const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => EVENTS.find((e) => e.externalId === externalId)?.state ?? null;
+
+async function oneByOne(changes: ExternalChange[]): Promise<void> {
+  for (const change of changes) {
+    await orm.em.fork().transactional(async (tx) => {
+      const outcome = await applyExternalChange(tx, change, fetchCurrent);
+      await recordInboundOutcome(tx, audit(change), outcome);
+    });
+  }
+}
+
+/** Every row the apply writes, without what differs by nature (uuids, wall-clock times). */
+async function snapshot() {
+  return {
+    customers: await query('select id, name, email, version, deleted_at is not null as deleted from customers order by id'),
+    mappings: await query('select internal_customer_id, external_id, last_synced_hash, last_source_ts from external_mappings order by id'),
+    processed: await query('select external_system, event_id from processed_events order by event_id'),
+    outbox: await query(
+      `select aggregate_id, event_type, origin, envelope->>'type' as type, envelope->>'idempotency_key' as key, envelope->>'origin' as env_origin,
+              envelope->>'trace_id' as trace, envelope->'payload' as payload, (envelope->>'occurred_at')::timestamptz = c.updated_at as occurred_is_update
+         from outbox o join customers c on c.id = o.aggregate_id order by aggregate_id, o.id`,
+    ),
+    audit: await query(
+      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id
+         from sync_events order by payload->>'event_id'`,
+    ),
+  };
+}
+
+describe('applyUpdateBatch', () => {
+  it('applies the common updates together and leaves every other case to the one-by-one path, ending in the same rows', async () => {
+    await seed();
+    await oneByOne(EVENTS);
+    const expected = await snapshot();
+
+    await seed();
+    const batch: BatchChange[] = EVENTS.map((change) => ({ change, audit: audit(change) }));
+    const outcomes = await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, batch));
+    expect([...outcomes].map(([i, o]) => [EVENTS[i]!.eventId, o])).toEqual<Array<[string, InboundOutcome]>>([
+      ['evt_1', { status: 'success', action: 'updated', customerId: 1 }],
+      ['evt_2', { status: 'skipped', reason: 'already equal (echo)', customerId: 2 }],
+      ['evt_9', { status: 'success', action: 'updated', customerId: 9 }],
+    ]);
+    await oneByOne(EVENTS.filter((_, i) => !outcomes.has(i)));
+    expect(await snapshot()).toEqual(expected);
+  });
+
+  it('writes nothing when nothing qualifies, and refuses two events of one record', async () => {
+    await seed();
+    const stale = [{ change: event(3, T0 - 5, state('Stale', 'c3@x.io')), audit: audit(event(3, 0, null)) }];
+    expect((await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, stale))).size).toBe(0);
+    expect(await query('select count(*)::int as n from processed_events')).toEqual([{ n: 1 }]);
+    const twice = [event(1, T0 + 5, state('A', 'a@x.io')), { ...event(1, T0 + 6, state('B', 'b@x.io')), eventId: 'evt_1b' }].map((change) => ({ change, audit: audit(change) }));
+    await expect(orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, twice))).rejects.toThrow('one event per record');
+  });
+});

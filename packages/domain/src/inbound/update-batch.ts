@@ -1,0 +1,160 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { stateHash } from '../customer-rules';
+import { updatedEnvelopeSql } from '../outbox';
+import { sql } from '../sql';
+import { representable } from './apply-external-change';
+import { inboundAuditPayload, type InboundAuditMeta } from './audit';
+import type { ExternalChange, InboundOutcome } from './types';
+
+/** One external update of a batch, with what its audit row says about it. */
+export interface BatchChange {
+  change: ExternalChange;
+  audit: InboundAuditMeta;
+}
+
+interface LockedRow {
+  ord: number;
+  mapping_id: number;
+  last_source_ts: string | null;
+  last_synced_hash: string | null;
+  customer_id: number;
+  name: string;
+  email: string;
+  deleted_at: Date | null;
+  seen: boolean;
+}
+
+/**
+ * Mapping and customer of every record of the batch, locked (in customer id order, so two
+ * batches cannot deadlock each other), and whether the event was applied before.
+ */
+const LOCK_SQL = `
+  with input as (select * from jsonb_to_recordset(?::jsonb) as t(ord int, external_id text, event_id text))
+  select i.ord, m.id as mapping_id, m.last_source_ts, m.last_synced_hash, c.id as customer_id, c.name, c.email, c.deleted_at,
+         exists (select 1 from processed_events p where p.external_system = ? and p.event_id = i.event_id) as seen
+    from input i
+    join external_mappings m on m.external_system = ? and m.external_id = i.external_id
+    join customers c on c.id = m.internal_customer_id
+   order by c.id
+     for update of m, c`;
+
+/** Live customers holding one of these emails: an update to such an email is a decision for the one-by-one path. */
+const OWNERS_SQL = 'select email from customers where email in (select jsonb_array_elements_text(?::jsonb)) and deleted_at is null';
+
+/**
+ * Everything the batch decided, in one statement: customers updated (version + 1) with their
+ * outbox rows (origin = the system), mappings moved forward, events marked applied, audit rows.
+ */
+const APPLY_SQL = `
+  with input as materialized (
+    select * from jsonb_to_recordset(?::jsonb)
+      as t(customer_id int, mapping_id int, action text, name text, email text, hash text, source_ts bigint,
+           event_id text, event_type text, trace text, audit_trace text, audit jsonb, retry int)
+  ), upd as (
+    -- Milliseconds, as a change made through the entity has: the envelope's occurred_at is that time.
+    update customers c set name = i.name, email = i.email, version = c.version + 1, updated_at = date_trunc('milliseconds', now())
+      from input i
+     where i.action = 'update' and c.id = i.customer_id
+    returning c.id, c.name, c.email, c.version, c.updated_at, i.trace
+  ), o as (
+    insert into outbox (aggregate_id, event_type, origin, envelope)
+    select upd.id, 'customer.updated', ?::text, ${updatedEnvelopeSql('upd', '?::text', 'upd.trace')} from upd
+  ), m as (
+    update external_mappings m set last_synced_hash = i.hash, last_synced_at = now(),
+           last_source_ts = greatest(coalesce(m.last_source_ts, 0), i.source_ts)
+      from input i where m.id = i.mapping_id
+  ), p as (
+    insert into processed_events (external_system, event_id) select ?, event_id from input
+  ), s as (
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, trace_id)
+    select gen_random_uuid(), left(event_type, 50), 'customer', customer_id, ?, case action when 'update' then 'success' else 'skipped' end,
+           audit, retry, now(), 'inbound', audit_trace
+      from input
+  )
+  select count(*)::int as updated from upd`;
+
+type Decision = { action: 'update' | 'equal'; row: LockedRow; fields: { name: string; email: string } };
+
+/**
+ * The common case of a stream of external updates — a linked, live customer, an event newer than
+ * any applied for that record, no change of ours waiting to be sent — applied for a whole batch
+ * in four statements instead of ~10 per event, inside the caller's transaction. The outcome is
+ * what applyExternalChange decides for such an event (tested side by side), and everything else
+ * (duplicates, same-second ties, stale or first events, deletes, links, conflicts, an email
+ * another customer holds, our own change pending) is left out: the caller applies those one by
+ * one through applyExternalChange. The batch must hold at most one event per record.
+ * Returns the outcome of each change it applied, by its index in `batch`.
+ */
+export async function applyUpdateBatch(em: EntityManager, system: string, batch: BatchChange[]): Promise<Map<number, InboundOutcome>> {
+  const candidates = batch
+    .map((item, ord) => ({ item, ord, fields: item.change.state && !item.change.state.deleted ? representable(item.change.state) : null }))
+    .filter((c) => c.item.change.kind === 'updated' && c.item.change.system === system && c.fields !== null);
+  if (new Set(candidates.map((c) => c.item.change.externalId)).size !== candidates.length) throw new Error('applyUpdateBatch: one event per record per batch');
+  if (candidates.length === 0) return new Map();
+
+  const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId }));
+  const rows = await sql<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system]);
+  const decisions = new Map<number, Decision>();
+  const byOrd = new Map(candidates.map((c) => [c.ord, c]));
+  for (const row of rows) {
+    const candidate = byOrd.get(row.ord);
+    const action = candidate && decide(candidate.item.change, row, candidate.fields!);
+    if (action) decisions.set(row.ord, { action, row, fields: candidate.fields! });
+  }
+  await leaveEmailChangesThatMeetAnOwner(em, decisions);
+  if (decisions.size === 0) return new Map();
+
+  const apply = [...decisions].map(([ord, d]) => {
+    const { change, audit } = batch[ord]!;
+    const outcome = outcomeOf(d);
+    return {
+      customer_id: d.row.customer_id,
+      mapping_id: d.row.mapping_id,
+      action: d.action,
+      ...d.fields,
+      hash: stateHash(d.fields),
+      source_ts: change.sourceTs,
+      event_id: change.eventId,
+      event_type: audit.eventType,
+      trace: change.traceId ?? change.eventId,
+      audit_trace: audit.traceId,
+      audit: inboundAuditPayload(audit, outcome),
+      retry: audit.retryCount ?? 0,
+    };
+  });
+  await sql(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system]);
+  return new Map([...decisions].map(([ord, d]) => [ord, outcomeOf(d)]));
+}
+
+/**
+ * applyExternalChange's rules for a linked record, in the cases that need no further lookup;
+ * null for everything else.
+ */
+function decide(change: ExternalChange, row: LockedRow, theirs: { name: string; email: string }): 'update' | 'equal' | null {
+  if (row.seen || row.deleted_at) return null;
+  // Stale, or the same second as the last applied (the one-by-one path asks the source then).
+  if (row.last_source_ts !== null && change.sourceTs <= Number(row.last_source_ts)) return null;
+  const ours = { name: row.name, email: row.email };
+  if (ours.name === theirs.name && ours.email === theirs.email) return 'equal';
+  // A change of ours the system has not confirmed yet: who wins is decided one by one.
+  if (row.last_synced_hash !== null && row.last_synced_hash !== stateHash(ours)) return null;
+  return 'update';
+}
+
+/** An update to an email a live customer holds (the unique index, or a conflict to park) goes one by one. */
+async function leaveEmailChangesThatMeetAnOwner(em: EntityManager, decisions: Map<number, Decision>): Promise<void> {
+  const moving = [...decisions].filter(([, d]) => d.action === 'update' && d.fields.email !== d.row.email);
+  if (moving.length === 0) return;
+  const wanted = new Map<string, number>();
+  for (const [, d] of moving) wanted.set(d.fields.email, (wanted.get(d.fields.email) ?? 0) + 1);
+  const owned = new Set((await sql<{ email: string }>(em, OWNERS_SQL, [JSON.stringify([...wanted.keys()])])).map((r) => r.email));
+  for (const [ord, d] of moving) {
+    if (owned.has(d.fields.email) || wanted.get(d.fields.email)! > 1) decisions.delete(ord);
+  }
+}
+
+function outcomeOf(d: Decision): InboundOutcome {
+  return d.action === 'update'
+    ? { status: 'success', action: 'updated', customerId: d.row.customer_id }
+    : { status: 'skipped', reason: 'already equal (echo)', customerId: d.row.customer_id };
+}
