@@ -55,14 +55,6 @@ const POLL_MS = 50;
 // no results: waits for the worker end by this deadline instead, and the run fails with a reason.
 const DEADLINE = Date.now() + (Number(process.env.BENCH_TIMEOUT_S) || 300) * 1000 - 30_000;
 const AIM = { applied: 3_000, ackP99: 15 };
-// Counted once with MikroORM's query log (apps/inbound-worker → applyExternalChange): see the Limit text.
-const STATEMENTS_PER_EVENT = 10;
-// Trial runs (BENCH_QUICK, a CPU profile of the worker via the inspector): evidence for the Limit text.
-const PROFILE_TRIAL =
-  'In a profiled trial run, MikroORM, knex and the pg driver took 60 % of the worker’s busy CPU time (self time), Node’s own socket and promise code 21 %, and our own code (sync rules, consumer, message decoding with zod) under 5 %.';
-const GATEWAY_PROFILE_TRIAL =
-  'In a profiled trial run of the gateway alone, its busy CPU time (self time) went to Node’s own HTTP and socket code ≈ 42 %, Express and its middleware ≈ 16 %, kafkajs ≈ 14 %, pino-http ≈ 8 %, signature verification ≈ 5 % and our own code ≈ 5 %: spread over the stack, no single hot spot.';
-const CONCURRENCY_TRIAL = 'in quick trial runs, `INBOUND_CONCURRENCY` 4 / 16 / 64 with `DB_POOL_MAX` 5 / 10 / 20 all applied 120–170 events/s once the worker had a core to itself, no trend beyond the machine’s noise.';
 const REFERENCE = { applied: 1_600, p99: 30 };
 
 interface StripeCustomer {
@@ -554,15 +546,15 @@ async function main() {
       p.gaveUpAtS === undefined
         ? `With the worker paused the gateway spent ${gatewayMs.toFixed(2)} ms of CPU per webhook, so ${int(RATE)}/s takes ${int((gatewayMs * RATE) / 10)} % of a core before anything else runs. `
         : '';
-    limits.push(`Limit — ack p99 at ${int(RATE)}/s ${ms(paced.result.latency.p99)}${pacedSustained ? '' : ' (rate not sustained)'}: ${ackReason(paced.cpu)}. ${alone} ${cost}${GATEWAY_PROFILE_TRIAL}`);
+    limits.push(`Limit — ack p99 at ${int(RATE)}/s ${ms(paced.result.latency.p99)}${pacedSustained ? '' : ' (rate not sustained)'}: ${ackReason(paced.cpu)}. ${alone} ${cost}`.trimEnd());
   }
   if (!appliedMet) {
-    const saturated = (backlog.cpu.groups['inbound-worker'] ?? 0) >= 90;
     limits.push(
       `Limit — ${applyLimit('applied rate, worker alone (backlog, no load)', backlog.cpu, aloneRate)} ` +
-        `Each event is one transaction of ${STATEMENTS_PER_EVENT} statements (begin; insert processed_events; mapping, then customer, selected for update; ` +
-        `email-owner check; update customer; insert outbox; update mapping; insert sync_events; commit) issued one after the other through MikroORM/knex. ` +
-        `${PROFILE_TRIAL}${saturated ? ` With its one thread saturated, more events in flight cannot help: ${CONCURRENCY_TRIAL}` : ''}`,
+        'The worker applies each partition batch in waves (one event per customer a wave; apps/inbound-worker applyEventBatch → ' +
+        'packages/domain applyUpdateBatch): per wave one transaction of four statements (lock the mappings and customers; the email-owner check; ' +
+        'one statement writing customers, outbox, mappings, processed_events and sync_events; commit), so the cost left is per row: ' +
+        'about five row writes and a dozen index entries per event in Postgres, and decoding plus building the rows in the worker.',
     );
     limits.push(`Limit — ${applyLimit('applied rate while the burst was sent', run.burstSend.cpu, duringRate)} The gateway, Kafka and the load generator take their share of the 2 cores as well.`);
   }

@@ -1,6 +1,6 @@
-import type { Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
-import { webhookRouter, type WebhookDeps } from './webhook-route';
+import { isWebhookRequest, webhookHandler, type WebhookDeps } from './webhook-route';
 
 export interface GatewayDeps extends WebhookDeps {
   logger: Logger;
@@ -9,10 +9,11 @@ export interface GatewayDeps extends WebhookDeps {
   checks: Record<string, HealthCheck>;
 }
 
-export function buildApp(deps: GatewayDeps): Express {
+/** The gateway's request listener: webhooks take the lean path, everything else (health, metrics, 404s) the Express app. */
+export function buildApp(deps: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createHttpApp(deps.logger);
   app.use(healthRouter({ environment: deps.environment, version: deps.version, checks: deps.checks, okText: { kafka: 'connected' } }));
-  app.use(webhookRouter(deps));
   finishHttpApp(app, deps.logger);
-  return app;
+  const webhook = webhookHandler(deps);
+  return (req, res) => (isWebhookRequest(req) ? webhook(req, res) : app(req, res));
 }

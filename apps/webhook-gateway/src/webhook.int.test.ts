@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { StripeWebhookVerifier } from '@cs/integrations';
 import { BatchingPublisher, createKafka, topics } from '@cs/kafka-schemas';
@@ -45,6 +48,7 @@ describe('POST /api/v1/webhooks/stripe', () => {
     const res = await post(live.app, body, { 'Stripe-Signature': sign(body, SECRET), 'X-Request-Id': 'trace-wh-1' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true });
+    expect(res.headers['x-request-id']).toBe('trace-wh-1');
     const [msg] = await seen.waitFor(1);
     expect(msg!.value).toMatchObject({
       type: 'external.event',
@@ -105,6 +109,31 @@ describe('POST /api/v1/webhooks/stripe', () => {
       const big = JSON.stringify(stripeEvent({ customer: { id: marker, metadata: { pad: 'x'.repeat(1024 * 1024) } } }));
       const res = await post(live.app, big, { 'Stripe-Signature': sign(big, SECRET) });
       expect(res.status).toBe(413);
+    });
+
+    it('a body over 1 MB sent without a length (chunked) → 413', async () => {
+      const server = createServer(live.app).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      try {
+        const status = await new Promise<number | undefined>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/webhooks/stripe', headers: { 'stripe-signature': 'x' } }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          });
+          req.on('error', reject);
+          for (let i = 0; i < 20; i++) req.write(Buffer.alloc(64 * 1024, 'x'));
+          req.end();
+        });
+        expect(status).toBe(413);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('other paths and methods under the prefix → 404 in the one error shape', async () => {
+      expect((await request(live.app).post('/api/v1/webhooks/stripe/extra').send('{}')).body.error.code).toBe('route_not_found');
+      expect((await request(live.app).get('/api/v1/webhooks/stripe')).body.error.code).toBe('route_not_found');
     });
 
     it('a verified event type we do not sync → 200 (so Stripe stops retrying), not published', async () => {
