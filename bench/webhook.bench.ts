@@ -1,9 +1,9 @@
 /**
  * Stripe → us (issue #5): signed `customer.updated` webhooks at the real webhook gateway over
- * loopback, applied by the real inbound worker to Postgres. Three phases: the most the gateway
+ * loopback, applied by the real inbound worker to Postgres. Phases: the most the gateway
  * accepts with 20 concurrent senders (closed loop, as the reference was measured), ack latency at
- * a paced 1,000 events/s (open loop), and the applied rate of a burst — first event sent → last
- * change in Postgres. Afterwards every customer must hold the state of its last event, or the run fails.
+ * a paced 1,000 events/s (open loop), the applied rate of a burst — first event sent → last
+ * change in Postgres — and the apply's own pace on a queue built while the worker was paused. Afterwards every customer must hold the state of its last event, or the run fails.
  * Run: bash bench/run.sh webhook
  * BENCH_QUICK=1 bash bench/run.sh webhook: short phases and fewer customers, for development only:
  * the section is printed, but neither docs/benchmarks.md nor the results for `make bench` are written.
@@ -48,6 +48,9 @@ const PAUSED_S = QUICK ? 2 : 3;
 // every request is answered (autocannon's amount mode): a duration-bound phase abandons the
 // requests in flight at its end, and we could not say what their customers should hold.
 const BURST = QUICK ? 5_000 : 20_000;
+// Queued while the worker is paused (SIGSTOP), then applied with the machine to itself: the apply's
+// own pace. Sent in well under the worker's 10 s Kafka session, so it keeps its partitions.
+const QUEUED = QUICK ? 2_000 : 4_000;
 // 200 in flight at 1,000/s is 0.2 s of backlog, far past the aim: the rate is then not sustained.
 const MAX_IN_FLIGHT = 200;
 const POLL_MS = 50;
@@ -192,7 +195,19 @@ interface Run {
   burstSend: Phase<CannonResult>;
   burstApply: Phase<Drain>;
   burst: Burst;
+  queued: Phase<Queued>;
   stripeCalls: Record<string, number>;
+}
+
+interface Queued {
+  events: number;
+  /** How long sending took (worker paused). */
+  sendMs: number;
+  /** SIGCONT → every queued event applied. */
+  drain: Drain;
+  /** processed_at of the first and last applied queued event (each its transaction's start). */
+  serverFirst: number;
+  serverLast: number;
 }
 
 function paced(gateway: BenchProcess, source: WebhookSource, durationS: number): Promise<PacedResult> {
@@ -253,8 +268,9 @@ async function runPhases({ db, gateway, worker, emulator }: Stack, source: Webho
   const burstApply = await measured(`burst of ${int(BURST)}: last ack → last applied`, groups, () => waitApplied(db, base + BURST));
   const { rows } = await db.query<{ first: Date; last: Date }>(
     'select min(processed_at) as first, max(processed_at) as last from processed_events where event_id >= $1',
-    [`evt_1Bench${runId}${String(source.built - BURST).padStart(8, '0')}`],
+    [eventId(source.built - BURST)],
   );
+  const queued = await queuedApply(db, gateway, worker, source, groups);
   const stats = (await (await fetch(`${emulator.origin}/_emulator/stats`)).json()) as { requests: { by_route: Record<string, number> } };
   return {
     idle,
@@ -277,8 +293,29 @@ async function runPhases({ db, gateway, worker, emulator }: Stack, source: Webho
       serverFirst: rows[0]?.first.getTime() ?? Number.NaN,
       serverLast: rows[0]?.last.getTime() ?? Number.NaN,
     },
+    queued,
     stripeCalls: stats.requests.by_route,
   };
+}
+
+const eventId = (index: number) => `evt_1Bench${runId}${String(index).padStart(8, '0')}`;
+
+/** QUEUED events accepted while the worker is paused, then applied with nothing else running. */
+async function queuedApply(db: Client, gateway: BenchProcess, worker: BenchProcess, source: WebhookSource, groups: CpuGroups): Promise<Phase<Queued>> {
+  const base = await appliedCount(db);
+  const first = source.built;
+  const sendFrom = performance.now();
+  process.kill(worker.pid, 'SIGSTOP');
+  try {
+    const sent = await closedLoop(gateway, source, { durationS: 600, amount: QUEUED });
+    if (sent.non2xx + sent.errors > 0) throw new Error(`queued phase: ${sent.non2xx + sent.errors} of ${QUEUED} requests failed`);
+  } finally {
+    process.kill(worker.pid, 'SIGCONT');
+  }
+  const sendMs = performance.now() - sendFrom;
+  const phase = await measured(`queue of ${int(QUEUED)}, applied after the worker resumed (worker alone)`, groups, () => waitApplied(db, base + QUEUED));
+  const { rows } = await db.query<{ first: Date; last: Date }>('select min(processed_at) as first, max(processed_at) as last from processed_events where event_id >= $1', [eventId(first)]);
+  return { ...phase, result: { events: QUEUED, sendMs, drain: phase.result, serverFirst: rows[0]?.first.getTime() ?? Number.NaN, serverLast: rows[0]?.last.getTime() ?? Number.NaN } };
 }
 
 interface Check {
@@ -519,6 +556,15 @@ async function main() {
       `(the worker's first → last apply transaction by their processed_at: ${int(workerOwn)}/s)`,
     `the worker alone, applying the ${int(aloneEvents)} events left by the max and paced phases: ${int(aloneRate)} events/s`,
   ];
+  const q = run.queued.result;
+  const queuedOwn = rate(q.events, q.serverLast - q.serverFirst);
+  const queuedLines = [
+    `${int(q.events)} events accepted in ${(q.sendMs / 1000).toFixed(2)} s with the worker paused (SIGSTOP), then resumed (SIGCONT)`,
+    q.drain.doneAt === undefined
+      ? `not all applied: ${int(q.drain.left)} still missing after ${(q.drain.waitedMs / 1000).toFixed(0)} s`
+      : `resume → last change in Postgres: ${(q.drain.waitedMs / 1000).toFixed(2)} s (${int(rate(q.events, q.drain.waitedMs))}/s, including the worker's first fetch after the pause)`,
+    `first → last apply transaction by their processed_at: **${int(queuedOwn)} applied events/s** — the apply's own pace with the machine to itself`,
+  ];
 
   const skipped = check.byStatus.skipped ?? 0;
   const statusLine = Object.entries(check.byStatus)
@@ -550,7 +596,7 @@ async function main() {
   }
   if (!appliedMet) {
     limits.push(
-      `Limit — ${applyLimit('applied rate, worker alone (backlog, no load)', backlog.cpu, aloneRate)} ` +
+      `Limit — ${applyLimit(`applied rate, worker alone (queue of ${int(QUEUED)})`, run.queued.cpu, rate(q.events, q.drain.waitedMs))} ` +
         'The worker applies each partition batch in waves (one event per customer a wave; apps/inbound-worker applyEventBatch → ' +
         'packages/domain applyUpdateBatch): per wave one transaction of four statements (lock the mappings and customers; the email-owner check; ' +
         'one statement writing customers, outbox, mappings, processed_events and sync_events; commit), so the cost left is per row: ' +
@@ -585,6 +631,9 @@ ${table}
 Burst of ${int(BURST)} events:
 ${burstLines.map((l) => `- ${l}`).join('\n')}
 
+Queue of ${int(QUEUED)} events (the apply alone):
+${queuedLines.map((l) => `- ${l}`).join('\n')}
+
 Check afterwards: ${check.wrong.length === 0 ? `**each of the ${int(check.mapped)} customers holds the name, email and source timestamp of the last event sent for it**` : `**${check.wrong.length} customers do not hold their last sent state** (first: ${check.wrong.slice(0, 3).join('; ')})`}; ${int(check.customers)} customers in all (none created by the events); processed events ${int(check.processed)} (${int(CUSTOMERS)} from the import + ${int(source.built)} sent); inbound sync_events by status: ${statusLine}; outbox rows with origin \`stripe\`: ${int(check.outboxStripe)}; dead letters: ${check.deadLetters}; Stripe API calls during the phases (the worker fetches current state only on a same-second tie): ${stripeCalls || 'none'}. Failed requests: ${failures}.${skippedNote}
 
 Peak RSS (VmRSS sampled every 500 ms): ${rssLine}.
@@ -592,7 +641,7 @@ Peak RSS (VmRSS sampled every 500 ms): ${rssLine}.
 CPU by process during each phase (% of one core; “other” is every other process and the kernel;
 waited ${run.settledS.toFixed(0)} s first for other processes to drop below 25 % of a core, 30 s at most):
 
-${cpuTable([run.idle, run.max, run.paced, pausedPaced, backlog, run.burstSend, run.burstApply], groups)}
+${cpuTable([run.idle, run.max, run.paced, pausedPaced, backlog, run.burstSend, run.burstApply, run.queued], groups)}
 
 ${limits.length ? limits.join('\n\n') : 'Both aims met.'}`;
 
@@ -614,12 +663,14 @@ ${limits.length ? limits.join('\n\n') : 'Both aims met.'}`;
       met: appliedMet,
     },
     { measure: 'webhook: apply backlog when the burst’s last ack arrived', value: `${int(behind)} events`, aim: '' },
+    { measure: `webhook: applied events/s from a queue of ${int(QUEUED)} (worker alone, first → last apply transaction)`, value: `${int(queuedOwn)} events/s`, aim: '' },
   ];
   if (!QUICK) saveResults({ name: 'webhook', figures, rss: memory });
 
   if (check.wrong.length > 0) throw new Error(`${check.wrong.length} customers do not hold their last sent state: ${check.wrong.slice(0, 5).join('; ')}`);
   if (failures > 0) throw new Error(`${failures} webhook requests failed (see the table above)`);
   if (burst.drain.doneAt === undefined) throw new Error(`${burst.drain.left} burst events were never applied`);
+  if (q.drain.doneAt === undefined) throw new Error(`${q.drain.left} queued events were never applied`);
 }
 
 main().catch((err: unknown) => {
