@@ -108,6 +108,8 @@ async function main() {
   let checks: { customers: number; mappings: number; distinctExternal: number; emulatorCustomers: number; rateLimited: number };
   let drifted: Record<string, unknown> | undefined;
   let settledS: number;
+  let linkExpected = 0;
+  let linkMappings = 0;
   try {
     const seedStart = performance.now();
     await admin('/_emulator/seed', { count: CUSTOMERS, email_prefix: 'backfill', name_prefix: 'Backfill Customer ' });
@@ -147,12 +149,26 @@ async function main() {
     phases.push(withDrift);
     drifted = withDrift.result.json;
     if (withDrift.result.code !== 3) throw new Error(`reconcile with drift exited ${withDrift.result.code} (3 = drift found):\n${withDrift.result.output.join('\n')}`);
+
+    // A first sync against a catalog that already holds the customers: forget every link, so the
+    // import finds each Stripe record's email on one of ours and links it (names edited above differ).
+    await db.query('truncate external_mappings, processed_events, sync_cursors');
+    linkExpected = await count(db, 'select count(*) as n from customers where deleted_at is null');
+    const link = await measured(`backfill --direction import --restart, linking by email (${READ_RATE} reads/s)`, groups, () =>
+      runCli('sync-cli backfill', ['backfill', '--direction', 'import', '--restart'], cliEnv),
+    );
+    phases.push(link);
+    if (link.result.code !== 0) throw new Error(`backfill linking by email exited ${link.result.code}:\n${link.result.output.join('\n')}`);
+    linkMappings = await count(db, `select count(distinct internal_customer_id) as n from external_mappings where external_system = 'stripe'`);
   } finally {
     await db.end().catch(() => undefined);
     emulatorMemory = await emulator.stop();
   }
 
-  const [backfill, clean, withDrift] = phases as [Phase<CliRun>, Phase<CliRun>, Phase<CliRun>];
+  const [backfill, clean, withDrift, link] = phases as [Phase<CliRun>, Phase<CliRun>, Phase<CliRun>, Phase<CliRun>];
+  const linkedReport = link.result.json?.import as { seen: number; created: number; linked: number } | undefined;
+  // Every live customer linked by email, the records we deleted created again, each customer linked once.
+  const linkComplete = linkedReport?.linked === linkExpected && linkedReport.created === CUSTOMERS - linkExpected && linkMappings === CUSTOMERS;
   const imported = backfill.result.json?.import as { seen: number; created: number; linked: number; unchanged: number; conflicts: number } | undefined;
   const byKind = (drifted?.by_kind ?? {}) as Record<string, number>;
   const expectedDrift = { field_mismatch: DRIFT.oursEdited + DRIFT.theirsEdited, missing_internally: DRIFT.oursDeleted };
@@ -173,6 +189,7 @@ async function main() {
       mb(backfill.result.memory.peakRssKb),
       `≤ ${AIM.backfillS} s at 100,000: ${verdict(backfillMet)}`,
     ],
+    [link.name, `${link.result.wallS.toFixed(1)} s`, `${int(CUSTOMERS / link.result.wallS)} customers/s`, cliCpu(link.result), mb(link.result.memory.peakRssKb), 'none (same floor as the import)'],
     [clean.name, `${clean.result.wallS.toFixed(1)} s`, `${int(CUSTOMERS / clean.result.wallS)} customers/s`, cliCpu(clean.result), mb(clean.result.memory.peakRssKb), `≤ ${AIM.reconcileMb} MB: ${verdict(clean.result.memory.peakRssKb / 1024 <= AIM.reconcileMb)}`],
     [withDrift.name, `${withDrift.result.wallS.toFixed(1)} s`, `${int(CUSTOMERS / withDrift.result.wallS)} customers/s`, cliCpu(withDrift.result), mb(withDrift.result.memory.peakRssKb), `≤ ${AIM.reconcileMb} MB: ${verdict(withDrift.result.memory.peakRssKb / 1024 <= AIM.reconcileMb)}`],
   ];
@@ -192,16 +209,22 @@ ${common}
 | measurement | wall time | rate | CLI CPU | CLI peak RSS | aim |
 | --- | --- | --- | --- | --- | --- |
 | ${rows[0]!.join(' | ')} |
+| ${rows[1]!.join(' | ')} |
 
 Floor set by the limit: ${int(CUSTOMERS)} customers at 100 a page and ${READ_RATE} pages/s is ${floorS.toFixed(1)} s; the
 import took ${(backfill.result.wallS / floorS).toFixed(2)}× that. Result: ${imported ? `${int(imported.seen)} seen, ${int(imported.created)} created, ${imported.linked} linked, ${imported.unchanged} unchanged, ${imported.conflicts} conflicts` : 'no JSON report'};
 afterwards ${int(checks.customers)} customers, ${int(checks.mappings)} mappings (${int(checks.distinctExternal)} distinct Stripe ids) — ${complete ? 'complete, no duplicates' : '**incomplete or duplicated**'};
 429s answered by the emulator: ${checks.rateLimited}. CLI peak RSS ${mb(backfill.result.memory.peakRssKb)}.
 
+The second row runs after the reconcile runs below, against the same catalog with every link forgotten (mappings, dedupe rows and
+the saved position truncated): the first sync of a company whose customers are already on both sides. Result: ${linkedReport ? `${int(linkedReport.seen)} seen, ${int(linkedReport.created)} created (the ${int(CUSTOMERS - linkExpected)} we deleted for the reconcile), ${int(linkedReport.linked)} linked by email` : 'no JSON report'}; afterwards ${int(linkMappings)} customers linked — ${linkComplete ? 'every live customer linked once' : '**not every customer linked once**'}.
+
 How: pages are read in the background up to 8 ahead (reads stay sequential: each needs the previous
 page's cursor); the pages waiting are applied together, two batches at a time on two connections;
 each batch's new records become customers, mappings, outbox rows (origin stripe), dedupe and audit
-rows in one SQL statement; links and conflicts take the one-by-one inbound path.
+rows in one SQL statement; records whose email one of our unlinked customers holds are linked in one
+statement too (mapping, dedupe and audit rows, and an outbox row origin internal where our name differs);
+links by our id and conflicts take the one-by-one inbound path.
 
 CPU by process other than the CLI (% of one core). The Postgres backends serving the CLI end with it, before the
 phase's closing snapshot, so their CPU is counted under “other” (Postgres is most of it); waited ${settledS.toFixed(0)} s first for other processes to quiet down):
@@ -217,8 +240,8 @@ ${common}
 
 | measurement | wall time | rate | CLI CPU | CLI peak RSS | aim |
 | --- | --- | --- | --- | --- | --- |
-| ${rows[1]!.join(' | ')} |
 | ${rows[2]!.join(' | ')} |
+| ${rows[3]!.join(' | ')} |
 
 Drift reported: ${JSON.stringify(byKind)} — ${driftExact ? 'exactly what was injected' : `**not what was injected** (${JSON.stringify(expectedDrift)})`}.
 Reading Stripe is the floor here too (${floorS.toFixed(1)} s); the comparison itself is SQL over a temporary table, so
@@ -232,6 +255,7 @@ CPU by process: see the backfill section's table (same run).`;
 
   const figures: Figure[] = [
     { measure: `backfill: import of ${int(CUSTOMERS)} customers at ${READ_RATE} reads/s`, value: `${backfill.result.wallS.toFixed(1)} s`, aim: `≤ ${AIM.backfillS} s`, met: backfillMet },
+    { measure: `backfill: ${int(CUSTOMERS)} linking by email to an existing catalog at ${READ_RATE} reads/s`, value: `${link.result.wallS.toFixed(1)} s`, aim: '' },
     { measure: `reconcile: ${int(CUSTOMERS)} each side at ${READ_RATE} reads/s, time`, value: `${clean.result.wallS.toFixed(1)} s`, aim: '' },
     { measure: `reconcile: peak memory`, value: `${reconcileMb.toFixed(0)} MB`, aim: `≤ ${AIM.reconcileMb} MB`, met: reconcileMb <= AIM.reconcileMb },
   ];
@@ -242,6 +266,7 @@ CPU by process: see the backfill section's table (same run).`;
   });
   if (!complete) throw new Error('the backfill left the catalog incomplete or duplicated (see above)');
   if (!driftExact) throw new Error('reconcile did not report exactly the injected drift (see above)');
+  if (!linkComplete) throw new Error('the import over an existing catalog did not link every customer once (see above)');
 }
 
 main().catch((err: unknown) => {

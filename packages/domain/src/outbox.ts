@@ -45,16 +45,19 @@ export function createdEnvelopeSql(row: string, origin: string, traceId: string)
   return envelopeSql(row, 'customer.created', '1', origin, traceId);
 }
 
-/** The same for `customer.updated` of a just-updated live row `row` (id, name, email, version, updated_at). */
-export function updatedEnvelopeSql(row: string, origin: string, traceId: string): string {
-  return envelopeSql(row, 'customer.updated', `${row}.version`, origin, traceId);
+/**
+ * The same for `customer.updated` of a live row `row` (id, name, email, version, updated_at);
+ * `keySuffix`, an SQL text expression, is enqueueCustomerChange's key suffix (with its colon).
+ */
+export function updatedEnvelopeSql(row: string, origin: string, traceId: string, keySuffix = "''"): string {
+  return envelopeSql(row, 'customer.updated', `${row}.version`, origin, traceId, keySuffix);
 }
 
-function envelopeSql(row: string, type: CustomerChangeType, version: string, origin: string, traceId: string): string {
+function envelopeSql(row: string, type: CustomerChangeType, version: string, origin: string, traceId: string, keySuffix = "''"): string {
   return `jsonb_build_object(
       'id', gen_random_uuid(),
       'type', '${type}',
-      'idempotency_key', 'customer:' || ${row}.id || ':v' || ${version},
+      'idempotency_key', 'customer:' || ${row}.id || ':v' || ${version} || ${keySuffix},
       'occurred_at', to_char(${row}.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       'origin', ${origin},
       'trace_id', ${traceId},

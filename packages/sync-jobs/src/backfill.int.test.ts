@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { applyExternalChange, openOrm, type MikroORM } from '@cs/domain';
+import { applyExternalChange, openOrm, recordInboundOutcome, type MikroORM } from '@cs/domain';
 import { StripeIntegration, type Integration } from '@cs/integrations';
 import type { ExternalEventInput } from '@cs/kafka-schemas';
 import { TokenBucket } from '@cs/platform';
@@ -101,6 +101,33 @@ describe('backfill import', () => {
     expect(outcome).toMatchObject({ status: 'conflict', park: true, reason: expect.stringContaining('email belongs to customer') });
   });
 
+  it('links by email in bulk, writing the rows the one-by-one path writes', async () => {
+    const ours = async () => [await insertCustomer('Same Name', 'same@example.com'), await insertCustomer('Our Name', 'differs@example.com')];
+    const [same, differs] = await ours();
+    await dashboardCreate({ name: 'Same Name', email: 'same@example.com' });
+    await dashboardCreate({ name: 'Their Name', email: 'differs@example.com' });
+    expect(await run()).toMatchObject({ seen: 2, created: 0, linked: 2, conflicts: 0 });
+    const bulk = await linkRows();
+    expect(bulk.outbox).toEqual([
+      expect.objectContaining({ aggregate_id: differs, event_type: 'customer.updated', origin: 'internal', key: expect.stringMatching(new RegExp(`^customer:${differs}:v1:relink:backfill:`)), occurred_is_update: true }),
+    ]);
+    expect(bulk.mappings.map((m) => m.internal_customer_id)).toEqual([same, differs]);
+
+    // The same records, one by one through the inbound rules, with the same event ids, time and trace.
+    await resetDatabase();
+    await ours();
+    for (const m of bulk.mappings) {
+      const event = bulk.processed.find((p) => p.event_id.endsWith(String(m.external_id)))!.event_id;
+      const state = m.internal_customer_id === same ? { name: 'Same Name', email: 'same@example.com' } : { name: 'Their Name', email: 'differs@example.com' };
+      const change = { system: 'stripe', eventId: event, kind: 'created' as const, externalId: String(m.external_id), sourceTs: Number(m.last_source_ts), state: { ...state, internalId: null, deleted: false }, traceId: bulk.trace };
+      await orm.em.fork().transactional(async (tx) => {
+        const outcome = await applyExternalChange(tx, change, async () => change.state);
+        await recordInboundOutcome(tx, { system: 'stripe', eventType: 'customer.created', traceId: bulk.trace, payload: { event_id: event, external_id: change.externalId, via: 'backfill' } }, outcome);
+      });
+    }
+    expect(await linkRows()).toEqual(bulk);
+  });
+
   it('applies nothing twice when run again, and a re-run over equal records is cheap', async () => {
     await seed(120);
     await run();
@@ -159,6 +186,27 @@ describe('backfill import', () => {
 });
 
 /** Until some session of this database waits on a lock (the import's insert behind ours). */
+/** What a link writes, without what differs by nature (uuids, wall-clock times). */
+async function linkRows() {
+  const audit = await query<{ trace_id: string }>(
+    `select event_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id from sync_events order by entity_id`,
+  );
+  return {
+    trace: audit[0]?.trace_id ?? '',
+    audit,
+    mappings: await query<{ internal_customer_id: number; external_id: string; last_source_ts: string }>(
+      'select internal_customer_id, external_id, last_synced_hash, last_source_ts from external_mappings order by internal_customer_id',
+    ),
+    processed: await query<{ event_id: string }>('select external_system, event_id from processed_events order by event_id'),
+    outbox: await query(
+      `select aggregate_id, event_type, origin, envelope->>'idempotency_key' as key, envelope->>'trace_id' as trace, envelope->'payload' as payload,
+              envelope->>'type' as type, envelope->>'origin' as env_origin,
+              (envelope->>'occurred_at')::timestamptz = date_trunc('milliseconds', c.updated_at) as occurred_is_update
+         from outbox o join customers c on c.id = o.aggregate_id order by o.id`,
+    ),
+  };
+}
+
 async function waitForLockWait(): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const rows = await query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);

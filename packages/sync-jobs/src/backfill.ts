@@ -128,8 +128,9 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
 }
 
 /**
- * Applies one batch of pages: records new to us and records already linked and equal in two
- * statements; the rest (links, conflicts, changed records) one by one through the inbound rules.
+ * Applies one batch of pages: records new to us, records that link to ours by email and records
+ * already linked and equal in three statements; the rest (links by our id, conflicts, changed
+ * records) one by one through the inbound rules.
  */
 async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
   const { orm, integration } = opts;
@@ -141,7 +142,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
     eventId: `backfill:${runId}:${c.externalId}`,
     state: { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
   }));
-  let bulk: BatchResult = { created: new Map(), unchanged: new Set() };
+  let bulk: BatchResult = { created: new Map(), unchanged: new Set(), linked: new Map() };
   try {
     bulk = await orm.em.fork().transactional((tx) => importBatch(tx, system, records, { sourceTs, traceId }));
   } catch (err) {
@@ -151,10 +152,12 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   }
   result.created += bulk.created.size;
   result.unchanged += bulk.unchanged.size;
+  result.linked += bulk.linked.size;
 
   const review: ExternalEventInput[] = [];
   const byId = new Map(items.map((c) => [c.externalId, c]));
-  await applyAll(records.filter((r) => !bulk.created.has(r.externalId) && !bulk.unchanged.has(r.externalId)), opts.concurrency ?? 8, async (r) => {
+  const done = (id: string) => bulk.created.has(id) || bulk.unchanged.has(id) || bulk.linked.has(id);
+  await applyAll(records.filter((r) => !done(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
         const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, async () => r.state);

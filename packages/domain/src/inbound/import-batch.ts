@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stateHash } from '../customer-rules';
-import { createdEnvelopeSql } from '../outbox';
+import { createdEnvelopeSql, updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
 import { representable } from './apply-external-change';
 import type { ExternalState } from './types';
@@ -74,6 +74,44 @@ const IMPORT_UNCHANGED_SQL = `
     from same where m.id = same.id
   returning m.external_id`;
 
+/**
+ * Records that link by email: no mapping, no customer named by their internal id, and a live
+ * customer of ours with their email that is linked to no record of this system. Each gets its
+ * mapping (what they hold, as of this import), its dedupe and audit rows, and — when our name
+ * differs — an outbox row with origin internal so that they receive ours: what link() does for
+ * such a record one by one. The common first sync of a company that already has its customers
+ * on both sides.
+ */
+const IMPORT_LINK_SQL = `
+  with input as (
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+  ), linkable as materialized (
+    select c.id, c.name, c.email, c.version, c.updated_at, i.external_id, i.event_id, i.hash, c.name <> i.name as differs
+      from input i
+      join customers c on c.email = i.email and c.deleted_at is null
+     where not exists (select 1 from external_mappings m where m.external_system = {system} and m.external_id = i.external_id)
+       and not exists (select 1 from external_mappings m where m.external_system = {system} and m.internal_customer_id = c.id)
+       and (i.internal_id is null or not exists (select 1 from customers x where x.id = i.internal_id))
+       and not exists (select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id)
+     order by c.id
+       for update of c
+  ), m as (
+    insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
+    select id, {system}, external_id, hash, now(), {ts}::bigint from linkable
+  ), p as (
+    insert into processed_events (external_system, event_id) select {system}, event_id from linkable
+  ), o as (
+    insert into outbox (aggregate_id, event_type, origin, envelope)
+    select id, 'customer.updated', 'internal', ${updatedEnvelopeSql('linkable', "'internal'", '{trace}::text', "':relink:' || linkable.event_id")}
+      from linkable where differs
+  ), s as (
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id)
+    select gen_random_uuid(), 'customer.created', 'customer', id, {system}, 'success',
+           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'linked', 'detail', 'same email'), now(), 'inbound', {trace}
+      from linkable
+  )
+  select id, external_id from linkable`;
+
 type ParamName = 'input' | 'system' | 'ts' | 'trace';
 
 /** `{name}` tokens become `?` placeholders in order, so one value can be used several times. */
@@ -87,17 +125,21 @@ function compile(textWithTokens: string) {
 }
 const NEW = compile(IMPORT_NEW_SQL);
 const UNCHANGED = compile(IMPORT_UNCHANGED_SQL);
+const LINK = compile(IMPORT_LINK_SQL);
 
 export interface BatchResult {
   /** External id → our new customer id. */
   created: Map<string, number>;
   /** External ids already linked and equal: nothing to do but note it. */
   unchanged: Set<string>;
+  /** External id → our customer it was linked to by email. */
+  linked: Map<string, number>;
 }
 
 /**
  * Applies, in the caller's transaction, the records of `records` that need no decision: new ones
- * (created) and linked ones equal to ours (unchanged). The rest is the caller's to apply.
+ * (created), ones that link to ours by email (linked) and linked ones equal to ours (unchanged).
+ * The rest is the caller's to apply.
  */
 export async function importBatch(
   em: EntityManager,
@@ -116,7 +158,7 @@ export async function importBatch(
     rows.push({ ord, external_id: r.externalId, event_id: r.eventId, ...fields, internal_id: r.state.internalId, hash: stateHash(fields) });
   });
   const unique = rows.filter((row) => seen.get(row.email) === 1);
-  if (unique.length === 0) return { created: new Map(), unchanged: new Set() };
+  if (unique.length === 0) return { created: new Map(), unchanged: new Set(), linked: new Map() };
   const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system, ts: ctx.sourceTs, trace: ctx.traceId };
   // Every lookup here is a point lookup on a unique index. During a bulk import the tables grow
   // faster than autovacuum analyses them, and with statistics that say "empty" the planner chose
@@ -124,6 +166,11 @@ export async function importBatch(
   // For this transaction only, scans are taken off the table.
   await sql(em, 'set local enable_seqscan = off');
   const same = await UNCHANGED.run<{ external_id: string }>(em, values);
+  const linked = await LINK.run<{ id: number; external_id: string }>(em, values);
   const made = await NEW.run<{ id: number; external_id: string }>(em, values);
-  return { created: new Map(made.map((r) => [r.external_id, Number(r.id)])), unchanged: new Set(same.map((r) => r.external_id)) };
+  return {
+    created: new Map(made.map((r) => [r.external_id, Number(r.id)])),
+    unchanged: new Set(same.map((r) => r.external_id)),
+    linked: new Map(linked.map((r) => [r.external_id, Number(r.id)])),
+  };
 }
