@@ -598,7 +598,7 @@ async function main() {
     limits.push(
       `Limit — ${applyLimit(`applied rate, worker alone (queue of ${int(QUEUED)})`, run.queued.cpu, rate(q.events, q.drain.waitedMs))} ` +
         'The worker applies each partition batch in waves (one event per customer a wave; apps/inbound-worker applyEventBatch → ' +
-        'packages/domain applyUpdateBatch): per wave one transaction of four statements (lock the mappings and customers; the email-owner check; ' +
+        'packages/domain applyUpdateBatch): per wave one transaction (begin; lock the mappings and customers, with the dedupe and email-owner checks; ' +
         'one statement writing customers, outbox, mappings, processed_events and sync_events; commit), so the cost left is per row: ' +
         'about five row writes and a dozen index entries per event in Postgres, and decoding plus building the rows in the worker.',
     );

@@ -22,24 +22,24 @@ interface LockedRow {
   email: string;
   deleted_at: Date | null;
   seen: boolean;
+  email_taken: boolean;
 }
 
 /**
  * Mapping and customer of every record of the batch, locked (in customer id order, so two
- * batches cannot deadlock each other), and whether the event was applied before.
+ * batches cannot deadlock each other), whether the event was applied before, and whether another
+ * live customer holds the email the event brings.
  */
 const LOCK_SQL = `
-  with input as (select * from jsonb_to_recordset(?::jsonb) as t(ord int, external_id text, event_id text))
+  with input as (select * from jsonb_to_recordset(?::jsonb) as t(ord int, external_id text, event_id text, email text))
   select i.ord, m.id as mapping_id, m.last_source_ts, m.last_synced_hash, c.id as customer_id, c.name, c.email, c.deleted_at,
-         exists (select 1 from processed_events p where p.external_system = ? and p.event_id = i.event_id) as seen
+         exists (select 1 from processed_events p where p.external_system = ? and p.event_id = i.event_id) as seen,
+         exists (select 1 from customers o where o.email = i.email and o.deleted_at is null and o.id <> c.id) as email_taken
     from input i
     join external_mappings m on m.external_system = ? and m.external_id = i.external_id
     join customers c on c.id = m.internal_customer_id
    order by c.id
      for update of m, c`;
-
-/** Live customers holding one of these emails: an update to such an email is a decision for the one-by-one path. */
-const OWNERS_SQL = 'select email from customers where email in (select jsonb_array_elements_text(?::jsonb)) and deleted_at is null';
 
 /**
  * Everything the batch decided, in one statement: customers updated (version + 1) with their
@@ -78,7 +78,7 @@ type Decision = { action: 'update' | 'equal'; row: LockedRow; fields: { name: st
 /**
  * The common case of a stream of external updates — a linked, live customer, an event newer than
  * any applied for that record, no change of ours waiting to be sent — applied for a whole batch
- * in four statements instead of ~10 per event, inside the caller's transaction. The outcome is
+ * in three statements instead of ~10 per event, inside the caller's transaction. The outcome is
  * what applyExternalChange decides for such an event (tested side by side), and everything else
  * (duplicates, same-second ties, stale or first events, deletes, links, conflicts, an email
  * another customer holds, our own change pending) is left out: the caller applies those one by
@@ -92,7 +92,7 @@ export async function applyUpdateBatch(em: EntityManager, system: string, batch:
   if (new Set(candidates.map((c) => c.item.change.externalId)).size !== candidates.length) throw new Error('applyUpdateBatch: one event per record per batch');
   if (candidates.length === 0) return new Map();
 
-  const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId }));
+  const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId, email: c.fields!.email }));
   const rows = await sql<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system]);
   const decisions = new Map<number, Decision>();
   const byOrd = new Map(candidates.map((c) => [c.ord, c]));
@@ -101,7 +101,7 @@ export async function applyUpdateBatch(em: EntityManager, system: string, batch:
     const action = candidate && decide(candidate.item.change, row, candidate.fields!);
     if (action) decisions.set(row.ord, { action, row, fields: candidate.fields! });
   }
-  await leaveEmailChangesThatMeetAnOwner(em, decisions);
+  leaveEmailClashes(decisions);
   if (decisions.size === 0) return new Map();
 
   const apply = [...decisions].map(([ord, d]) => {
@@ -141,15 +141,16 @@ function decide(change: ExternalChange, row: LockedRow, theirs: { name: string; 
   return 'update';
 }
 
-/** An update to an email a live customer holds (the unique index, or a conflict to park) goes one by one. */
-async function leaveEmailChangesThatMeetAnOwner(em: EntityManager, decisions: Map<number, Decision>): Promise<void> {
+/**
+ * An update to an email another live customer holds (the unique index, or a conflict to park),
+ * or that two events of the wave both bring, goes one by one.
+ */
+function leaveEmailClashes(decisions: Map<number, Decision>): void {
   const moving = [...decisions].filter(([, d]) => d.action === 'update' && d.fields.email !== d.row.email);
-  if (moving.length === 0) return;
   const wanted = new Map<string, number>();
   for (const [, d] of moving) wanted.set(d.fields.email, (wanted.get(d.fields.email) ?? 0) + 1);
-  const owned = new Set((await sql<{ email: string }>(em, OWNERS_SQL, [JSON.stringify([...wanted.keys()])])).map((r) => r.email));
   for (const [ord, d] of moving) {
-    if (owned.has(d.fields.email) || wanted.get(d.fields.email)! > 1) decisions.delete(ord);
+    if (d.row.email_taken || wanted.get(d.fields.email)! > 1) decisions.delete(ord);
   }
 }
 
