@@ -93,18 +93,38 @@ async function countMapped(db: Client, ids: number[]): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Polls until every id has a completed mapping or `timeoutMs` passes; calls `onFirst` when the first one shows. */
+/** Completed mappings with a customer id in [lo, hi]: one index range, cheap enough to poll. */
+async function countMappedBetween(db: Client, lo: number, hi: number): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_customer_id between $1 and $2`,
+    [lo, hi],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Polls until every id has a completed mapping or `timeoutMs` passes; calls `onFirst` when the first one shows.
+ * It polls a count over the ids' range (a phase's customers are one serial range), every 50 ms until
+ * the first mapping and every 100 ms after: the exact count over the list of 10,000 ids costs Postgres
+ * ~27 ms (the range ~7 ms), so polling it every 50 ms took a third of a core from the drain it measured.
+ * The exact count decides when the range count says done.
+ */
 async function awaitMapped(db: Client, ids: number[], timeoutMs: number, onFirst?: () => void): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  const lo = Math.min(...ids);
+  const hi = Math.max(...ids);
   let seen = false;
   for (;;) {
-    const n = await countMapped(db, ids);
-    if (n > 0 && !seen) {
+    const inRange = await countMappedBetween(db, lo, hi);
+    if (inRange > 0 && !seen) {
       seen = true;
       onFirst?.();
     }
-    if (n === ids.length || Date.now() > deadline) return ids.length - n;
-    await new Promise((r) => setTimeout(r, 50));
+    if (inRange >= ids.length || Date.now() > deadline) {
+      const n = await countMapped(db, ids);
+      if (n === ids.length || Date.now() > deadline) return ids.length - n;
+    }
+    await new Promise((r) => setTimeout(r, seen ? 100 : 50));
   }
 }
 
