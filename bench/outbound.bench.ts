@@ -520,7 +520,7 @@ function drainLimit(p: Phase<DrainFigures>, writeRate: number): string {
   }
   parts.push(
     `a create runs 2 SQL statements, both commits, on the worker's pool: ${f.worker.poolWaitingMean.toFixed(1)} acquisitions waited on average (max ${int(f.worker.poolWaitingMax)}) ` +
-      `for its ${WORKER_ENV.DB_POOL_MAX ?? 10} connections, with up to ${PARTITIONS * Number(WORKER_ENV.OUTBOUND_CONCURRENCY ?? 16)} pushes in flight (${PARTITIONS} partitions at a time × OUTBOUND_CONCURRENCY); ` +
+      `for its ${WORKER_ENV.DB_POOL_MAX ?? 10} connections, with up to ${PARTITIONS * Number(WORKER_ENV.OUTBOUND_CONCURRENCY ?? 8)} pushes in flight (${PARTITIONS} partitions at a time × OUTBOUND_CONCURRENCY); ` +
       `a Stripe create took ${ms(f.worker.stripeCreateMeanMs)} on average as the worker saw it`,
   );
   if (writeRate < UNLIMITED_WRITE_RATE) parts.push(`the worker's own limiter allows ${writeRate} writes/s`);
@@ -707,7 +707,7 @@ async function main() {
 
   const workerSettings = Object.keys(WORKER_ENV).length
     ? `BENCH_WORKER_ENV: ${Object.entries(WORKER_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`
-    : 'default `OUTBOUND_CONCURRENCY=16`, `DB_POOL_MAX=10`';
+    : 'default `OUTBOUND_CONCURRENCY=8`, `DB_POOL_MAX=10`';
   const section = `## Outbound: API → Kafka → outbound worker → Stripe emulator
 
 - command: \`bash bench/run.sh outbound\` (\`bench/outbound.bench.ts\`); run ${started.toISOString()}${QUICK ? ' (BENCH_QUICK=1: short phases)' : ''}
