@@ -16,8 +16,11 @@ export const workerEnv = baseEnv
     OUTBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
     OUTBOUND_RETRY_BASE_MS: positiveInt(250, 60_000),
     OUTBOUND_RETRY_MAX_MS: positiveInt(30_000, 600_000),
-    /** Customers pushed at once per partition batch (each customer's changes stay in order). */
-    OUTBOUND_CONCURRENCY: positiveInt(16, 256),
+    /**
+     * Customers pushed at once per partition batch (each customer's changes stay in order). All 6
+     * partitions run at once, so 8 keeps 48 pushes in flight: more only queue for the DB pool and hold memory.
+     */
+    OUTBOUND_CONCURRENCY: positiveInt(8, 256),
     /**
      * Chaos testing only: kill -9 this process right after an external create succeeds and
      * before its mapping is stored — the worst moment for a crash. Refused in production.

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
-import { createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
+import { createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
 import { stripeWriteRate, workerEnv } from './env';
@@ -35,6 +35,9 @@ async function main() {
       schema: customerEventMessage,
       logger: log,
       concurrency: env.OUTBOUND_CONCURRENCY,
+      // Every partition at once: kafkajs fetches again only when all batches of a fetch are done,
+      // so a partition left waiting for a slot adds a whole round to its messages' latency.
+      partitionsConsumedConcurrently: topicSpecs.customerEvents.partitions,
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
       handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
       classify: (err) => integration.classifyError(err),

@@ -1,6 +1,7 @@
 export * from './dead-letter-service';
 export * from './dead-letters';
 export * from './mappings';
+export * from './outbound-push';
 export * from './park';
 export * from './sync-events';
 export * from './reconcile-report';

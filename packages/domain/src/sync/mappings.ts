@@ -36,13 +36,12 @@ export async function linkMapping(em: EntityManager, customerId: number, system:
   return row;
 }
 
+/** `set` list of an update marking a mapping synced; its parameters are the hash and the source timestamp (or null). */
+export const MARK_SYNCED_SET = `last_synced_hash = ?, last_synced_at = now(),
+       last_source_ts = greatest(coalesce(last_source_ts, 0), coalesce(?::bigint, 0))`;
+
 export async function markSynced(em: EntityManager, mappingId: number, hash: string, sourceTs?: number): Promise<void> {
-  await sql(
-    em,
-    `update external_mappings set last_synced_hash = ?, last_synced_at = now(),
-       last_source_ts = greatest(coalesce(last_source_ts, 0), coalesce(?::bigint, 0)) where id = ?`,
-    [hash, sourceTs ?? null, mappingId],
-  );
+  await sql(em, `update external_mappings set ${MARK_SYNCED_SET} where id = ?`, [hash, sourceTs ?? null, mappingId]);
 }
 
 /** What a mapping's hash is once the record is deleted on both sides: nothing more to send. */

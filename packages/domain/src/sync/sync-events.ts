@@ -15,13 +15,21 @@ export interface SyncAttempt {
   retryCount?: number;
 }
 
+/**
+ * `insert into sync_events (…) select <values>`, to be completed with a `from`/`where` (or not) by
+ * statements that write the audit row together with something else, in one round trip.
+ */
+export function syncEventInsert(a: SyncAttempt): { text: string; params: unknown[] } {
+  const done = a.status !== 'pending' && a.status !== 'retrying';
+  return {
+    text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id)
+     select ?::uuid, ?, 'customer', ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?`,
+    params: [randomUUID(), a.eventType.slice(0, 50), a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
+  };
+}
+
 /** One row of the audit trail per sync attempt (design rule 7). */
 export async function recordSyncEvent(em: EntityManager, a: SyncAttempt): Promise<void> {
-  const done = a.status !== 'pending' && a.status !== 'retrying';
-  await sql(
-    em,
-    `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id)
-     values (?, ?, 'customer', ?, ?, ?, ?::jsonb, ?, ?, ${done ? 'now()' : 'null'}, ?, ?)`,
-    [randomUUID(), a.eventType.slice(0, 50), a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
-  );
+  const insert = syncEventInsert(a);
+  await sql(em, insert.text, insert.params);
 }

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { openOrm, stateHash, DELETED_HASH_INPUT, type MikroORM } from '@cs/domain';
+import type { CustomerFields, ErrorClass, ExternalCustomer, Integration, WriteOptions } from '@cs/integrations';
+import { envelope, type CustomerEventMessage, type MessageContext } from '@cs/kafka-schemas';
+import { createLogger, TokenBucket } from '@cs/platform';
+import { query, resetDatabase } from '../../../test/support/db';
+import { pushCustomer, type PushDeps } from './push-customer';
+
+/** An external system in memory that records its calls; `onCreate` runs inside the create call. */
+class FakeSystem {
+  readonly system = 'stripe';
+  readonly records = new Map<string, ExternalCustomer>();
+  readonly calls: string[] = [];
+  onCreate: (() => Promise<void>) | undefined;
+  failAfterCreate = false;
+
+  async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
+    this.calls.push(`create ${opts.idempotencyKey}`);
+    await this.onCreate?.();
+    const record = { ...fields, externalId: `cus_${this.records.size + 1}`, internalId, deleted: false, createdTs: this.records.size };
+    this.records.set(record.externalId, record);
+    if (this.failAfterCreate) throw Object.assign(new Error('connection reset after the create'), { retryable: true });
+    return record;
+  }
+
+  async updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
+    this.calls.push(`update ${externalId} ${opts.idempotencyKey}`);
+    const record = { ...this.records.get(externalId)!, ...fields };
+    this.records.set(externalId, record);
+    return record;
+  }
+
+  async deleteCustomer(externalId: string, opts: WriteOptions): Promise<void> {
+    this.calls.push(`delete ${externalId} ${opts.idempotencyKey}`);
+    this.records.set(externalId, { ...this.records.get(externalId)!, deleted: true });
+  }
+
+  async findByInternalId(internalId: number): Promise<ExternalCustomer | null> {
+    this.calls.push(`search ${internalId}`);
+    return [...this.records.values()].find((r) => r.internalId === internalId && !r.deleted) ?? null;
+  }
+
+  classifyError(err: unknown): ErrorClass {
+    const retryable = (err as { retryable?: boolean }).retryable === true;
+    return { retryable, code: retryable ? 'network_error' : 'bad_request', message: String(err) };
+  }
+}
+
+let orm: MikroORM;
+let fake: FakeSystem;
+let deps: PushDeps;
+beforeAll(async () => {
+  orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 4 });
+});
+afterAll(() => orm.close());
+beforeEach(async () => {
+  await resetDatabase();
+  fake = new FakeSystem();
+  deps = { orm, integration: fake as unknown as Integration, limiter: new TokenBucket(10_000), logger: createLogger({ name: 'push-test', level: 'silent' }) };
+});
+
+const newCustomer = async (name = 'Ada', email = 'ada@x.io') =>
+  (await query<{ id: number }>(`insert into customers (name, email) values ($1, $2) returning id`, [name, email]))[0]!.id;
+const message = (type: CustomerEventMessage['type'], customerId: number, origin: 'internal' | 'stripe' = 'internal') =>
+  envelope({ type, idempotency_key: `customer:${customerId}:${randomUUID()}`, origin, payload: { customer_id: customerId, version: 1 } }) as CustomerEventMessage;
+const ctx = (attempt = 1): MessageContext => ({ key: 'k', topic: 't', partition: 0, offset: '0', attempt });
+const push = (type: CustomerEventMessage['type'], id: number, attempt = 1) => pushCustomer(deps, message(type, id), ctx(attempt));
+const mappings = (id: number) =>
+  query<{ external_id: string; last_synced_hash: string | null; synced: boolean }>(
+    `select external_id, last_synced_hash, last_synced_at is not null as synced from external_mappings where internal_customer_id = $1`,
+    [id],
+  );
+const audit = (id: number) =>
+  query<{ status: string; action: string | null; reason: string | null; processed: boolean }>(
+    `select status, payload->>'action' as action, payload->>'reason' as reason, processed_at is not null as processed from sync_events where entity_id = $1 order by id`,
+    [id],
+  );
+
+describe('pushCustomer against Postgres', () => {
+  it('commits the pending marker before the create, then stores the mapping synced together with the success row', async () => {
+    const id = await newCustomer();
+    fake.onCreate = async () => expect(await audit(id)).toEqual([{ status: 'pending', action: 'create', reason: null, processed: false }]);
+    await push('customer.created', id);
+
+    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`]);
+    expect(await mappings(id)).toEqual([{ external_id: 'cus_1', last_synced_hash: stateHash({ name: 'Ada', email: 'ada@x.io' }), synced: true }]);
+    expect(await audit(id)).toEqual([
+      { status: 'pending', action: 'create', reason: null, processed: false },
+      { status: 'success', action: 'create', reason: null, processed: true },
+    ]);
+  });
+
+  it('skips an unchanged customer without calling out, updates a changed one, and records each attempt', async () => {
+    const id = await newCustomer();
+    await push('customer.created', id);
+    await push('customer.created', id);
+    await query(`update customers set name = 'Ada L', version = 2 where id = $1`, [id]);
+    await push('customer.updated', id);
+
+    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`, `update cus_1 customer:${id}:v2:stripe:update`]);
+    expect((await mappings(id))[0]?.last_synced_hash).toBe(stateHash({ name: 'Ada L', email: 'ada@x.io' }));
+    expect((await audit(id)).slice(2)).toEqual([
+      { status: 'skipped', action: 'none', reason: 'unchanged', processed: true },
+      { status: 'success', action: 'update', reason: null, processed: true },
+    ]);
+  });
+
+  it('after a failure that may have followed the create, finds the record instead of creating a second one', async () => {
+    const id = await newCustomer();
+    fake.failAfterCreate = true;
+    await expect(push('customer.created', id)).rejects.toThrow('connection reset');
+    expect(await mappings(id)).toEqual([]);
+    fake.failAfterCreate = false;
+    await push('customer.created', id, 2);
+
+    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`, `search ${id}`]);
+    expect(fake.records.size).toBe(1);
+    expect((await mappings(id))[0]?.external_id).toBe('cus_1');
+    expect((await audit(id)).map((a) => `${a.status} ${a.action}`)).toEqual(['pending create', 'retrying null', 'success link']);
+  });
+
+  it('keeps the mapping that was stored while the create ran (the inbound side linked it) and still marks it synced', async () => {
+    const id = await newCustomer();
+    fake.onCreate = async () => {
+      await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_1')`, [id]);
+    };
+    await push('customer.created', id);
+
+    expect(await mappings(id)).toEqual([{ external_id: 'cus_1', last_synced_hash: stateHash({ name: 'Ada', email: 'ada@x.io' }), synced: true }]);
+    expect((await audit(id)).map((a) => a.status)).toEqual(['pending', 'success']);
+  });
+
+  it('gives the record there our values when a found record differs', async () => {
+    const id = await newCustomer();
+    fake.records.set('cus_9', { externalId: 'cus_9', name: 'Old', email: 'old@x.io', internalId: id, deleted: false, createdTs: 0 });
+    await query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, direction)
+       values ($1, 'customer.created', 'customer', $2, 'stripe', 'pending', '{"action":"create"}', 'outbound')`,
+      [randomUUID(), id],
+    );
+    await push('customer.created', id);
+
+    expect(fake.calls).toEqual([`search ${id}`, `update cus_9 customer:${id}:v1:stripe:update`]);
+    expect(fake.records.get('cus_9')).toMatchObject({ name: 'Ada', email: 'ada@x.io' });
+    expect((await mappings(id))[0]).toMatchObject({ external_id: 'cus_9', synced: true });
+  });
+
+  it('deletes there once, keeps the mapping as a tombstone, and skips a repeated delete', async () => {
+    const id = await newCustomer();
+    await push('customer.created', id);
+    await query(`update customers set deleted_at = now(), version = 2 where id = $1`, [id]);
+    await push('customer.deleted', id);
+    await push('customer.deleted', id);
+
+    expect(fake.calls.slice(1)).toEqual([`delete cus_1 customer:${id}:stripe:delete`]);
+    expect(await mappings(id)).toEqual([{ external_id: 'cus_1', last_synced_hash: stateHash(DELETED_HASH_INPUT), synced: true }]);
+    expect((await audit(id)).slice(2).map((a) => `${a.status} ${a.action} ${a.reason}`)).toEqual(['success delete null', 'skipped none already deleted there']);
+  });
+
+  it('records a skip, and writes no create marker, for an echo, a missing customer and a deleted one never synced', async () => {
+    const deleted = await newCustomer();
+    await query(`update customers set deleted_at = now() where id = $1`, [deleted]);
+    await pushCustomer(deps, message('customer.updated', deleted, 'stripe'), ctx());
+    await push('customer.created', 999_999);
+    await push('customer.deleted', deleted);
+
+    expect(fake.calls).toEqual([`search ${deleted}`]);
+    expect((await audit(deleted)).map((a) => `${a.status} ${a.reason}`)).toEqual(['skipped echo', 'skipped never synced']);
+    expect((await audit(999_999)).map((a) => `${a.status} ${a.reason}`)).toEqual(['skipped customer does not exist']);
+  });
+});
