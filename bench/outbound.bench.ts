@@ -710,7 +710,7 @@ async function main() {
 
   const workerSettings = Object.keys(WORKER_ENV).length
     ? `BENCH_WORKER_ENV: ${Object.entries(WORKER_ENV).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`
-    : 'default `OUTBOUND_CONCURRENCY=8`, `DB_POOL_MAX=10`';
+    : 'default `OUTBOUND_CONCURRENCY=8`, `OUTBOUND_FETCH_BYTES=131072`, `DB_POOL_MAX=10`';
   const section = `## Outbound: API → Kafka → outbound worker → Stripe emulator
 
 - command: \`bash bench/run.sh outbound\` (\`bench/outbound.bench.ts\`); run ${started.toISOString()}${QUICK ? ' (BENCH_QUICK=1: short phases)' : ''}
@@ -769,7 +769,7 @@ ${limits.length ? limits.join('\n\n') : 'Every aim met.'}`;
     saveResults({ name: 'outbound', figures, rss: memory });
   }
   if (integrity.problems.length || L.load.non2xx + L.load.errors > 0 || L.lost > 0) {
-    throw new Error(`lost or duplicated changes: ${[...integrity.problems, `${L.load.non2xx + L.load.errors} failed creates`, `${L.lost} never mapped`].join('; ')}`);
+    throw new Error(`lost or duplicated changes: ${[...integrity.problems, `${L.load.non2xx + L.load.errors} failed creates${L.load.failures.length ? ` (${L.load.failures.join('; ')})` : ''}`, `${L.lost} never mapped`].join('; ')}`);
   }
 }
 

@@ -42,6 +42,8 @@ export interface PacedResult {
   gaveUpAtS: number | undefined;
   /** Requests not sent because `maxInFlight` were in flight (whenBehind 'skip'). */
   skipped: number;
+  /** The first few failures (status and body, or the client error), so a failed run says why. */
+  failures: string[];
 }
 
 /**
@@ -58,6 +60,10 @@ export async function pacedLoad(opts: PacedOptions): Promise<PacedResult> {
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
+  const failures: string[] = [];
+  const noteFailure = (index: number, what: string) => {
+    if (failures.length < 5) failures.push(`#${index}: ${what.slice(0, 200)}`);
+  };
   const pending = new Set<Promise<void>>();
 
   const fire = (index: number) => {
@@ -84,15 +90,19 @@ export async function pacedLoad(opts: PacedOptions): Promise<PacedResult> {
             if (status >= 200 && status < 300) {
               ok += 1;
               latencies.push(at - started);
-            } else non2xx += 1;
+            } else {
+              non2xx += 1;
+              noteFailure(index, `${status} ${Buffer.concat(chunks).toString('utf8')}`);
+            }
             opts.onResponse?.(index, status, Buffer.concat(chunks).toString('utf8'), at);
             resolve();
           });
         },
       );
       r.on('timeout', () => r.destroy(new Error('timeout')));
-      r.on('error', () => {
+      r.on('error', (err) => {
         errors += 1;
+        noteFailure(index, `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`);
         resolve();
       });
       r.end(body);
@@ -141,5 +151,6 @@ export async function pacedLoad(opts: PacedOptions): Promise<PacedResult> {
     lagP99: summarize(lags).p99,
     gaveUpAtS,
     skipped,
+    failures,
   };
 }

@@ -22,6 +22,12 @@ export const workerEnv = baseEnv
      */
     OUTBOUND_CONCURRENCY: positiveInt(8, 256),
     /**
+     * Bytes fetched per partition at a time. A push takes milliseconds and Stripe allows at most
+     * 100 writes/s, so a fetch of ~200 messages (~500 bytes each) is seconds of work: fetching
+     * Kafka's default 1 MB (~2,000 messages a partition) while a backlog drains only holds memory.
+     */
+    OUTBOUND_FETCH_BYTES: positiveInt(128 * 1024, 64 * 1024 * 1024),
+    /**
      * Chaos testing only: kill -9 this process right after an external create succeeds and
      * before its mapping is stored — the worst moment for a crash. Refused in production.
      */

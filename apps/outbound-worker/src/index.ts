@@ -38,6 +38,7 @@ async function main() {
       // Every partition at once: kafkajs fetches again only when all batches of a fetch are done,
       // so a partition left waiting for a slot adds a whole round to its messages' latency.
       partitionsConsumedConcurrently: topicSpecs.customerEvents.partitions,
+      maxBytesPerPartition: env.OUTBOUND_FETCH_BYTES,
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
       handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
       classify: (err) => integration.classifyError(err),

@@ -60,6 +60,12 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   /** Keys processed at once within a batch; messages of one key always run in order. */
   concurrency: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * The most one fetch brings per partition (kafkajs default 1 MB). Everything fetched is decoded
+   * and held until its batch is done, so a consumer that handles messages one at a time while a
+   * backlog drains holds less with a smaller figure; one that applies batches wants them large.
+   */
+  maxBytesPerPartition?: number;
 }
 
 class Stopping extends Error {}
@@ -86,7 +92,14 @@ export class ReliableConsumer<S extends z.ZodType> {
 
   async start(): Promise<void> {
     const { kafka, groupId, topic } = this.opts;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, retry: { retries: 10 } });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 10 },
+      ...(this.opts.maxBytesPerPartition ? { maxBytesPerPartition: this.opts.maxBytesPerPartition } : {}),
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
