@@ -67,8 +67,10 @@ export class OutboxRelay {
         while (!this.stopped) {
           if (!this.leader) this.leader = await this.tryLead();
           this.notified = false;
-          const published = this.leader ? await this.drain() : 0;
-          if (published === 0 && !this.notified) await this.sleep(this.opts.pollMs);
+          if (this.leader) await this.drain();
+          // The drain ends on a short batch, so the backlog was empty at its last look: the next
+          // look waits for a NOTIFY (a commit since) or the safety-net poll, not another query.
+          if (!this.notified) await this.sleep(this.opts.pollMs);
         }
       } catch (err) {
         if (this.stopped) break;
@@ -109,10 +111,9 @@ export class OutboxRelay {
     return rows[0]?.ok === true;
   }
 
-  /** Publishes until the backlog is empty; returns how many rows went out. */
-  private async drain(): Promise<number> {
+  /** Publishes until a select finds fewer rows than a batch: the backlog is empty. */
+  private async drain(): Promise<void> {
     const limit = this.opts.batchSize ?? 500;
-    let total = 0;
     for (;;) {
       const { rows } = await this.client!.query<Row>(
         'select id, aggregate_id, envelope, created_at from outbox where published_at is null order by id limit $1',
@@ -125,13 +126,11 @@ export class OutboxRelay {
         messages: rows.map((r) => encodeMessage(String(r.aggregate_id), r.envelope as never)),
       });
       await this.client!.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
-      total += rows.length;
       outboxPublished().inc(rows.length);
       this.opts.onPublished?.(rows.length, rows[0]!.created_at);
       if (rows.length < limit) break;
     }
     if (Date.now() - this.lastPrune > 60_000) await this.prune();
-    return total;
   }
 
   private async prune() {
