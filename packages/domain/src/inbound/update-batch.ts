@@ -36,8 +36,13 @@ const LOCK_SQL = `
          exists (select 1 from processed_events p where p.external_system = ? and p.event_id = i.event_id) as seen,
          exists (select 1 from customers o where o.email = i.email and o.deleted_at is null and o.id <> c.id) as email_taken
     from input i
-    join external_mappings m on m.external_system = ? and m.external_id = i.external_id
-    join customers c on c.id = m.internal_customer_id
+   -- Per-record index probes whatever the statistics say (an OFFSET keeps a subquery from being
+   -- turned into a join; see absent() in import-batch.ts).
+   cross join lateral (
+     select m.id, m.internal_customer_id, m.last_source_ts, m.last_synced_hash from external_mappings m
+      where m.external_system = ? and m.external_id = i.external_id offset 0
+   ) m
+   cross join lateral (select c.id, c.name, c.email, c.deleted_at from customers c where c.id = m.internal_customer_id offset 0) c
    order by c.id
      for update of m, c`;
 
