@@ -33,6 +33,7 @@ async function main() {
     retry: { maxAttempts: env.INBOUND_MAX_ATTEMPTS, baseMs: env.INBOUND_RETRY_BASE_MS, maxMs: env.INBOUND_RETRY_MAX_MS },
     handle: (msg, ctx) => applyEvent(deps, msg, ctx),
     handleBatch: (items) => applyEventBatch(deps, items),
+    minBytes: 256 * 1024,
     classify: (err, msg) => classifyInbound(deps, msg, err),
     park: createParker({ orm, producer, dlqTopic: names.syncDlq, system: null, direction: 'inbound' }),
     ...consumerHooks(registry, logger),

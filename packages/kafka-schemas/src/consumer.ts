@@ -66,6 +66,11 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    * backlog drains holds less with a smaller figure; one that applies batches wants them large.
    */
   maxBytesPerPartition?: number;
+  /**
+   * A fetch waits (up to 100 ms) until this much is there (kafkajs default 1 byte: answer at
+   * once). A consumer that applies batches together trades that wait for fewer, larger batches.
+   */
+  minBytes?: number;
 }
 
 class Stopping extends Error {}
@@ -99,6 +104,7 @@ export class ReliableConsumer<S extends z.ZodType> {
       maxWaitTimeInMs: 100,
       retry: { retries: 10 },
       ...(this.opts.maxBytesPerPartition ? { maxBytesPerPartition: this.opts.maxBytesPerPartition } : {}),
+      ...(this.opts.minBytes ? { minBytes: this.opts.minBytes } : {}),
     });
     this.consumer = consumer;
     await consumer.connect();
