@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
-import { createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
+import { assertStarted, createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
@@ -44,7 +44,9 @@ async function main() {
     version: env.SERVICE_VERSION,
     checks: {
       database: () => pingDatabase(orm),
-      kafka: () => pingKafka(admin),
+      // Ready once the consumer has joined its group: before that a SIGTERM would find no
+      // shutdown handler yet, and the worker takes no work anyway.
+      kafka: () => pingKafka(admin).then(() => assertStarted(consumer.started)),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
     okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
 import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
-import { createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
+import { assertStarted, createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
 import { stripeWriteRate, workerEnv } from './env';
@@ -52,7 +52,8 @@ async function main() {
     version: env.SERVICE_VERSION,
     checks: {
       database: () => pingDatabase(orm),
-      kafka: () => pingKafka(admin),
+      // Ready once every consumer has joined its group (see the inbound worker).
+      kafka: () => pingKafka(admin).then(() => assertStarted(consumers.every((c) => c.started))),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
     okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },

@@ -75,6 +75,11 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
 
 class Stopping extends Error {}
 
+/** For a readiness check: throws until the consumers have joined their groups. */
+export function assertStarted(started: boolean): void {
+  if (!started) throw new Error('consumer group not joined yet');
+}
+
 export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
   const jittered = exp / 2 + Math.random() * (exp / 2); // "equal jitter": spread, but never near zero
@@ -91,6 +96,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: n
 export class ReliableConsumer<S extends z.ZodType> {
   private consumer: Consumer | undefined;
   private stopping = false;
+  private running = false;
   private wakeSleepers = new Set<() => void>();
 
   constructor(private readonly opts: ReliableConsumerOptions<S>) {}
@@ -141,6 +147,12 @@ export class ReliableConsumer<S extends z.ZodType> {
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
       },
     });
+    this.running = true;
+  }
+
+  /** Started and not stopping: what a worker's readiness needs besides its connections. */
+  get started(): boolean {
+    return this.running && !this.stopping;
   }
 
   /** Stops fetching, abandons retries in progress (they are re-delivered), and leaves the group. */
