@@ -97,6 +97,8 @@ describe('GET /metrics', () => {
 
     // The dashboard create, and the echoes of our two creates.
     expect(delta('webhook-gateway', 'webhook_events_total', { system: 'stripe', outcome: 'published' })).toBeGreaterThanOrEqual(3);
+    // The webhook route is a plain Node handler (not Express): it keeps the request histogram, by route pattern.
+    expect(delta('webhook-gateway', 'http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/webhooks/:system', status: '200' })).toBeGreaterThanOrEqual(3);
 
     const clientId = appEnv().KAFKA_CLIENT_ID; // the prefix of the workers' consumer group ids
     expect(after['outbound-worker'].select('kafka_consumer_lag', { group: `${clientId}-outbound-stripe` }).length).toBeGreaterThan(0);

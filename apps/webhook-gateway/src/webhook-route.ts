@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebhookVerificationError, type WebhookVerifier } from '@cs/integrations';
 import { externalEventEnvelope, type BatchingPublisher } from '@cs/kafka-schemas';
-import { AppError, errorBody, httpRequestDuration, metricsEnabled, type Logger } from '@cs/platform';
+import { AppError, errorResponse, httpRequestDuration, metricsEnabled, requestIdFrom, type Logger } from '@cs/platform';
 
 export interface WebhookDeps {
   verifiers: Map<string, WebhookVerifier>;
@@ -13,7 +12,6 @@ export interface WebhookDeps {
 
 export const WEBHOOK_PREFIX = '/api/v1/webhooks/';
 const MAX_BODY = 1024 * 1024;
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const ROUTE = `${WEBHOOK_PREFIX}:system`;
 
 /** POST /api/v1/webhooks/{system}, and nothing else, goes to the webhook handler. */
@@ -36,25 +34,20 @@ export function webhookHandler(deps: WebhookDeps): (req: IncomingMessage, res: S
   const timed = metricsEnabled();
   return (req, res) => {
     const started = process.hrtime.bigint();
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', requestId);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (timed) httpRequestDuration().observe({ method: 'POST', route: ROUTE, status: String(res.statusCode) }, seconds);
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-      log[level]({ req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: res.statusCode }, responseTime: Math.round(seconds * 1000) }, 'request completed');
+      if (log.isLevelEnabled(level)) log[level]({ req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: res.statusCode }, responseTime: Math.round(seconds * 1000) }, 'request completed');
     });
     handle(deps, req, requestId).then(
       (body) => send(res, 200, body),
       (err: unknown) => {
-        if (err instanceof AppError) {
-          if (err.headers) for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
-          send(res, err.status, errorBody(err.code, err.message, err.details));
-          return;
-        }
-        log.error({ err, requestId }, 'unhandled error');
-        send(res, 500, errorBody('internal_error', 'internal error', { request_id: requestId }));
+        const { status, headers, body } = errorResponse(err, requestId, log);
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        send(res, status, body);
       },
     );
   };

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { AppError, errorBody } from './errors';
+import { AppError, errorBody, type ErrorBody } from './errors';
 import type { Logger } from './logger';
 import { metricsEnabled } from './metrics';
 import { httpMetrics, metricsHandler } from './metrics-http';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A sane incoming X-Request-Id, else a new one. */
+export function requestIdFrom(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** Honours a sane incoming X-Request-Id (else makes one), returns it, and keeps it on res.locals. */
 export const requestId: RequestHandler = (req, res, next) => {
-  const incoming = req.get('x-request-id');
-  const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdFrom(req.get('x-request-id'));
   res.locals.requestId = id;
   res.setHeader('X-Request-Id', id);
   next();
@@ -69,14 +73,18 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
 export function finishHttpApp(app: Express, logger: Logger): void {
   app.use((req, _res, next) => next(new AppError(404, 'route_not_found', `no route for ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const known = err instanceof AppError ? err : fromBodyParser(err ?? {});
-    if (!known) {
-      logger.error({ err, requestId: res.locals.requestId }, 'unhandled error');
-      res.status(500).json(errorBody('internal_error', 'internal error', { request_id: res.locals.requestId }));
-      return;
-    }
-    if (known.headers) res.set(known.headers);
-    res.status(known.status).json(errorBody(known.code, known.message, known.details));
+    const { status, headers, body } = errorResponse(err instanceof AppError ? err : (fromBodyParser(err ?? {}) ?? err), String(res.locals.requestId), logger);
+    res.set(headers).status(status).json(body);
   };
   app.use(onError);
+}
+
+/**
+ * The one error shape for any thrown value: an AppError as itself (with its headers), anything
+ * else logged and answered 500 `internal_error`, whose details never leave the server.
+ */
+export function errorResponse(err: unknown, requestId: string, logger: Logger): { status: number; headers: Record<string, string>; body: ErrorBody } {
+  if (err instanceof AppError) return { status: err.status, headers: err.headers ?? {}, body: errorBody(err.code, err.message, err.details) };
+  logger.error({ err, requestId }, 'unhandled error');
+  return { status: 500, headers: {}, body: errorBody('internal_error', 'internal error', { request_id: requestId }) };
 }
