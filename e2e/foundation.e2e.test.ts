@@ -2,7 +2,9 @@
  * Every app starts for real against the local Postgres, Kafka and the Stripe emulator, reports
  * each dependency by name on /health/ready, and stops in order on SIGTERM within 10 s.
  */
-import { startApp, startEmulator, startProcess, stop, urlOf, waitReady, type AppName, type Proc } from './support/stack';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, startApp, startEmulator, startProcess, stop, urlOf, waitReady, type AppName, type Proc } from './support/stack';
 
 const apps: AppName[] = ['api', 'webhook-gateway', 'outbound-worker', 'inbound-worker'];
 
@@ -30,6 +32,10 @@ describe('the four apps', () => {
     const live = await fetch(urlOf('api') + '/health');
     expect(live.status).toBe(200);
     expect(live.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // Every app runs on the Node.js the project pins, whatever Node the machine has.
+    const pinned = `v${fs.readFileSync(path.join(ROOT, '.node-version'), 'utf8').trim()}`;
+    const nodes = await Promise.all(apps.map(async (a) => ((await (await fetch(urlOf(a) + '/health')).json()) as { node: string }).node));
+    expect(nodes).toEqual(apps.map(() => pinned));
 
     const started = Date.now();
     const results = await Promise.all(running.map((p) => stop(p, 15_000)));

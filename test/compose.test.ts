@@ -27,6 +27,16 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(service.environment!)).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'STRIPE_WEBHOOK_SECRET', 'HOST']));
   });
 
+  it('builds every image on the pinned Node.js (.node-version)', () => {
+    const pinned = fs.readFileSync(path.join(root, '.node-version'), 'utf8').trim();
+    const dockerfiles = ['api', 'webhook-gateway', 'outbound-worker', 'inbound-worker'].map((a) => `apps/${a}/Dockerfile`).concat('tools/stripe-emulator/Dockerfile');
+    for (const file of dockerfiles) {
+      const bases = [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+      expect(bases.length).toBeGreaterThan(0);
+      for (const base of bases) expect({ file, base }).toEqual({ file, base: `node:${pinned}-bookworm-slim` });
+    }
+  });
+
   it('runs Postgres and an official apache/kafka image in KRaft mode', () => {
     expect(compose.services.kafka!.environment!.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     expect((compose.services.kafka as unknown as { image: string }).image).toMatch(/^apache\/kafka:4\./);

@@ -56,7 +56,8 @@ export async function runChecks(info: HealthInfo) {
 export function healthRouter(info: HealthInfo): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok', environment: info.environment, version: info.version });
+    // `node`: which Node.js runs the process (the project pins one: .node-version).
+    res.json({ status: 'ok', environment: info.environment, version: info.version, node: process.version });
   });
   router.get('/health/ready', async (_req, res) => {
     const report = await runChecks(info);
