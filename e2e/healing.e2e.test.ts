@@ -3,6 +3,7 @@
  * the operator CLI run as processes against the real Postgres, Kafka and the Stripe emulator.
  */
 import { query, resetDatabase } from '../test/support/db';
+import { api } from './support/api';
 import { emulator, type EmuCustomer } from './support/emulator';
 import { isolateTopics, runCli, startApp, startCli, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
 
@@ -148,4 +149,23 @@ describe('reconcile', () => {
     expect((await query(`select 1 from customers where email = 'ghost@x.io' and deleted_at is null`))).toHaveLength(1);
     expect((await query(`select deleted_at from customers where id = $1`, [w!.id]))[0]!.deleted_at).not.toBeNull();
   }, 120_000);
+
+  it('--repair fixes a field that drifted in Stripe after an update; --json prints the report alone, without warnings', async () => {
+    const created = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Drift Later', email: 'drift-later@x.io' });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await api('PATCH', `/api/v1/customers/${id}`, { name: 'Drift Later v2' })).status).toBe(200);
+    const inStripe = () => emulator.customers().then((all) => all.find((c) => c.metadata.internal_id === String(id)));
+    const record = await waitFor('the update in Stripe', async () => ((await inStripe())?.name === 'Drift Later v2' ? inStripe() : undefined), 30_000, 200);
+    // Edited in Stripe with no event, after our update of the same version was pushed there.
+    await emulator.dashboard.update(record!.id, { name: 'Edited After Update' }, true);
+
+    const repair = await runCli<{ drift_count: number; by_kind: Record<string, number>; repaired: boolean }>(['reconcile', '--repair'], fast);
+    expect(repair.code).toBe(0);
+    expect(repair.json).toMatchObject({ repaired: true, by_kind: { field_mismatch: 1 } }); // stdout parsed as JSON: nothing else there
+    expect(repair.output).not.toMatch(/DeprecationWarning|Warning:/);
+    await waitFor('our name back in Stripe', async () => ((await inStripe())?.name === 'Drift Later v2' ? true : undefined), 30_000, 250);
+    const again = await runCli<{ drift_count: number }>(['reconcile'], fast);
+    expect(again.json.drift_count).toBe(0);
+  }, 90_000);
 });

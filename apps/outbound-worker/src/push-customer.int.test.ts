@@ -23,10 +23,16 @@ class FakeSystem {
     return record;
   }
 
+  /** As Stripe does: a key used before replays its first answer and changes nothing. */
+  private readonly answers = new Map<string, ExternalCustomer>();
+
   async updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
     this.calls.push(`update ${externalId} ${opts.idempotencyKey}`);
+    const replay = this.answers.get(opts.idempotencyKey);
+    if (replay) return replay;
     const record = { ...this.records.get(externalId)!, ...fields };
     this.records.set(externalId, record);
+    this.answers.set(opts.idempotencyKey, record);
     return record;
   }
 
@@ -61,10 +67,15 @@ beforeEach(async () => {
 
 const newCustomer = async (name = 'Ada', email = 'ada@x.io') =>
   (await query<{ id: number }>(`insert into customers (name, email) values ($1, $2) returning id`, [name, email]))[0]!.id;
-const message = (type: CustomerEventMessage['type'], customerId: number, origin: 'internal' | 'stripe' = 'internal') =>
-  envelope({ type, idempotency_key: `customer:${customerId}:${randomUUID()}`, origin, payload: { customer_id: customerId, version: 1 } }) as CustomerEventMessage;
+const message = (type: CustomerEventMessage['type'], customerId: number, origin: 'internal' | 'stripe' = 'internal', key = `customer:${customerId}:${randomUUID()}`) =>
+  envelope({ type, idempotency_key: key, origin, payload: { customer_id: customerId, version: 1 } }) as CustomerEventMessage;
 const ctx = (attempt = 1): MessageContext => ({ key: 'k', topic: 't', partition: 0, offset: '0', attempt });
-const push = (type: CustomerEventMessage['type'], id: number, attempt = 1) => pushCustomer(deps, message(type, id), ctx(attempt));
+/** Pushes one message and returns its idempotency key, from which every provider key is derived. */
+const push = async (type: CustomerEventMessage['type'], id: number, attempt = 1, key?: string) => {
+  const msg = message(type, id, 'internal', key);
+  await pushCustomer(deps, msg, ctx(attempt));
+  return msg.idempotency_key;
+};
 const mappings = (id: number) =>
   query<{ external_id: string; last_synced_hash: string | null; synced: boolean }>(
     `select external_id, last_synced_hash, last_synced_at is not null as synced from external_mappings where internal_customer_id = $1`,
@@ -80,9 +91,9 @@ describe('pushCustomer against Postgres', () => {
   it('commits the pending marker before the create, then stores the mapping synced together with the success row', async () => {
     const id = await newCustomer();
     fake.onCreate = async () => expect(await audit(id)).toEqual([{ status: 'pending', action: 'create', reason: null, processed: false }]);
-    await push('customer.created', id);
+    const key = await push('customer.created', id);
 
-    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`]);
+    expect(fake.calls).toEqual([`create ${key}:stripe:create`]);
     expect(await mappings(id)).toEqual([{ external_id: 'cus_1', last_synced_hash: stateHash({ name: 'Ada', email: 'ada@x.io' }), synced: true }]);
     expect(await audit(id)).toEqual([
       { status: 'pending', action: 'create', reason: null, processed: false },
@@ -92,12 +103,13 @@ describe('pushCustomer against Postgres', () => {
 
   it('skips an unchanged customer without calling out, updates a changed one, and records each attempt', async () => {
     const id = await newCustomer();
-    await push('customer.created', id);
+    const created = await push('customer.created', id);
     await push('customer.created', id);
     await query(`update customers set name = 'Ada L', version = 2 where id = $1`, [id]);
-    await push('customer.updated', id);
+    const updated = await push('customer.updated', id, 1, `customer:${id}:v2`);
 
-    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`, `update cus_1 customer:${id}:v2:stripe:update`]);
+    expect(fake.calls).toEqual([`create ${created}:stripe:create`, `update cus_1 customer:${id}:v2:stripe:update`]);
+    expect(updated).toBe(`customer:${id}:v2`);
     expect((await mappings(id))[0]?.last_synced_hash).toBe(stateHash({ name: 'Ada L', email: 'ada@x.io' }));
     expect((await audit(id)).slice(2)).toEqual([
       { status: 'skipped', action: 'none', reason: 'unchanged', processed: true },
@@ -108,15 +120,30 @@ describe('pushCustomer against Postgres', () => {
   it('after a failure that may have followed the create, finds the record instead of creating a second one', async () => {
     const id = await newCustomer();
     fake.failAfterCreate = true;
-    await expect(push('customer.created', id)).rejects.toThrow('connection reset');
+    const key = `customer:${id}:v1`;
+    await expect(push('customer.created', id, 1, key)).rejects.toThrow('connection reset');
     expect(await mappings(id)).toEqual([]);
     fake.failAfterCreate = false;
-    await push('customer.created', id, 2);
+    await push('customer.created', id, 2, key);
 
-    expect(fake.calls).toEqual([`create customer:${id}:stripe:create`, `search ${id}`]);
+    expect(fake.calls).toEqual([`create ${key}:stripe:create`, `search ${id}`]);
     expect(fake.records.size).toBe(1);
     expect((await mappings(id))[0]?.external_id).toBe('cus_1');
     expect((await audit(id)).map((a) => `${a.status} ${a.action}`)).toEqual(['pending create', 'retrying null', 'success link']);
+  });
+
+  it('a repair of a version pushed before reaches the record there: its provider key is its own, not replayed', async () => {
+    const id = await newCustomer();
+    await push('customer.created', id, 1, `customer:${id}:v1`);
+    await query(`update customers set name = 'Ada L', version = 2 where id = $1`, [id]);
+    await push('customer.updated', id, 1, `customer:${id}:v2`);
+    // Someone edits the record there, unseen; reconcile clears the hash and queues a repair of v2.
+    fake.records.set('cus_1', { ...fake.records.get('cus_1')!, name: 'Drifted' });
+    await query(`update external_mappings set last_synced_hash = null where internal_customer_id = $1`, [id]);
+    await push('customer.updated', id, 1, `customer:${id}:v2:reconcile:run1`);
+
+    expect(fake.calls.slice(-1)).toEqual([`update cus_1 customer:${id}:v2:reconcile:run1:stripe:update`]);
+    expect(fake.records.get('cus_1')).toMatchObject({ name: 'Ada L' });
   });
 
   it('keeps the mapping that was stored while the create ran (the inbound side linked it) and still marks it synced', async () => {
@@ -138,9 +165,9 @@ describe('pushCustomer against Postgres', () => {
        values ($1, 'customer.created', 'customer', $2, 'stripe', 'pending', '{"action":"create"}', 'outbound')`,
       [randomUUID(), id],
     );
-    await push('customer.created', id);
+    const key = await push('customer.created', id);
 
-    expect(fake.calls).toEqual([`search ${id}`, `update cus_9 customer:${id}:v1:stripe:update`]);
+    expect(fake.calls).toEqual([`search ${id}`, `update cus_9 ${key}:stripe:update`]);
     expect(fake.records.get('cus_9')).toMatchObject({ name: 'Ada', email: 'ada@x.io' });
     expect((await mappings(id))[0]).toMatchObject({ external_id: 'cus_9', synced: true });
   });
@@ -149,10 +176,10 @@ describe('pushCustomer against Postgres', () => {
     const id = await newCustomer();
     await push('customer.created', id);
     await query(`update customers set deleted_at = now(), version = 2 where id = $1`, [id]);
-    await push('customer.deleted', id);
-    await push('customer.deleted', id);
+    const deleted = await push('customer.deleted', id, 1, `customer:${id}:v2`);
+    await push('customer.deleted', id, 1, `customer:${id}:v2`);
 
-    expect(fake.calls.slice(1)).toEqual([`delete cus_1 customer:${id}:stripe:delete`]);
+    expect(fake.calls.slice(1)).toEqual([`delete cus_1 ${deleted}:stripe:delete`]);
     expect(await mappings(id)).toEqual([{ external_id: 'cus_1', last_synced_hash: stateHash(DELETED_HASH_INPUT), synced: true }]);
     expect((await audit(id)).slice(2).map((a) => `${a.status} ${a.action} ${a.reason}`)).toEqual(['success delete null', 'skipped none already deleted there']);
   });

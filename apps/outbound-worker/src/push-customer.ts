@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM, SyncAttempt, SyncStatus } from '@cs/domain';
-import { DELETED_HASH_INPUT, linkMapping, loadOutboundState, recordOutboundResult, recordSyncEvent, stateHash, type MappingWrite } from '@cs/domain';
+import { DELETED_HASH_INPUT, linkMapping, loadOutboundState, providerIdempotencyKey, recordOutboundResult, recordSyncEvent, stateHash, type MappingWrite } from '@cs/domain';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
 import type { CustomerEventMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
@@ -92,7 +92,7 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
     if (mapping?.last_synced_hash === deletedHash) return { status: 'skipped', action: 'none', reason: 'already deleted there', externalId: mapping.external_id };
     const externalId = mapping?.external_id ?? (await limited(limiter, () => integration.findByInternalId(customerId)))?.externalId;
     if (!externalId) return { status: 'skipped', action: 'none', reason: 'never synced' };
-    await limited(limiter, () => integration.deleteCustomer(externalId, { idempotencyKey: `customer:${customerId}:${system}:delete` }));
+    await limited(limiter, () => integration.deleteCustomer(externalId, { idempotencyKey: providerIdempotencyKey(msg.idempotency_key, system, 'delete') }));
     // The mapping stays as a tombstone link, so late events about the record are recognised.
     return { status: 'success', action: 'delete', externalId, ...(mapping && { write: { kind: 'synced', mappingId: mapping.id, hash: deletedHash } }) };
   }
@@ -100,7 +100,7 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
   const fields = { name: customer.name, email: customer.email };
   const hash = stateHash(fields);
   if (mapping?.last_synced_hash === hash) return { status: 'skipped', action: 'none', reason: 'unchanged', externalId: mapping.external_id };
-  const updateKey = `customer:${customerId}:v${customer.version}:${system}:update`;
+  const updateKey = providerIdempotencyKey(msg.idempotency_key, system, 'update');
 
   if (mapping) {
     await limited(limiter, () => integration.updateCustomer(mapping.external_id, fields, { idempotencyKey: updateKey }));
@@ -116,8 +116,9 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
     // The marker is committed before the call: it records that a create may have happened.
     if (!createMarked) await recordSyncEvent(em, createMarker);
     try {
-      // One key per customer: any retry of this create, even after a crash, replays the first.
-      external = await limited(limiter, () => integration.createCustomer(fields, customerId, { idempotencyKey: `customer:${customerId}:${system}:create` }));
+      // A re-delivery of this message, even after a crash, replays the first create; any other
+      // message found the create marker above and searched first.
+      external = await limited(limiter, () => integration.createCustomer(fields, customerId, { idempotencyKey: providerIdempotencyKey(msg.idempotency_key, system, 'create') }));
       action = 'create';
       if (deps.crashAfterCreate) process.kill(process.pid, 'SIGKILL');
     } catch (err) {

@@ -10,7 +10,7 @@ import { barProgress } from './progress-bar';
 /** What a command needs, opened lazily and closed once at the end. */
 export class Context {
   readonly env = loadEnv(cliEnv);
-  readonly logger: Logger = createLogger({ name: 'sync-cli', level: this.env.LOG_LEVEL === 'info' ? 'warn' : this.env.LOG_LEVEL });
+  readonly logger: Logger = createLogger({ name: 'sync-cli', level: this.env.LOG_LEVEL === 'info' ? 'warn' : this.env.LOG_LEVEL, to: 'stderr' });
   readonly topics = topics(this.env.KAFKA_TOPIC_PREFIX);
   private ormP: Promise<MikroORM> | undefined;
   private producerP: Promise<Producer> | undefined;

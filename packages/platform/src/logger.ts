@@ -20,10 +20,12 @@ export interface LoggerOptions {
   name: string;
   level?: string;
   pretty?: boolean;
+  /** Where lines go: stdout (the apps), or stderr for a CLI whose stdout is its result (--json). */
+  to?: 'stdout' | 'stderr';
 }
 
-export function createLogger({ name, level = 'info', pretty = false }: LoggerOptions): Logger {
-  return pino({
+export function createLogger({ name, level = 'info', pretty = false, to = 'stdout' }: LoggerOptions): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -32,5 +34,6 @@ export function createLogger({ name, level = 'info', pretty = false }: LoggerOpt
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
       : {}),
-  });
+  };
+  return to === 'stderr' && !pretty ? pino(options, pino.destination(2)) : pino(options);
 }

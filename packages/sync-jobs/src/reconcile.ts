@@ -69,7 +69,9 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport
     const external = await streamExternal(tx, opts);
 
     const count = async (kind: DriftKind) => Number((await sql<{ n: string }>(tx, `select count(*) as n from (${QUERIES[kind]}) q`, [system]))[0]?.n ?? 0);
-    const by_kind = Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await count(k)] as const))) as Record<DriftKind, number>;
+    // One after another: they share the transaction's one connection (pg refuses concurrent queries on a client).
+    const by_kind = {} as Record<DriftKind, number>;
+    for (const kind of KINDS) by_kind[kind] = await count(kind);
     const drifts: Drift[] = [];
     for (const kind of KINDS) {
       if (drifts.length >= sample) break;

@@ -3,6 +3,7 @@ export * from './dead-letters';
 export * from './mappings';
 export * from './outbound-push';
 export * from './park';
+export * from './provider-key';
 export * from './sync-events';
 export * from './reconcile-report';
 export * from './sync-event-query';
