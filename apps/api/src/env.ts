@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { stripeEnv } from '@cs/integrations';
 import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 export const apiEnv = baseEnv
@@ -17,10 +16,5 @@ export const apiEnv = baseEnv
     RELAY_ENABLED: booleanFlag(true),
     /** The relay's safety-net poll; LISTEN/NOTIFY wakes it at once in normal operation. */
     RELAY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-    // Optional, for /health/ready only: the API never calls Stripe (the outbox decouples it), so a
-    // Stripe outage is shown there but never makes the API unready.
-    STRIPE_SECRET_KEY: stripeEnv.shape.STRIPE_SECRET_KEY.optional(),
-    STRIPE_API_BASE: stripeEnv.shape.STRIPE_API_BASE,
-    STRIPE_TIMEOUT_MS: stripeEnv.shape.STRIPE_TIMEOUT_MS,
   });
 export type ApiEnv = z.infer<typeof apiEnv>;

@@ -1,23 +1,30 @@
 import { createServer } from 'node:http';
 import { CustomerService, DeadLetterService, openOrm, pingDatabase } from '@cs/domain';
 import { createKafka, createProducer, pingKafka, topics } from '@cs/kafka-schemas';
-import { StripeIntegration } from '@cs/integrations';
-import { createLogger, listen, loadEnv, onShutdown, type HealthCheck } from '@cs/platform';
-import { apiEnv, type ApiEnv } from './env';
+import { probeConnectors } from '@cs/integrations';
+import { createLogger, listen, loadConfig, onShutdown, parseEnv, type HealthCheck } from '@cs/platform';
+import { apiEnv } from './env';
 import { kafkaRepublish } from './kafka-republish';
 import { startApiMetrics } from './metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 import { buildApp } from './server';
 
-/** Stripe's reachability with our key, for the operator; "not configured" when the API has no key. */
-function stripeCheck(env: ApiEnv): HealthCheck {
-  if (!env.STRIPE_SECRET_KEY) return () => Promise.resolve('not configured (STRIPE_SECRET_KEY unset; the workers check Stripe)');
-  const stripe = new StripeIntegration({ secretKey: env.STRIPE_SECRET_KEY, webhookSecrets: [], apiBase: env.STRIPE_API_BASE, timeoutMs: env.STRIPE_TIMEOUT_MS });
-  return () => stripe.ping();
+/**
+ * Each enabled system's reachability, for the operator: the API never calls them (the outbox
+ * decouples it), so they are shown on /health/ready without deciding it, and a system whose
+ * settings this process lacks says "not configured (…)".
+ */
+function systemChecks(probed: ReturnType<typeof probeConnectors>): { advisory: Record<string, HealthCheck>; okText: Record<string, string> } {
+  const advisory: Record<string, HealthCheck> = {};
+  for (const p of probed) {
+    advisory[p.system] = p.integration ? () => p.integration.ping() : () => Promise.resolve(`not configured (${p.notConfigured}; the workers check ${p.system})`);
+  }
+  return { advisory, okText: Object.fromEntries(probed.map((p) => [p.system, p.okText])) };
 }
 
 async function main() {
-  const env = loadEnv(apiEnv);
+  const [env, probed] = loadConfig(() => parseEnv(apiEnv), () => probeConnectors(process.env));
+  const systems = systemChecks(probed);
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   if (!env.API_KEYS) {
     if (env.NODE_ENV === 'production') {
@@ -52,7 +59,9 @@ async function main() {
     environment: env.NODE_ENV,
     version: env.SERVICE_VERSION,
     checks: { database: () => pingDatabase(orm), kafka: () => pingKafka(admin) },
-    advisory: { stripe: stripeCheck(env) },
+    advisory: systems.advisory,
+    okText: systems.okText,
+    systems: probed.map((p) => p.system),
     customers: new CustomerService(orm),
     orm,
     deadLetters: new DeadLetterService(orm),

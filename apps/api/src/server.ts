@@ -14,8 +14,12 @@ export interface ApiDeps {
   environment: string;
   version: string;
   checks: Record<string, HealthCheck>;
-  /** Shown on /health/ready without deciding it (Stripe: the API never calls it). */
+  /** Shown on /health/ready without deciding it (the external systems: the API never calls them). */
   advisory?: Record<string, HealthCheck>;
+  /** What a passing advisory check says, per system ("authenticated"). */
+  okText?: Record<string, string>;
+  /** The enabled systems (SYNC_SYSTEMS), listed in every customer's sync status. */
+  systems: readonly string[];
   customers: CustomerService;
   orm: MikroORM;
   deadLetters: DeadLetterService;
@@ -43,7 +47,7 @@ export function buildApp(deps: ApiDeps): Express {
       version: deps.version,
       checks: deps.checks,
       ...(deps.advisory ? { advisory: deps.advisory } : {}),
-      okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
+      okText: { database: 'connected', kafka: 'connected', ...deps.okText },
     }),
   );
 
@@ -57,7 +61,7 @@ export function buildApp(deps: ApiDeps): Express {
   app.use('/console', consoleStatic());
 
   if (deps.apiKeys) app.use('/api', bearerAuth(deps.apiKeys));
-  const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish };
+  const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish, systems: deps.systems };
   for (const route of routes) {
     const run: RequestHandler = async (req, res) => {
       const valid = res.locals.valid as Validated;

@@ -20,6 +20,7 @@ export async function testApp(opts: { apiKeys?: string[]; republish?: Republish 
     deadLetters: new DeadLetterService(orm),
     republish: opts.republish ?? noKafka,
     apiKeys: opts.apiKeys,
+    systems: ['stripe'],
   });
   return { app, orm, close: () => orm.close() };
 }

@@ -14,7 +14,7 @@ let deps: InboundDeps;
 beforeAll(async () => {
   orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 5 });
   emu = await startEmulator({ port: 0 });
-  const stripe = new StripeIntegration({ secretKey: 'sk_test_inbound', webhookSecrets: ['whsec_x'], apiBase: emu.url });
+  const stripe = new StripeIntegration({ secretKey: 'sk_test_inbound', apiBase: emu.url });
   deps = { orm, registry: new IntegrationRegistry().register(stripe), logger: createLogger({ name: 'inbound-test', level: 'silent' }) };
 });
 afterAll(async () => {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { stripeEnv } from '@cs/integrations';
 import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -7,7 +6,6 @@ const positiveInt = (fallback: number, max: number) => z.coerce.number().int().m
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
-  .extend(stripeEnv.shape)
   .extend({
     HEALTH_PORT: port(8003),
     INBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
@@ -15,12 +13,10 @@ export const workerEnv = baseEnv
     INBOUND_RETRY_MAX_MS: positiveInt(30_000, 600_000),
     /** External records applied at once per partition batch (each record's events stay in order). */
     INBOUND_CONCURRENCY: positiveInt(16, 256),
-    /** Events-API catch-up for missed webhooks; 0 turns it off. */
+    /** Catch-up of missed webhooks from each system's change feed (Stripe: the events API); 0 turns it off. */
     CATCHUP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
     /** Scheduled reconciliation (report, and repair if RECONCILE_REPAIR); 0 turns it off. Default daily. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(30 * 86_400_000).default(86_400_000),
     RECONCILE_REPAIR: booleanFlag(false),
-    /** Reads per second against Stripe for catch-up and reconcile; default 25 test / 100 live. */
-    STRIPE_READ_RATE: z.coerce.number().min(0).max(100_000).optional(),
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
-import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
+import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
+import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
 import { consumerHooks } from './consumer-hooks';
@@ -11,7 +11,8 @@ import { startWorkerMetrics } from './metrics';
 import { startSchedules } from './schedules';
 
 async function main() {
-  const env = loadEnv(workerEnv);
+  // The worker's own settings and every enabled system's (SYNC_SYSTEMS), all problems at once.
+  const [env, { registry, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'inbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'inbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
@@ -21,7 +22,6 @@ async function main() {
   await Promise.all([admin.connect(), producer.connect()]);
   const names = topics(env.KAFKA_TOPIC_PREFIX);
 
-  const registry = new IntegrationRegistry().register(new StripeIntegration({ ...stripeConfigFromEnv(env), onCall: recordExternalCall }));
   const deps = { orm, registry, logger };
   const group = { groupId: `${env.KAFKA_CLIENT_ID}-inbound`, topic: names.syncInbound };
   const consumer = new ReliableConsumer({
@@ -49,26 +49,23 @@ async function main() {
       kafka: () => pingKafka(admin).then(() => assertStarted(consumer.started)),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
-    okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
+    okText: { database: 'connected', kafka: 'connected', ...okText },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await consumer.start();
   const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
-  const stripe = registry.get('stripe');
-  const schedules = startSchedules(
-    {
-      orm,
-      integration: stripe,
-      feed: kafkaInboundFeed(producer, names.syncInbound),
-      limiter: new TokenBucket(env.STRIPE_READ_RATE ?? (env.STRIPE_SECRET_KEY.includes('_live_') ? 100 : 25)),
-      logger: logger.child({ module: 'schedules' }),
-    },
-    { catchUpMs: env.CATCHUP_INTERVAL_MS, reconcileMs: env.RECONCILE_INTERVAL_MS, repair: env.RECONCILE_REPAIR },
+  const feed = kafkaInboundFeed(producer, names.syncInbound);
+  // Each system's catch-up and reconciliation, at its own read rate.
+  const schedules = registry.systems().map((system) =>
+    startSchedules(
+      { orm, integration: registry.get(system), feed, limiter: new TokenBucket(limits.get(system)!.readsPerSec), logger: logger.child({ module: 'schedules', system }) },
+      { catchUpMs: env.CATCHUP_INTERVAL_MS, reconcileMs: env.RECONCILE_INTERVAL_MS, repair: env.RECONCILE_REPAIR },
+    ),
   );
   logger.info({ port: env.HEALTH_PORT, systems: registry.systems() }, 'inbound worker running');
 
   onShutdown(logger, [
-    { name: 'scheduled jobs', run: () => schedules.stop() },
+    { name: 'scheduled jobs', run: () => Promise.all(schedules.map((s) => s.stop())) },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'http', run: close },
     { name: 'metrics', run: () => metrics.stop() },

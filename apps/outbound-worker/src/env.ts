@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { stripeEnv } from '@cs/integrations';
 import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -7,22 +6,19 @@ const positiveInt = (fallback: number, max: number) => z.coerce.number().int().m
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
-  .extend(stripeEnv.shape)
   .extend({
     HEALTH_PORT: port(8002),
-    /** Writes per second to Stripe; default 25 with a test key, 100 with a live key (Stripe's limits). */
-    STRIPE_WRITE_RATE: z.coerce.number().min(0).max(100_000).optional(),
     /** Attempts before a retryable failure is parked (about 4.5 minutes of backoff with the defaults). */
     OUTBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
     OUTBOUND_RETRY_BASE_MS: positiveInt(250, 60_000),
     OUTBOUND_RETRY_MAX_MS: positiveInt(30_000, 600_000),
     /**
-     * Customers pushed at once per partition batch (each customer's changes stay in order). All 6
-     * partitions run at once, so 8 keeps 48 pushes in flight: more only queue for the DB pool and hold memory.
+     * Customers pushed at once per partition batch and system (each customer's changes stay in order).
+     * All 6 partitions run at once, so 8 keeps 48 pushes in flight: more only queue for the DB pool and hold memory.
      */
     OUTBOUND_CONCURRENCY: positiveInt(8, 256),
     /**
-     * Bytes fetched per partition at a time. A push takes milliseconds and Stripe allows at most
+     * Bytes fetched per partition at a time. A push takes milliseconds and a system like Stripe allows at most
      * 100 writes/s, so a fetch of ~200 messages (~500 bytes each) is seconds of work: fetching
      * Kafka's default 1 MB (~2,000 messages a partition) while a backlog drains only holds memory.
      */
@@ -38,7 +34,3 @@ export const workerEnv = baseEnv
     message: 'fault injection is not allowed in production',
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;
-
-export function stripeWriteRate(env: WorkerEnv): number {
-  return env.STRIPE_WRITE_RATE ?? (env.STRIPE_SECRET_KEY.includes('_live_') ? 100 : 25);
-}

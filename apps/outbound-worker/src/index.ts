@@ -1,15 +1,16 @@
 import { createServer } from 'node:http';
 import { createParker, openOrm, pingDatabase } from '@cs/domain';
-import { IntegrationRegistry, StripeIntegration, stripeConfigFromEnv } from '@cs/integrations';
+import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, initMetrics, listen, loadEnv, onShutdown, recordExternalCall, TokenBucket } from '@cs/platform';
+import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
-import { stripeWriteRate, workerEnv } from './env';
+import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
 import { pushCustomer } from './push-customer';
 
 async function main() {
-  const env = loadEnv(workerEnv);
+  // The worker's own settings and every enabled system's (SYNC_SYSTEMS), all problems at once.
+  const [env, { registry, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'outbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'outbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
@@ -21,13 +22,11 @@ async function main() {
 
   // Every enabled system, each with its own consumer group on customer.events: a slow or failing
   // system lags on its own and never stalls another.
-  const registry = new IntegrationRegistry().register(new StripeIntegration({ ...stripeConfigFromEnv(env), onCall: recordExternalCall }));
-  const rates: Record<string, number> = { stripe: stripeWriteRate(env) };
   const groups = registry.systems().map((system) => ({ system, groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`, topic: names.customerEvents }));
   const consumers = groups.map(({ system, groupId, topic }) => {
     const integration = registry.get(system);
     const log = logger.child({ system });
-    const deps = { orm, integration, limiter: new TokenBucket(rates[system] ?? 25), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE };
+    const deps = { orm, integration, limiter: new TokenBucket(limits.get(system)!.writesPerSec), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE };
     return new ReliableConsumer({
       kafka,
       groupId,
@@ -56,12 +55,12 @@ async function main() {
       kafka: () => pingKafka(admin).then(() => assertStarted(consumers.every((c) => c.started))),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
-    okText: { database: 'connected', kafka: 'connected', stripe: 'authenticated' },
+    okText: { database: 'connected', kafka: 'connected', ...okText },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await Promise.all(consumers.map((c) => c.start()));
   const metrics = startWorkerMetrics({ orm, admin, logger, groups });
-  logger.info({ port: env.HEALTH_PORT, systems: registry.systems(), stripeWriteRate: rates.stripe }, 'outbound worker running');
+  logger.info({ port: env.HEALTH_PORT, systems: registry.systems(), limits: Object.fromEntries(limits) }, 'outbound worker running');
 
   onShutdown(logger, [
     { name: 'consumers (finish in-flight, commit)', run: () => Promise.all(consumers.map((c) => c.stop())) },

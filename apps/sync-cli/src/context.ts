@@ -1,10 +1,11 @@
 import { DeadLetterService, openOrm, type MikroORM } from '@cs/domain';
-import { StripeIntegration, stripeConfigFromEnv, type Integration } from '@cs/integrations';
+import { enabledSystems, loadConnectors, type Integration, type LoadedConnectors } from '@cs/integrations';
 import { createKafka, createProducer, topics } from '@cs/kafka-schemas';
-import { createLogger, loadEnv, TokenBucket, type Logger } from '@cs/platform';
+import { createLogger, EnvError, loadEnv, TokenBucket, type Logger } from '@cs/platform';
 import { kafkaInboundFeed, logProgress, type InboundFeed, type Progress } from '@cs/sync-jobs';
 import type { Producer } from 'kafkajs';
-import { cliEnv, readRate } from './env';
+import { cliEnv } from './env';
+import { CliError, EXIT } from './output';
 import { barProgress } from './progress-bar';
 
 /** What a command needs, opened lazily and closed once at the end. */
@@ -14,7 +15,7 @@ export class Context {
   readonly topics = topics(this.env.KAFKA_TOPIC_PREFIX);
   private ormP: Promise<MikroORM> | undefined;
   private producerP: Promise<Producer> | undefined;
-  private integrationV: Integration | undefined;
+  private connectorsV: LoadedConnectors | undefined;
 
   constructor(readonly json: boolean) {}
 
@@ -22,12 +23,32 @@ export class Context {
     return (this.ormP ??= openOrm({ databaseUrl: this.env.DATABASE_URL, poolMax: 12 }));
   }
 
-  integration(): Integration {
-    return (this.integrationV ??= new StripeIntegration(stripeConfigFromEnv({ ...this.env, STRIPE_WEBHOOK_SECRET: this.env.STRIPE_WEBHOOK_SECRET ?? [] })));
+  /**
+   * The system a command works on: `--system`, or the only one enabled (SYNC_SYSTEMS). Its
+   * settings are read here, so a command that needs no system needs none of them.
+   */
+  integration(system?: string): Integration {
+    const enabled = this.configured(() => enabledSystems(process.env));
+    const name = system ?? (enabled.length === 1 ? enabled[0]! : undefined);
+    if (name === undefined) throw new CliError(`several systems are enabled (${enabled.join(', ')}): choose one with --system`, EXIT.usage);
+    if (!enabled.includes(name)) throw new CliError(`--system ${name} is not enabled (SYNC_SYSTEMS=${enabled.join(',')})`, EXIT.usage);
+    this.connectorsV ??= this.configured(() => loadConnectors(process.env));
+    return this.connectorsV.registry.get(name);
   }
 
-  readLimiter(): TokenBucket {
-    return new TokenBucket(readRate(this.env));
+  /** Reads per second for the system's backfill and reconcile: its connector's limit. */
+  readLimiter(system: string): TokenBucket {
+    return new TokenBucket(this.connectorsV!.limits.get(system)!.readsPerSec);
+  }
+
+  /** A bad or missing setting is a usage error of this command, said in one line per variable. */
+  private configured<T>(load: () => T): T {
+    try {
+      return load();
+    } catch (err) {
+      if (err instanceof EnvError) throw new CliError(err.problems.map((p) => `invalid environment: ${p}`).join('\n'), 78);
+      throw err;
+    }
   }
 
   producer(): Promise<Producer> {

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
-import { StripeWebhookVerifier, type WebhookVerifier } from '@cs/integrations';
+import { loadWebhookVerifiers } from '@cs/integrations';
 import { BatchingPublisher, createKafka, pingKafka, topics } from '@cs/kafka-schemas';
-import { createLogger, initMetrics, listen, loadEnv, onShutdown, webhookEvents } from '@cs/platform';
+import { createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, webhookEvents } from '@cs/platform';
 import { gatewayEnv } from './env';
 import { buildApp } from './server';
 
 async function main() {
-  const env = loadEnv(gatewayEnv);
+  const [env, verifiers] = loadConfig(() => parseEnv(gatewayEnv), () => loadWebhookVerifiers(process.env));
   const logger = createLogger({ name: 'webhook-gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'webhook-gateway', enabled: env.METRICS });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-gateway`, logger });
@@ -17,7 +17,6 @@ async function main() {
   await admin.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable yet'));
   await producer.connect().catch((err: unknown) => logger.warn({ err }, 'kafka producer not connected yet'));
 
-  const verifiers = new Map<string, WebhookVerifier>([['stripe', new StripeWebhookVerifier(env.STRIPE_WEBHOOK_SECRET)]]);
   const app = buildApp({
     logger,
     environment: env.NODE_ENV,

@@ -1,3 +1,6 @@
+export * from './connector';
+export * from './connectors/catalogue';
+export * from './connectors/from-env';
 export * from './registry';
 export * from './types';
 export * from './stripe';

@@ -94,7 +94,6 @@ export interface Integration {
   getCustomer(externalId: string): Promise<ExternalCustomer | null>;
   findByInternalId(internalId: number): Promise<ExternalCustomer | null>;
   listCustomers(cursor: string | null, limit: number): Promise<ListPage>;
-  readonly webhooks: WebhookVerifier;
   /** null for event types this integration does not handle. */
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
   /** Customer events created in [fromTs, toTs) (seconds), oldest first. For catching up missed webhooks. */

@@ -25,13 +25,27 @@ export function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.Proces
 }
 
 export function loadEnv<S extends z.ZodObject>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  try {
-    return parseEnv(schema, source);
-  } catch (err) {
-    if (!(err instanceof EnvError)) throw err;
-    for (const line of err.problems) process.stderr.write(`invalid environment: ${line}\n`);
-    process.exit(78); // EX_CONFIG
-  }
+  return loadConfig(() => parseEnv(schema, source))[0];
+}
+
+/**
+ * Runs each loader (an app's env, its connectors' env…); if any finds bad or missing variables,
+ * prints every problem of all of them, one line each, and exits 78, so a person fixes them all at once.
+ */
+export function loadConfig<T extends unknown[]>(...loaders: { [K in keyof T]: () => T[K] }): T {
+  const problems: string[] = [];
+  const results = loaders.map((load) => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof EnvError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  });
+  if (problems.length === 0) return results as T;
+  for (const line of problems) process.stderr.write(`invalid environment: ${line}\n`);
+  process.exit(78); // EX_CONFIG
 }
 
 /** `z.coerce.boolean()` turns "false" into true; this accepts only the usual spellings. */

@@ -11,6 +11,8 @@ export interface RouteDeps {
   deadLetters: DeadLetterService;
   /** Puts a replayed dead letter back on its Kafka topic. */
   republish: Republish;
+  /** The enabled systems (SYNC_SYSTEMS): listed in a sync status even before anything happened. */
+  systems: readonly string[];
 }
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;

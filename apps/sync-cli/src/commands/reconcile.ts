@@ -15,14 +15,16 @@ export function summary(r: ReconcileReport): string {
 export function reconcileCommand(program: Command, run: (fn: (ctx: Context) => Promise<number>) => Promise<void>) {
   program
     .command('reconcile')
-    .description('compare every customer with Stripe; with --repair, queue the normal sync messages that fix the drift')
+    .description('compare every customer with a system; with --repair, queue the normal sync messages that fix the drift')
+    .option('--system <name>', 'the system (default: the only one enabled)')
     .option('--repair', 'queue repairs (outbox rows and inbound events; the workers apply them)')
-    .action((opts: { repair?: boolean }) =>
+    .action((opts: { repair?: boolean; system?: string }) =>
       run(async (ctx) => {
+        const integration = ctx.integration(opts.system);
         const report = await reconcile({
           orm: await ctx.orm(),
-          integration: ctx.integration(),
-          limiter: ctx.readLimiter(),
+          integration,
+          limiter: ctx.readLimiter(integration.system),
           progress: ctx.progress(),
           repair: opts.repair === true,
           ...(opts.repair ? { feed: await ctx.inboundFeed() } : {}),

@@ -29,7 +29,7 @@ describe('StripeConfig.onCall', () => {
   it('reports each HTTP answer with a bounded operation name, its status and elapsed time', async () => {
     const calls: ExternalCall[] = [];
     const { port } = server.address() as AddressInfo;
-    const stripe = new StripeIntegration({ secretKey: 'sk_test_x', webhookSecrets: [], apiBase: `http://127.0.0.1:${port}`, onCall: (c) => calls.push(c) });
+    const stripe = new StripeIntegration({ secretKey: 'sk_test_x', apiBase: `http://127.0.0.1:${port}`, onCall: (c) => calls.push(c) });
 
     await stripe.getCustomer('cus_abc123');
     await expect(stripe.updateCustomer('cus_abc123', { name: 'A', email: 'a@x.io' }, { idempotencyKey: 'k1' })).rejects.toThrow();
@@ -44,7 +44,6 @@ describe('StripeConfig.onCall', () => {
     const { port } = server.address() as AddressInfo;
     const stripe = new StripeIntegration({
       secretKey: 'sk_test_x',
-      webhookSecrets: [],
       apiBase: `http://127.0.0.1:${port}`,
       onCall: () => {
         throw new Error('metrics broke');

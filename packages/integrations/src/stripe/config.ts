@@ -4,8 +4,6 @@ import { reportCalls } from './call-hook';
 
 export interface StripeConfig {
   secretKey: string;
-  /** Several during a rotation: a signature made with any of them is accepted. */
-  webhookSecrets: string[];
   /** e.g. http://127.0.0.1:12111 for the emulator; unset means api.stripe.com. */
   apiBase?: string | undefined;
   timeoutMs?: number;

@@ -1,4 +1,5 @@
 export { StripeIntegration } from './stripe-integration';
 export { StripeWebhookVerifier } from './webhooks';
 export type { StripeConfig } from './config';
-export { stripeEnv, stripeConfigFromEnv, type StripeEnv } from './env';
+export { stripeEnv, stripeWebhookEnv, type StripeEnv } from './env';
+export { stripeConnector } from './connector';

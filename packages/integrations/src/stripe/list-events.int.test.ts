@@ -8,7 +8,7 @@ let stripe: StripeIntegration;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0 });
-  stripe = new StripeIntegration({ secretKey: 'sk_test_events', webhookSecrets: ['whsec_x'], apiBase: emu.url });
+  stripe = new StripeIntegration({ secretKey: 'sk_test_events', apiBase: emu.url });
 });
 afterAll(() => emu.close());
 

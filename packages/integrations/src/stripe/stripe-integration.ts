@@ -12,7 +12,6 @@ import {
 import { createStripeClient, type StripeConfig } from './config';
 import { classifyStripeError } from './errors';
 import { fromStripe, toStripeParams } from './mapping';
-import { StripeWebhookVerifier } from './webhooks';
 
 const HANDLED: Record<string, NeutralChange['kind']> = {
   'customer.created': 'created',
@@ -22,12 +21,10 @@ const HANDLED: Record<string, NeutralChange['kind']> = {
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
-  readonly webhooks: StripeWebhookVerifier;
   private readonly stripe: Stripe;
 
   constructor(config: StripeConfig) {
     this.stripe = createStripeClient(config);
-    this.webhooks = new StripeWebhookVerifier(config.webhookSecrets);
   }
 
   async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {

@@ -24,7 +24,7 @@ import { StripeIntegration } from './stripe-integration';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SCRIPT = path.join(ROOT, 'scripts/stripe-mock.sh');
-const CONFIG = { secretKey: 'sk_test_123', webhookSecrets: ['whsec_test'] };
+const CONFIG = { secretKey: 'sk_test_123' };
 
 interface Recorded {
   method: string;

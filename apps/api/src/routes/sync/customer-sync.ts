@@ -4,7 +4,6 @@ import { idParamsOf } from '../params';
 import { errors } from './errors';
 import { iso, presentSystemState } from './present';
 import { customerSyncResponse } from './schemas';
-import { SYNC_SYSTEMS } from './systems';
 
 export default defineRoute({
   method: 'get',
@@ -15,7 +14,7 @@ export default defineRoute({
   params: idParamsOf('Customer id'),
   responses: { 200: { description: 'The sync status', schema: customerSyncResponse }, 401: errors[401], 404: { description: 'No such customer, live or deleted' }, 422: errors[422] },
   async handler({ params, res, deps }) {
-    const status = await customerSyncStatus(deps.orm.em.fork(), params.id, SYNC_SYSTEMS);
+    const status = await customerSyncStatus(deps.orm.em.fork(), params.id, deps.systems);
     if (!status) throw new DomainError('customer_not_found', `customer ${params.id} not found`, { id: params.id });
     res.json({
       customer_id: status.customer_id,

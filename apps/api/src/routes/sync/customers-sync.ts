@@ -3,7 +3,6 @@ import { defineRoute } from '../route';
 import { errors } from './errors';
 import { presentSystemState } from './present';
 import { customersSyncQuery, customersSyncResponse } from './schemas';
-import { SYNC_SYSTEMS } from './systems';
 
 /** The console's customer table in one call, instead of the list plus one status call per row. */
 export default defineRoute({
@@ -15,7 +14,7 @@ export default defineRoute({
   query: customersSyncQuery,
   responses: { 200: { description: 'A page of customers', schema: customersSyncResponse }, 401: errors[401], 422: errors[422] },
   async handler({ query, res, deps }) {
-    const page = await customerSyncPage(deps.orm.em.fork(), query, SYNC_SYSTEMS);
+    const page = await customerSyncPage(deps.orm.em.fork(), query, deps.systems);
     res.json({
       data: page.data.map((c) => ({ id: c.id, name: c.name, email: c.email, version: c.version, updated_at: c.updated_at.toISOString(), systems: c.systems.map(presentSystemState) })),
       has_more: page.has_more,
