@@ -1,5 +1,6 @@
 import {
   applyExternalChange,
+  applyOutsideLocks,
   applyUpdateBatch,
   recordInboundOutcome,
   type BatchChange,
@@ -84,8 +85,8 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
     return current && { name: current.name, email: current.email, internalId: current.internalId, deleted: current.deleted };
   };
 
-  const outcome = await em.transactional(async (tx) => {
-    const result = await applyExternalChange(tx, externalChange(msg, change), fetchCurrent);
+  const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
+    const result = await applyExternalChange(tx, externalChange(msg, change), current);
     if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
     await recordInboundOutcome(tx, audit, result);
     return result;

@@ -15,7 +15,7 @@ let stripe: StripeIntegration;
 beforeAll(async () => {
   orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 5 });
   emu = await startEmulator({ port: 0 });
-  stripe = new StripeIntegration({ secretKey: 'sk_test_backfill', webhookSecrets: ['whsec_x'], apiBase: emu.url });
+  stripe = new StripeIntegration({ secretKey: 'sk_test_backfill', apiBase: emu.url });
 });
 afterAll(async () => {
   await orm.close();
@@ -96,7 +96,7 @@ describe('backfill import', () => {
     const change = stripe.toNeutralChange(handed.event)!;
     expect(change).toMatchObject({ kind: 'created', externalId: conflicting, eventId: handed.eventId });
     const outcome = await orm.em.fork().transactional((tx) =>
-      applyExternalChange(tx, { system: 'stripe', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, async () => null),
+      applyExternalChange(tx, { system: 'stripe', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, { state: null }),
     );
     expect(outcome).toMatchObject({ status: 'conflict', park: true, reason: expect.stringContaining('email belongs to customer') });
   });
@@ -121,7 +121,7 @@ describe('backfill import', () => {
       const state = m.internal_customer_id === same ? { name: 'Same Name', email: 'same@example.com' } : { name: 'Their Name', email: 'differs@example.com' };
       const change = { system: 'stripe', eventId: event, kind: 'created' as const, externalId: String(m.external_id), sourceTs: Number(m.last_source_ts), state: { ...state, internalId: null, deleted: false }, traceId: bulk.trace };
       await orm.em.fork().transactional(async (tx) => {
-        const outcome = await applyExternalChange(tx, change, async () => change.state);
+        const outcome = await applyExternalChange(tx, change, { state: change.state });
         await recordInboundOutcome(tx, { system: 'stripe', eventType: 'customer.created', traceId: bulk.trace, payload: { event_id: event, external_id: change.externalId, via: 'backfill' } }, outcome);
       });
     }

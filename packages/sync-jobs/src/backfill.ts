@@ -160,7 +160,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   await applyAll(records.filter((r) => !done(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
-        const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, async () => r.state);
+        const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, { state: r.state });
         // Re-reading an equal record is not a sync attempt: no audit row (the bulk path writes none either).
         if (applied.status !== 'skipped') {
           await recordInboundOutcome(tx, { system, eventType: 'customer.created', traceId, payload: { event_id: r.eventId, external_id: r.externalId, via: 'backfill' } }, applied);

@@ -5,21 +5,23 @@ import { CustomerSchema, type Customer } from '../entities';
 import { enqueueCustomerChange } from '../outbox';
 import { sql } from '../sql';
 import { linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
-import type { ExternalChange, ExternalState, FetchCurrent, InboundOutcome } from './types';
+import { NeedsCurrentState, type ExternalChange, type ExternalState, type InboundOutcome, type KnownCurrent } from './types';
 
 /**
  * Applies one external change to our catalog, inside the caller's transaction. The policy
  * (docs/sync-rules.md):
  * - an event id seen before is skipped (processed_events, same transaction);
  * - an event older than the newest applied for that record is skipped; on a tie (same second)
- *   the record's current state is fetched from its system and that is applied;
+ *   the record's current state at its system is applied (`current`: read before the transaction,
+ *   never while it holds row locks — without it, this throws NeedsCurrentState; see
+ *   applyOutsideLocks);
  * - equal to what we hold → nothing changes (the echo of our own write);
  * - if we hold an internal change the system has not confirmed yet, the later of the two wins
  *   (our change's time against the event's); a tie goes to the system's current state;
  * - every change we apply writes an outbox row with origin = that system, so the other systems
  *   hear of it and it is never sent back.
  */
-export async function applyExternalChange(em: EntityManager, change: ExternalChange, fetchCurrent: FetchCurrent): Promise<InboundOutcome> {
+export async function applyExternalChange(em: EntityManager, change: ExternalChange, current?: KnownCurrent): Promise<InboundOutcome> {
   const fresh = await sql(em, 'insert into processed_events (external_system, event_id) values (?, ?) on conflict do nothing returning 1', [
     change.system,
     change.eventId,
@@ -31,11 +33,16 @@ export async function applyExternalChange(em: EntityManager, change: ExternalCha
   if (mapping?.last_source_ts != null) {
     const last = Number(mapping.last_source_ts);
     if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_customer_id };
-    if (change.sourceTs === last) state = await fetchCurrent(change.externalId); // same second: ask the source
+    if (change.sourceTs === last) state = currentState(change, current); // same second: the source's current state
   }
 
   if (change.kind === 'deleted' || state === null || state.deleted) return applyDelete(em, change, mapping);
-  return mapping ? applyToMapped(em, change, mapping, state, fetchCurrent) : applyUnmapped(em, change, state);
+  return mapping ? applyToMapped(em, change, mapping, state, current) : applyUnmapped(em, change, state);
+}
+
+function currentState(change: ExternalChange, current: KnownCurrent): ExternalState | null {
+  if (current === undefined) throw new NeedsCurrentState(change.externalId);
+  return current.state;
 }
 
 async function loadCustomer(em: EntityManager, id: number): Promise<Customer | null> {
@@ -48,7 +55,7 @@ export function representable(state: ExternalState): { name: string; email: stri
   return parsed.success ? parsed.data : null;
 }
 
-async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, fetchCurrent: FetchCurrent): Promise<InboundOutcome> {
+async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, known: KnownCurrent): Promise<InboundOutcome> {
   const customer = await loadCustomer(em, mapping.internal_customer_id);
   if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_customer_id };
   const theirs = representable(state);
@@ -68,7 +75,7 @@ async function applyToMapped(em: EntityManager, change: ExternalChange, mapping:
       return { status: 'conflict', reason: 'ours is newer: kept ours, it will be sent', customerId: customer.id, ours, theirs, park: false };
     }
     if (oursMs >= theirsMs) {
-      const current = await fetchCurrent(change.externalId);
+      const current = currentState(change, known);
       const resolved = current && !current.deleted ? representable(current) : null;
       if (!resolved) return applyDelete(em, change, mapping);
       const outcome = await update(em, change, mapping, customer, resolved);

@@ -1,4 +1,5 @@
 export * from './apply-external-change';
+export * from './apply-outside-locks';
 export * from './types';
 export * from './import-batch';
 export * from './audit';

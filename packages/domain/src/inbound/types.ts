@@ -26,3 +26,18 @@ export type InboundOutcome =
 
 /** Reads the record's current state from its system: the tie-breaker when timestamps cannot order two changes. */
 export type FetchCurrent = (externalId: string) => Promise<ExternalState | null>;
+
+/** The record's current state at its source, when it was read already (always outside a transaction); undefined: not read. */
+export type KnownCurrent = { state: ExternalState | null } | undefined;
+
+/**
+ * Thrown inside an apply's transaction when the rules need the record's current state at its
+ * source and it was not read yet: the transaction rolls back (releasing its row locks), the
+ * caller reads the state, and applies again with it (applyOutsideLocks).
+ */
+export class NeedsCurrentState extends Error {
+  constructor(readonly externalId: string) {
+    super(`the current state of ${externalId} is needed`);
+    this.name = 'NeedsCurrentState';
+  }
+}

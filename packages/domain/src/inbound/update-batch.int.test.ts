@@ -2,6 +2,7 @@ import { query, resetDatabase } from '../../../../test/support/db';
 import { stateHash } from '../customer-rules';
 import { openOrm, type MikroORM } from '../orm';
 import { applyExternalChange } from './apply-external-change';
+import { applyOutsideLocks } from './apply-outside-locks';
 import { recordInboundOutcome } from './audit';
 import type { ExternalChange, ExternalState, InboundOutcome } from './types';
 import { applyUpdateBatch, type BatchChange } from './update-batch';
@@ -69,8 +70,8 @@ const fetchCurrent = async (externalId: string): Promise<ExternalState | null> =
 
 async function oneByOne(changes: ExternalChange[]): Promise<void> {
   for (const change of changes) {
-    await orm.em.fork().transactional(async (tx) => {
-      const outcome = await applyExternalChange(tx, change, fetchCurrent);
+    await applyOutsideLocks(orm, fetchCurrent, async (tx, current) => {
+      const outcome = await applyExternalChange(tx, change, current);
       await recordInboundOutcome(tx, audit(change), outcome);
     });
   }
