@@ -7,4 +7,6 @@ export type { WebhookCounters } from './webhooks/dispatcher';
 export type { WebhookEndpoint } from './webhooks/endpoints';
 export type { Customer, DeletedCustomer } from './customers/object';
 export type { StripeEvent } from './events/store';
+export type { Invoice, InvoiceLineItem, DeletedInvoice, InvoiceStatus } from './invoices/object';
+export type { InvoiceItem, DeletedInvoiceItem } from './invoiceitems/object';
 export { signatureHeader } from './webhooks/signature';

@@ -96,14 +96,6 @@ export interface InvoiceLineItem {
   taxes: [];
 }
 
-export interface ListObject<T> {
-  object: 'list';
-  data: T[];
-  has_more: boolean;
-  total_count: number;
-  url: string;
-}
-
 export type Invoice = ReturnType<typeof buildInvoice>;
 
 export interface DeletedInvoice {

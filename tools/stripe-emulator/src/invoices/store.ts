@@ -71,10 +71,6 @@ export class InvoiceStore {
     return this.ordered.filter((r) => includeDeleted || !r.deleted);
   }
 
-  get liveCount(): number {
-    return this.ordered.reduce((n, r) => (r.deleted ? n : n + 1), 0);
-  }
-
   clear(): void {
     this.byId.clear();
     this.ordered = [];
