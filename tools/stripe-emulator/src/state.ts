@@ -8,8 +8,10 @@ import { DEFAULT_FAULTS, mergeFaults } from './faults/settings';
 import { IdempotencyStore } from './idempotency';
 import { InvoiceItemService } from './invoiceitems/service';
 import { InvoiceItemStore } from './invoiceitems/store';
+import { InvoiceChanges } from './invoices/changes';
 import { InvoiceService } from './invoices/service';
 import { InvoiceStore } from './invoices/store';
+import { InvoiceTransitions } from './invoices/transitions';
 import { InvoiceView } from './invoices/view';
 import type { ResolvedOptions } from './options';
 import { Stats } from './stats';
@@ -49,6 +51,7 @@ export class EmulatorState {
   readonly events: EventRecorder;
   readonly customers: CustomerService;
   readonly invoices: InvoiceService;
+  readonly invoiceTransitions: InvoiceTransitions;
   readonly invoiceItems: InvoiceItemService;
   readonly invoiceView: InvoiceView;
   private readonly created: MonotonicSeconds;
@@ -75,7 +78,9 @@ export class EmulatorState {
     this.events = new EventRecorder(this.eventStore, this.endpoints, this.webhooks, this.created, options.apiVersion);
     this.customers = new CustomerService(this.customerStore, this.events, this.created);
     this.invoiceView = new InvoiceView(this.invoiceItemStore, this.customerStore);
-    this.invoices = new InvoiceService(this.invoiceStore, this.invoiceItemStore, this.customerStore, this.invoiceView, this.events, this.created);
+    const changes = new InvoiceChanges(this.invoiceView, this.events);
+    this.invoices = new InvoiceService(this.invoiceStore, this.invoiceItemStore, this.customerStore, this.invoiceView, changes, this.events, this.created);
+    this.invoiceTransitions = new InvoiceTransitions(this.invoiceStore, this.invoiceView, changes, this.events, this.created);
     this.invoiceItems = new InvoiceItemService(this.invoiceItemStore, this.invoiceStore, this.customerStore, this.events, this.created);
     for (const endpoint of options.webhookEndpoints) this.endpoints.register(endpoint.url, endpoint.secret);
   }

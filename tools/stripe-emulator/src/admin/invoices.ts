@@ -47,18 +47,18 @@ export function dashboardCreateInvoice(state: EmulatorState, body: unknown, sile
   const invoice = state.invoices.create(create, origin);
   for (const item of items) state.invoiceItems.create({ ...item, invoice: invoice.id }, origin);
   const record = state.invoices.require(invoice.id);
-  return finalize ? state.invoices.finalize(record, undefined, origin) : state.invoices.render(record);
+  return finalize ? state.invoiceTransitions.finalize(record, undefined, origin) : state.invoices.render(record);
 }
 
 // The customer acts on the hosted invoice page, not through the API: events carry no request.
 const customerOrigin: WriteOrigin = { requestId: null, idempotencyKey: null };
 
 export function customerPays(state: EmulatorState, id: string): Invoice {
-  return state.invoices.collect(state.invoices.require(id), { outOfBand: false }, customerOrigin);
+  return state.invoiceTransitions.collect(state.invoices.require(id), { outOfBand: false }, customerOrigin);
 }
 
 export function paymentFails(state: EmulatorState, id: string): Invoice {
-  return state.invoices.failPayment(state.invoices.require(id), customerOrigin);
+  return state.invoiceTransitions.failPayment(state.invoices.require(id), customerOrigin);
 }
 
 export function allInvoices(state: EmulatorState, query: URLSearchParams): Array<Invoice | (Invoice & { deleted: true })> {

@@ -36,28 +36,28 @@ export function deleteInvoice({ state, params, id, origin }: ApiRequest): ApiRes
 
 export function finalizeInvoice({ state, params, id, origin }: ApiRequest): ApiResult {
   assertKnownParams(params, FINALIZE_PARAMS);
-  return ok(state.invoices.finalize(state.invoices.require(id), optionalBoolean(params, 'auto_advance'), origin));
+  return ok(state.invoiceTransitions.finalize(state.invoices.require(id), optionalBoolean(params, 'auto_advance'), origin));
 }
 
 export function payInvoice({ state, params, id, origin }: ApiRequest): ApiResult {
   assertKnownParams(params, PAY_PARAMS);
   const outOfBand = optionalBoolean(params, 'paid_out_of_band') ?? false;
-  return ok(state.invoices.pay(state.invoices.require(id), { outOfBand }, origin));
+  return ok(state.invoiceTransitions.pay(state.invoices.require(id), { outOfBand }, origin));
 }
 
 export function voidInvoice({ state, params, id, origin }: ApiRequest): ApiResult {
   assertKnownParams(params, EXPAND_ONLY);
-  return ok(state.invoices.void(state.invoices.require(id), origin));
+  return ok(state.invoiceTransitions.void(state.invoices.require(id), origin));
 }
 
 export function markUncollectible({ state, params, id, origin }: ApiRequest): ApiResult {
   assertKnownParams(params, EXPAND_ONLY);
-  return ok(state.invoices.markUncollectible(state.invoices.require(id), origin));
+  return ok(state.invoiceTransitions.markUncollectible(state.invoices.require(id), origin));
 }
 
 export function sendInvoice({ state, params, id, origin }: ApiRequest): ApiResult {
   assertKnownParams(params, EXPAND_ONLY);
-  return ok(state.invoices.send(state.invoices.require(id, 'invoice'), origin));
+  return ok(state.invoiceTransitions.send(state.invoices.require(id, 'invoice'), origin));
 }
 
 export function listInvoices({ state, params }: ApiRequest): ApiResult {

@@ -1,6 +1,5 @@
 import type { Address, Customer, Metadata, Shipping, TaxExempt } from '../customers/object';
-import type { InvoiceItemFields } from '../invoiceitems/object';
-import { amountOf } from '../invoiceitems/object';
+import type { InvoiceLineItem } from './line';
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
 export type CollectionMethod = 'charge_automatically' | 'send_invoice';
@@ -63,39 +62,6 @@ export interface InvoiceState {
   lineItemIds: readonly string[];
 }
 
-export interface LineSource {
-  id: string;
-  lineId: string;
-  fields: InvoiceItemFields;
-}
-
-export interface InvoiceLineItem {
-  id: string;
-  object: 'line_item';
-  amount: number;
-  currency: string;
-  description: string | null;
-  discount_amounts: [];
-  discountable: boolean;
-  discounts: [];
-  invoice: string;
-  livemode: false;
-  metadata: Metadata;
-  parent: {
-    invoice_item_details: { invoice_item: string; proration: false; proration_details: { credited_items: null }; subscription: null };
-    subscription_item_details: null;
-    type: 'invoice_item_details';
-  };
-  period: { end: number; start: number };
-  pretax_credit_amounts: [];
-  pricing: { type: 'price_details'; unit_amount_decimal: string };
-  quantity: number;
-  quantity_decimal: string;
-  subscription: null;
-  subtotal: number;
-  taxes: [];
-}
-
 export type Invoice = ReturnType<typeof buildInvoice>;
 
 export interface DeletedInvoice {
@@ -106,36 +72,6 @@ export interface DeletedInvoice {
 
 /** The invoice object embeds its first 10 lines; the rest come from `GET /v1/invoices/:id/lines`. */
 export const EMBEDDED_LINES = 10;
-
-export function buildLine(source: LineSource, invoiceId: string): InvoiceLineItem {
-  const amount = amountOf(source.fields);
-  return {
-    id: source.lineId,
-    object: 'line_item',
-    amount,
-    currency: source.fields.currency,
-    description: source.fields.description,
-    discount_amounts: [],
-    discountable: source.fields.discountable,
-    discounts: [],
-    invoice: invoiceId,
-    livemode: false,
-    metadata: source.fields.metadata,
-    parent: {
-      invoice_item_details: { invoice_item: source.id, proration: false, proration_details: { credited_items: null }, subscription: null },
-      subscription_item_details: null,
-      type: 'invoice_item_details',
-    },
-    period: source.fields.period,
-    pretax_credit_amounts: [],
-    pricing: { type: 'price_details', unit_amount_decimal: source.fields.unitAmountDecimal },
-    quantity: Math.trunc(Number(source.fields.quantityDecimal)),
-    quantity_decimal: source.fields.quantityDecimal,
-    subscription: null,
-    subtotal: amount,
-    taxes: [],
-  };
-}
 
 const hostedUrl = (token: string | null): string | null => (token === null ? null : `https://invoice.stripe.com/i/acct_emulator/${token}`);
 const pdfUrl = (token: string | null): string | null => (token === null ? null : `https://pay.stripe.com/invoice/acct_emulator/${token}/pdf`);

@@ -1,6 +1,7 @@
 import type { CustomerStore } from '../customers/store';
 import type { InvoiceItemStore } from '../invoiceitems/store';
-import { buildInvoice, buildLine, snapshotOf, type CustomerSnapshot, type Invoice, type InvoiceLineItem, type InvoiceState } from './object';
+import { buildLine, type InvoiceLineItem } from './line';
+import { buildInvoice, snapshotOf, type CustomerSnapshot, type Invoice, type InvoiceState } from './object';
 
 const NO_CUSTOMER: CustomerSnapshot = { address: null, email: null, name: null, phone: null, shipping: null, tax_exempt: 'none' };
 
