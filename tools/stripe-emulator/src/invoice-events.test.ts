@@ -163,6 +163,14 @@ describe('idempotency, faults and stats on the invoice routes', () => {
     expect(limited[0]!.reason).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
   });
 
+  it('adds the configured latency to the invoice routes', async () => {
+    const draft = await stripe.invoices.create({ customer: (await stripe.customers.create({ name: 'slow' })).id });
+    await admin(emulator, 'POST', '/_emulator/faults', { latency_ms: 150 });
+    const started = Date.now();
+    await stripe.invoices.finalizeInvoice(draft.id);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
   it('answers unknown invoice sub-routes with Stripe’s 404', async () => {
     const res = await raw(emulator, 'POST', '/v1/invoices/in_x/refund');
     expect(res.status).toBe(404);

@@ -78,14 +78,6 @@ export function matchApiRoute(method: string, path: string): RouteMatch | null {
     const matched = resource === 'invoices' ? INVOICE_ACTIONS[`${method} ${action}`] : undefined;
     return matched === undefined ? null : { route: matched, id };
   }
-  if (resource === 'invoices') {
-    const matched = crud(method, rawId !== undefined, ROUTES.createInvoice, ROUTES.listInvoices, ROUTES.retrieveInvoice, ROUTES.updateInvoice, ROUTES.deleteInvoice);
-    return matched === null ? null : { route: matched, id };
-  }
-  if (resource === 'invoiceitems') {
-    const matched = crud(method, rawId !== undefined, ROUTES.createInvoiceItem, ROUTES.listInvoiceItems, ROUTES.retrieveInvoiceItem, ROUTES.updateInvoiceItem, ROUTES.deleteInvoiceItem);
-    return matched === null ? null : { route: matched, id };
-  }
   if (resource === 'customers') {
     if (rawId === undefined) {
       if (method === 'POST') return { route: ROUTES.createCustomer, id };
@@ -99,6 +91,14 @@ export function matchApiRoute(method: string, path: string): RouteMatch | null {
   }
   if (resource === 'events' && method === 'GET') {
     return { route: rawId === undefined ? ROUTES.listEvents : ROUTES.retrieveEvent, id };
+  }
+  if (resource === 'invoices') {
+    const matched = crud(method, rawId !== undefined, ROUTES.createInvoice, ROUTES.listInvoices, ROUTES.retrieveInvoice, ROUTES.updateInvoice, ROUTES.deleteInvoice);
+    return matched === null ? null : { route: matched, id };
+  }
+  if (resource === 'invoiceitems') {
+    const matched = crud(method, rawId !== undefined, ROUTES.createInvoiceItem, ROUTES.listInvoiceItems, ROUTES.retrieveInvoiceItem, ROUTES.updateInvoiceItem, ROUTES.deleteInvoiceItem);
+    return matched === null ? null : { route: matched, id };
   }
   return null;
 }
