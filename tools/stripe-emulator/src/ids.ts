@@ -38,3 +38,9 @@ export function newInvoicePrefix(): string {
   while (out.length < 8) out += '0123456789ABCDEF'.charAt(nextByte() & 15);
   return out;
 }
+
+export const newInvoiceId = (): string => `in_${randomAlphanumeric(24)}`;
+export const newInvoiceItemId = (): string => `ii_${randomAlphanumeric(24)}`;
+export const newLineItemId = (): string => `il_${randomAlphanumeric(24)}`;
+/** The opaque part of hosted invoice and PDF links. */
+export const newHostedToken = (): string => `test_${randomAlphanumeric(40)}`;

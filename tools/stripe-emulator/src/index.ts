@@ -7,4 +7,7 @@ export type { WebhookCounters } from './webhooks/dispatcher';
 export type { WebhookEndpoint } from './webhooks/endpoints';
 export type { Customer, DeletedCustomer } from './customers/object';
 export type { StripeEvent } from './events/store';
+export type { Invoice, DeletedInvoice, InvoiceStatus } from './invoices/object';
+export type { InvoiceLineItem } from './invoices/line';
+export type { InvoiceItem, DeletedInvoiceItem } from './invoiceitems/object';
 export { signatureHeader } from './webhooks/signature';

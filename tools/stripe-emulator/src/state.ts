@@ -6,6 +6,13 @@ import { EventStore } from './events/store';
 import { Faults } from './faults/faults';
 import { DEFAULT_FAULTS, mergeFaults } from './faults/settings';
 import { IdempotencyStore } from './idempotency';
+import { InvoiceItemService } from './invoiceitems/service';
+import { InvoiceItemStore } from './invoiceitems/store';
+import { InvoiceChanges } from './invoices/changes';
+import { InvoiceService } from './invoices/service';
+import { InvoiceStore } from './invoices/store';
+import { InvoiceTransitions } from './invoices/transitions';
+import { InvoiceView } from './invoices/view';
 import type { ResolvedOptions } from './options';
 import { Stats } from './stats';
 import { WebhookDispatcher, type WebhookCounters } from './webhooks/dispatcher';
@@ -33,6 +40,8 @@ export class EmulatorState {
   readonly clock: Clock;
   readonly apiVersion: string;
   readonly customerStore = new CustomerStore();
+  readonly invoiceStore = new InvoiceStore();
+  readonly invoiceItemStore = new InvoiceItemStore();
   readonly eventStore = new EventStore();
   readonly endpoints = new EndpointRegistry();
   readonly stats = new Stats();
@@ -41,6 +50,10 @@ export class EmulatorState {
   readonly webhooks: WebhookDispatcher;
   readonly events: EventRecorder;
   readonly customers: CustomerService;
+  readonly invoices: InvoiceService;
+  readonly invoiceTransitions: InvoiceTransitions;
+  readonly invoiceItems: InvoiceItemService;
+  readonly invoiceView: InvoiceView;
   private readonly created: MonotonicSeconds;
 
   constructor(options: ResolvedOptions) {
@@ -64,6 +77,11 @@ export class EmulatorState {
     );
     this.events = new EventRecorder(this.eventStore, this.endpoints, this.webhooks, this.created, options.apiVersion);
     this.customers = new CustomerService(this.customerStore, this.events, this.created);
+    this.invoiceView = new InvoiceView(this.invoiceItemStore, this.customerStore);
+    const changes = new InvoiceChanges(this.invoiceView, this.events);
+    this.invoices = new InvoiceService(this.invoiceStore, this.invoiceItemStore, this.customerStore, this.invoiceView, changes, this.events, this.created);
+    this.invoiceTransitions = new InvoiceTransitions(this.invoiceStore, this.invoiceView, changes, this.events, this.created);
+    this.invoiceItems = new InvoiceItemService(this.invoiceItemStore, this.invoiceStore, this.customerStore, this.events, this.created);
     for (const endpoint of options.webhookEndpoints) this.endpoints.register(endpoint.url, endpoint.secret);
   }
 
@@ -87,6 +105,8 @@ export class EmulatorState {
   reset(request: ResetRequest = {}): void {
     this.webhooks.reset();
     this.customerStore.clear();
+    this.invoiceStore.clear();
+    this.invoiceItemStore.clear();
     this.eventStore.clear();
     this.idempotency.clear();
     this.stats.reset();

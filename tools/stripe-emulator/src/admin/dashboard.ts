@@ -6,31 +6,34 @@ import type { EmulatorState } from '../state';
 import { emptyParams, type ParamMap } from '../stripe/form';
 import { AdminError, asObject } from './http';
 
-const FIELDS = new Set(['name', 'email', 'description', 'phone', 'metadata']);
+const FIELDS = new Set(['name', 'email', 'description', 'phone', 'address', 'metadata']);
+
+/** A JSON object of strings (or null, which clears) as a form hash; `null` itself clears it all. */
+export function hashParam(value: unknown, name: string): ParamMap | '' {
+  if (value === null) return '';
+  const hash = emptyParams();
+  for (const [k, v] of Object.entries(asObject(value))) {
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new AdminError(400, `${name}.${k} must be a string or null`);
+    }
+    hash[k] = v === null ? '' : String(v);
+  }
+  return hash;
+}
 
 /**
  * Turns the dashboard's JSON into the same form parameters the API receives, so a "person in
  * the Stripe dashboard" goes through the exact validation and event path of an API call.
- * `null` (or "") clears a field or metadata key, as blanking it in the dashboard would.
+ * `null` (or "") clears a field, an address part or a metadata key, as blanking it in the
+ * dashboard would; `address` and `metadata` merge like their API parameters.
  */
 function toParams(body: unknown): ParamMap {
   const input = asObject(body);
   const params = emptyParams();
   for (const [key, value] of Object.entries(input)) {
     if (!FIELDS.has(key)) throw new AdminError(400, `unknown field: ${key}`);
-    if (key === 'metadata') {
-      if (value === null) {
-        params['metadata'] = '';
-        continue;
-      }
-      const metadata = emptyParams();
-      for (const [k, v] of Object.entries(asObject(value))) {
-        if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-          throw new AdminError(400, `metadata.${k} must be a string or null`);
-        }
-        metadata[k] = v === null ? '' : String(v);
-      }
-      params['metadata'] = metadata;
+    if (key === 'metadata' || key === 'address') {
+      params[key] = hashParam(value, key);
     } else if (value === null || typeof value === 'string') {
       params[key] = value ?? '';
     } else {

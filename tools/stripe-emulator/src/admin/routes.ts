@@ -6,8 +6,10 @@ import { StripeApiError } from '../stripe/errors';
 import { EndpointValidationError } from '../webhooks/endpoints';
 import { dashboardCreate, dashboardDelete, dashboardUpdate, seed } from './dashboard';
 import { AdminError, asObject, readJson, sendAdmin, sendAdminError } from './http';
+import { allInvoices, customerPays, dashboardCreateInvoice, paymentFails } from './invoices';
 
 const DASHBOARD_CUSTOMER = /^\/_emulator\/dashboard\/customers\/([^/]+)$/;
+const INVOICE_PAYMENT = /^\/_emulator\/invoices\/([^/]+)\/(pay|fail)$/;
 
 async function route(state: EmulatorState, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
   const method = req.method ?? 'GET';
@@ -43,6 +45,15 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
       return sendAdmin(res, 200, seed(state, await readJson(req)));
     case 'POST /_emulator/dashboard/customers':
       return sendAdmin(res, 200, dashboardCreate(state, await readJson(req), query.get('silent') === 'true'));
+    case 'GET /_emulator/invoices':
+      return sendAdmin(res, 200, allInvoices(state, query));
+    case 'POST /_emulator/dashboard/invoices':
+      return sendAdmin(res, 200, dashboardCreateInvoice(state, await readJson(req), query.get('silent') === 'true'));
+  }
+  const paymentMatch = method === 'POST' ? INVOICE_PAYMENT.exec(path) : null;
+  if (paymentMatch !== null) {
+    const id = decodeURIComponent(paymentMatch[1] ?? '');
+    return sendAdmin(res, 200, paymentMatch[2] === 'pay' ? customerPays(state, id) : paymentFails(state, id));
   }
   const dashboardMatch = DASHBOARD_CUSTOMER.exec(path);
   if (dashboardMatch !== null) {

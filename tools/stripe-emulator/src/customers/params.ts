@@ -6,9 +6,16 @@ import type { Address, CustomerFields, Shipping, TaxExempt } from './object';
 
 /** What a create/update request asks to change; absent keys stay as they are. */
 export interface CustomerPatch {
-  fields: Partial<Omit<CustomerFields, 'metadata'>>;
+  fields: Partial<Omit<CustomerFields, 'metadata' | 'address'>>;
+  address?: AddressChange;
   metadata?: MetadataChange;
 }
+
+/**
+ * An address parameter as a change. Like metadata it merges: `address[city]=X` sets one part
+ * and keeps the others, `address[line2]=` clears one part, and `address=` clears the address.
+ */
+export type AddressChange = { clear: true } | { clear: false; parts: Partial<Address> };
 
 // Everything Stripe accepts on these endpoints. Parameters we do not model are accepted and
 // ignored so real integrations that send them keep working.
@@ -44,18 +51,26 @@ function parseEmail(params: ParamMap, rejectEmail: RegExp | null): string | null
   return email;
 }
 
-function parseAddress(value: Param, param: string): Address | null {
-  if (value === '') return null;
+function parseAddressParts(value: Param, param: string): Partial<Address> {
   if (!isParamMap(value)) throw invalidRequest('Invalid hash', param);
-  const address: Address = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+  const parts: Partial<Address> = {};
   for (const key of Object.keys(value)) {
     if (!(ADDRESS_KEYS as readonly string[]).includes(key)) throw parameterUnknown(`${param}[${key}]`);
     const part = value[key];
     if (typeof part !== 'string') throw invalidRequest(`Invalid string: ${JSON.stringify(part)}`, `${param}[${key}]`);
     if (part.length > 5000) throw stringTooLong(`${param}[${key}]`, part, 5000);
-    address[key as (typeof ADDRESS_KEYS)[number]] = part === '' ? null : part;
+    parts[key as (typeof ADDRESS_KEYS)[number]] = part === '' ? null : part;
   }
-  return address;
+  return parts;
+}
+
+function parseAddress(value: Param, param: string): AddressChange {
+  return value === '' ? { clear: true } : { clear: false, parts: parseAddressParts(value, param) };
+}
+
+export function applyAddressChange(current: Address | null, change: AddressChange): Address | null {
+  if (change.clear) return null;
+  return { ...(current ?? emptyAddress()), ...change.parts };
 }
 
 function parseShipping(value: Param): Shipping | null {
@@ -68,7 +83,8 @@ function parseShipping(value: Param): Shipping | null {
   const name = optionalString(value, 'name');
   if (name === undefined || name === '') throw parameterMissing('shipping[name]');
   const phone = optionalString(value, 'phone');
-  const address = parseAddress(value['address'], 'shipping[address]') ?? emptyAddress();
+  // A shipping address is always sent whole (name is required beside it), so it replaces.
+  const address = value['address'] === '' ? emptyAddress() : { ...emptyAddress(), ...parseAddressParts(value['address'], 'shipping[address]') };
   return { address, name, phone: phone === undefined || phone === '' ? null : phone };
 }
 
@@ -99,15 +115,16 @@ export function parseCustomerParams(params: ParamMap, mode: 'create' | 'update',
     }
     fields.tax_exempt = normalized as TaxExempt;
   }
-  if (params['address'] !== undefined) fields.address = parseAddress(params['address'], 'address');
   if (params['shipping'] !== undefined) fields.shipping = parseShipping(params['shipping']);
   const patch: CustomerPatch = { fields };
+  if (params['address'] !== undefined) patch.address = parseAddress(params['address'], 'address');
   if (params['metadata'] !== undefined) patch.metadata = parseMetadataParam(params['metadata']);
   return patch;
 }
 
 export function applyCustomerPatch(base: CustomerFields, patch: CustomerPatch): CustomerFields {
   const next: CustomerFields = { ...base, ...patch.fields };
+  if (patch.address !== undefined) next.address = applyAddressChange(base.address, patch.address);
   if (patch.metadata !== undefined) next.metadata = applyMetadataChange(base.metadata, patch.metadata);
   return next;
 }

@@ -73,3 +73,17 @@ export function paginate<T extends Sequenced>(source: readonly T[], page: PageRe
   if (hasMore) items.pop();
   return { items, hasMore };
 }
+
+/**
+ * Cursor pagination over a list kept in its own display order (an invoice's lines): pages run
+ * front to back, `startingAfter`/`endingBefore` are positions in `items`.
+ */
+export function pageInOrder<T>(items: readonly T[], page: { limit: number; startingAfter?: number; endingBefore?: number }): Page<T> {
+  if (page.endingBefore !== undefined && page.startingAfter === undefined) {
+    const from = Math.max(0, page.endingBefore - page.limit);
+    return { items: items.slice(from, page.endingBefore), hasMore: from > 0 };
+  }
+  const from = page.startingAfter === undefined ? 0 : page.startingAfter + 1;
+  const to = Math.min(items.length, from + page.limit, page.endingBefore ?? Number.POSITIVE_INFINITY);
+  return { items: items.slice(from, to), hasMore: to < (page.endingBefore ?? items.length) };
+}

@@ -84,3 +84,29 @@ export function optionalStringList(params: ParamMap, name: string): string[] | u
     return item;
   });
 }
+
+/** Stripe's form booleans are the strings `true` and `false`. */
+export function optionalBoolean(params: ParamMap, name: string): boolean | undefined {
+  const value = optionalString(params, name);
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw invalidRequest(`Invalid boolean: ${value}`, name);
+}
+
+/** One of a fixed set of strings, with Stripe's "must be one of a, b, or c" message. */
+export function optionalEnum<T extends string>(params: ParamMap, name: string, choices: readonly T[]): T | undefined {
+  const value = optionalString(params, name);
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  const list = choices.length > 1 ? `${choices.slice(0, -1).join(', ')}, or ${choices[choices.length - 1] ?? ''}` : (choices[0] ?? '');
+  throw invalidRequest(`Invalid ${name}: must be one of ${list}`, name);
+}
+
+/** A three-letter currency code, lower-cased as Stripe returns it. */
+export function optionalCurrency(params: ParamMap, name = 'currency'): string | undefined {
+  const value = optionalString(params, name);
+  if (value === undefined) return undefined;
+  if (!/^[A-Za-z]{3}$/.test(value)) throw invalidRequest(`Invalid currency: ${value.toLowerCase()}.`, name);
+  return value.toLowerCase();
+}
