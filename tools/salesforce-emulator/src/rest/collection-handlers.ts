@@ -35,7 +35,7 @@ function recordType(record: unknown): string | undefined {
  * Runs each record as its own savepoint inside one transaction. With allOrNone, one failure rolls
  * everything back and the records that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK.
  */
-function runBatch<T>(r: RestRequest, allOrNone: boolean, items: readonly T[], each: (tx: Transaction, item: T, index: number) => SaveResult): SaveResult[] {
+function runBatch<T>(r: RestRequest, allOrNone: boolean, items: readonly T[], each: (tx: Transaction, item: T, index: number) => SaveResult, inserts = false): SaveResult[] {
   const service = r.state.accounts;
   const tx = service.begin(r.ctx);
   const results = items.map((item, index): SaveResult => {
@@ -48,7 +48,9 @@ function runBatch<T>(r: RestRequest, allOrNone: boolean, items: readonly T[], ea
   });
   if (allOrNone && results.some((res) => !res.success)) {
     service.rollback(tx);
-    return results.map((res) => (res.success ? { ...(res.id === undefined ? {} : { id: res.id }), success: false, errors: [ROLLED_BACK] } : res));
+    // A rolled-back insert never existed, so it reports no id.
+    const keepId = (res: SaveResult): boolean => res.id !== undefined && !inserts && res.created !== true;
+    return results.map((res) => (res.success ? { ...(keepId(res) ? { id: res.id } : {}), success: false, errors: [ROLLED_BACK] } : res));
   }
   service.commit(tx);
   return results;
@@ -71,7 +73,7 @@ export function createMany(r: RestRequest): RestResult {
       }
       lockCheck(r, null);
       return { id: r.state.accounts.create(tx, record), success: true, errors: [] };
-    }),
+    }, true),
   };
 }
 
