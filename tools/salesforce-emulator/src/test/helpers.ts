@@ -118,9 +118,9 @@ export class TestSubscriber {
     });
   }
 
-  request(numRequested: number, first?: { replayPreset?: 'LATEST' | 'EARLIEST' | 'CUSTOM'; replayId?: Buffer }): void {
+  request(numRequested: number, first?: { replayPreset?: 'LATEST' | 'EARLIEST' | 'CUSTOM'; replayId?: Buffer; topicName?: string }): void {
     this.stream.write({
-      topic_name: TOPIC_NAME,
+      topic_name: first?.topicName ?? TOPIC_NAME,
       replay_preset: first?.replayPreset ?? 'LATEST',
       replay_id: first?.replayId ?? Buffer.alloc(0),
       num_requested: numRequested,
