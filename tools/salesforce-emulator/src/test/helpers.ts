@@ -48,7 +48,7 @@ export async function rest(emulator: RunningEmulator, token: string, method: str
 }
 
 /** Catches a rejected promise's error for assertions (fails if it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown; code?: number; details?: string; metadata?: grpc.Metadata }> {
+export async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown; code?: number; details?: string; metadata?: grpc.Metadata }> {
   try {
     await promise;
   } catch (err) {
