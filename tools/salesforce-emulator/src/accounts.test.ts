@@ -41,6 +41,15 @@ describe('Account REST', () => {
     expect(all.body).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
   });
 
+  it('describes Account with the org-specific fields', async () => {
+    const describe = await accounts().describe();
+    const byName = new Map(describe.fields.map((f) => [f.name, f]));
+    expect(byName.get('Customer_Sync_Id__c')).toMatchObject({ externalId: true, unique: true, updateable: true });
+    expect(byName.get('Billing_Email__c')).toMatchObject({ type: 'email', updateable: true });
+    expect(byName.get('BillingCountryCode')).toMatchObject({ type: 'picklist' });
+    expect(byName.get('SystemModstamp')).toMatchObject({ updateable: false });
+  });
+
   it('accepts the 15-character form of an id', async () => {
     const { id } = (await accounts().create({ Name: 'Short id' })) as { id: string };
     expect(await rest(emulator, token, 'GET', `sobjects/Account/${id.slice(0, 15)}`)).toMatchObject({ status: 200, body: { Id: id } });

@@ -37,3 +37,23 @@ export function deleted(r: RestRequest): RestResult {
     .map((a) => ({ id: a.Id, deletedDate: sfDateTime(a.deletedAt ?? 0) }));
   return { status: 200, body: { deletedRecords, earliestDateAvailable: sfDateTime(r.state.startedAt), latestDateCovered: sfDateTime(latest) } };
 }
+
+const DESCRIBE_TYPES: Record<string, string> = { id: 'id', string: 'string', textarea: 'textarea', phone: 'phone', email: 'email', datetime: 'datetime', boolean: 'boolean', reference: 'reference', picklist: 'picklist' };
+
+/** A trimmed describe: enough for a connector to check that the fields it maps exist and are writable. */
+export function describeAccount(r: RestRequest): RestResult {
+  const ext = r.state.fields.shape.externalIdField;
+  const fields = r.state.fields.list.map((d) => ({
+    name: d.name,
+    label: d.label,
+    type: DESCRIBE_TYPES[d.type] ?? 'string',
+    length: d.maxLength ?? 0,
+    createable: d.writable,
+    updateable: d.writable,
+    nillable: d.name !== 'Name' && d.writable,
+    externalId: d.name === ext,
+    unique: d.name === ext,
+    custom: d.name.endsWith('__c'),
+  }));
+  return { status: 200, body: { name: 'Account', label: 'Account', keyPrefix: '001', custom: false, createable: true, updateable: true, deletable: true, queryable: true, fields } };
+}

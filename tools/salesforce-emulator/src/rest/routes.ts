@@ -16,6 +16,7 @@ const R = {
   create: route('POST sobjects/Account', sobjects.createAccount),
   updated: route('GET sobjects/Account/updated', misc.updated),
   deleted: route('GET sobjects/Account/deleted', misc.deleted),
+  describe: route('GET sobjects/Account/describe', misc.describeAccount),
   get: route('GET sobjects/Account/:id', sobjects.getAccount),
   update: route('PATCH sobjects/Account/:id', sobjects.updateAccount),
   remove: route('DELETE sobjects/Account/:id', sobjects.deleteAccount),
@@ -42,6 +43,7 @@ export function matchRestRoute(method: string, parts: readonly string[]): RestRo
     if (n === 2) return method === 'POST' ? R.create : null;
     if (n === 3 && method === 'GET' && c === 'updated') return R.updated;
     if (n === 3 && method === 'GET' && c === 'deleted') return R.deleted;
+    if (n === 3 && method === 'GET' && c === 'describe') return R.describe;
     if (n === 3) return method === 'GET' ? R.get : method === 'PATCH' ? R.update : method === 'DELETE' ? R.remove : null;
     if (n === 4) return method === 'GET' ? R.getByExt : method === 'PATCH' ? R.upsert : null;
     return null;
