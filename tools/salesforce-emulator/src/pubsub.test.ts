@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type avro from 'avsc';
 import type { Connection } from 'jsforce';
-import { decodeReplayId, ORG_ID, type RunningEmulator } from './index';
+import { decodeReplayId, encodeReplayId, ORG_ID, type RunningEmulator } from './index';
 import { decodeFieldList } from './test/bitmap-decoder';
 import { admin, authMetadata, fakeClock, getSchema, login, pubSubClient, rejectionOf, sleep, startTestEmulator, TestSubscriber, type FetchResponse } from './test/helpers';
 
@@ -99,6 +99,26 @@ describe('Pub/Sub API', () => {
     expect(updated).toMatchObject({ Name: null, Phone: null, BillingAddress: { City: 'Hamburg', Country: 'Germany', CountryCode: 'DE', Street: null, State: null, PostalCode: null, StateCode: null, Latitude: null, Longitude: null, GeocodeAccuracy: null } });
     expect(decodeReplayId(s.events[1]!.replay_id)! > decodeReplayId(s.events[0]!.replay_id)!).toBe(true);
     expect(s.events[0]!.event.schema_id).toBe(schema.schemaId);
+  });
+
+  it('still emits an UPDATE with only LastModifiedDate when an update changes nothing', async () => {
+    const s = await liveSubscriber();
+    const { id } = (await conn.sobject('Account').create({ Name: 'Same' })) as { id: string };
+    await conn.sobject('Account').update({ Id: id, Name: 'Same' });
+    await s.waitForEvents(2);
+    expect(fieldsOf(decode(s.events[1]!).ChangeEventHeader.changedFields)).toEqual(['LastModifiedDate']);
+  });
+
+  it('keeps replay ids increasing across an admin reset, so a stored replay id still resumes', async () => {
+    await conn.sobject('Account').create({ Name: 'before reset' });
+    const tipBefore = emulator.state.bus.tip;
+    await admin(emulator, 'POST', '/reset');
+    await conn.sobject('Account').create({ Name: 'after reset' });
+    const s = subscribe();
+    s.request(10, { replayPreset: 'CUSTOM', replayId: encodeReplayId(tipBefore) });
+    await s.waitForEvents(1);
+    expect(decode(s.events[0]!)['Name']).toBe('after reset');
+    expect(decodeReplayId(s.events[0]!.replay_id)! > tipBefore).toBe(true);
   });
 
   it('uses the plain REST origin without Sforce-Call-Options, and an empty one for UI edits', async () => {

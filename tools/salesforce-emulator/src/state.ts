@@ -83,7 +83,10 @@ export class EmulatorState {
     };
   }
 
-  /** Drops accounts, events, cursors, stats and quota usage; keeps sessions so clients stay logged in. */
+  /**
+   * Drops accounts, events, cursors, stats and quota usage; keeps sessions so clients stay logged
+   * in. Account ids and replay ids keep increasing, so nothing a client stored is ever reused.
+   */
   reset(request: { faults?: boolean; sessions?: boolean } = {}): void {
     this.store.clear();
     this.bus.clear();
@@ -92,7 +95,6 @@ export class EmulatorState {
     this.quota.used = 0;
     this.quota.max = this.options.dailyQuota;
     this.accounts.trigger = null;
-    this.accountIds.reset();
     this.modstamps.reset();
     if (request.faults === true) this.faults.restoreInitial();
     if (request.sessions === true) this.sessions.expireAll();

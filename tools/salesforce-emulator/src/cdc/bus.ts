@@ -101,9 +101,12 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Drops every event but keeps counting: a subscriber that stored a replay id before an admin
+   * reset resumes after it instead of silently skipping the new events that reuse low ids.
+   */
   clear(): void {
     this.events = [];
-    this.nextReplay = 1n;
     this.purgedThrough = 0n;
   }
 
