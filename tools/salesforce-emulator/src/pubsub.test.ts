@@ -146,6 +146,21 @@ describe('Pub/Sub API', () => {
     expect(fieldsOf(events[3]!.ChangeEventHeader.changedFields)).toEqual(['Description', 'LastModifiedDate']);
   });
 
+  it('merges the same change to several records of one API transaction into one event', async () => {
+    const s = await liveSubscriber();
+    const created = (await conn.sobject('Account').create([{ Name: 'X' }, { Name: 'Y' }, { Name: 'Z' }])) as Array<{ id: string }>;
+    const [x, y, z] = created.map((r) => r.id);
+    await conn.sobject('Account').update([{ Id: x!, Phone: '7' }, { Id: y!, Phone: '7' }, { Id: z!, Phone: '8' }]);
+    await conn.sobject('Account').destroy([x!, y!]);
+    await s.waitForEvents(6);
+    const events = s.events.map(decode).map((e) => [e.ChangeEventHeader.changeType, e.ChangeEventHeader.recordIds, e['Phone'], e.ChangeEventHeader.sequenceNumber]);
+    expect(events.slice(3)).toEqual([
+      ['UPDATE', [x, y], '7', 1],
+      ['UPDATE', [z], '8', 2],
+      ['DELETE', [x, y], null, 1],
+    ]);
+  });
+
   it('delivers deletes and undeletes', async () => {
     const s = await liveSubscriber();
     const { id } = (await conn.sobject('Account').create({ Name: 'Gone', Phone: '9' })) as { id: string };

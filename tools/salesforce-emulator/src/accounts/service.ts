@@ -24,13 +24,31 @@ export interface TriggerSetting {
   value: string;
 }
 
-/** Writes made so far in one transaction, with what it takes to undo them. */
+/**
+ * Writes made so far in one transaction, with what it takes to undo them. One transaction has one
+ * timestamp, as one DML statement gives all its records the same LastModifiedDate.
+ */
 export class Transaction {
   readonly key = randomUUID();
   readonly changes: ChangeRecord[] = [];
   readonly undo: Array<() => void> = [];
   writes = 0;
-  constructor(readonly ctx: WriteContext) {}
+  constructor(readonly ctx: WriteContext, readonly at: number) {}
+}
+
+/**
+ * Salesforce sends one event for the same change to several records of a transaction (the same
+ * fields set to the same values, or deletes), with all their ids in recordIds.
+ */
+function mergeSameChanges(changes: readonly ChangeRecord[]): ChangeRecord[] {
+  const merged = new Map<string, ChangeRecord>();
+  for (const change of changes) {
+    const signature = JSON.stringify([change.changeType, change.changedFields, change.nulledFields, Object.entries(change.values)]);
+    const existing = merged.get(signature);
+    if (existing === undefined) merged.set(signature, { ...change, recordIds: [...change.recordIds] });
+    else existing.recordIds.push(...change.recordIds);
+  }
+  return [...merged.values()];
 }
 
 export class AccountService {
@@ -48,7 +66,7 @@ export class AccountService {
 
   /** Runs `fn` as one transaction: all of it commits (and emits its events) or none of it does. */
   run<T>(ctx: WriteContext, fn: (tx: Transaction) => T): T {
-    const tx = new Transaction(ctx);
+    const tx = new Transaction(ctx, this.clock.now());
     let result: T;
     try {
       result = fn(tx);
@@ -61,12 +79,12 @@ export class AccountService {
   }
 
   begin(ctx: WriteContext): Transaction {
-    return new Transaction(ctx);
+    return new Transaction(ctx, this.clock.now());
   }
 
   commit(tx: Transaction): void {
     if (tx.writes > 0) this.onWrites(tx.ctx.via, tx.writes);
-    if (tx.changes.length > 0) this.onCommit({ transactionKey: tx.key, changes: tx.changes });
+    if (tx.changes.length > 0) this.onCommit({ transactionKey: tx.key, changes: mergeSameChanges(tx.changes) });
   }
 
   rollback(tx: Transaction): void {
@@ -99,7 +117,7 @@ export class AccountService {
   insert(tx: Transaction, values: Record<string, FieldValue>): string {
     this.applyTrigger(values);
     this.assertUnique(values, null);
-    const now = this.clock.now();
+    const now = tx.at;
     const fields: Record<string, FieldValue> = {};
     for (const def of this.fields.list) if (def.writable) fields[def.name] = values[def.name] ?? null;
     const record: AccountRecord = {
@@ -126,11 +144,10 @@ export class AccountService {
     this.patch(tx, [id], values);
   }
 
-  /** Applies the same values to several records; records with identical changes share one event. */
+  /** Applies the same values to several records (an admin mass edit does it in one transaction). */
   patch(tx: Transaction, ids: readonly string[], values: Record<string, FieldValue>): void {
     this.applyTrigger(values);
-    const now = this.clock.now();
-    const groups = new Map<string, ChangeRecord>();
+    const now = tx.at;
     for (const id of ids) {
       const current = this.live(id);
       this.assertUnique(values, id);
@@ -148,18 +165,14 @@ export class AccountService {
       for (const name of changed) eventValues[name] = next.fields[name] ?? null;
       const changedFields = [...changed, 'LastModifiedDate'];
       const nulledFields = changed.filter((name) => next.fields[name] === null);
-      const signature = JSON.stringify([changedFields, eventValues]);
-      const existing = groups.get(signature);
-      if (existing !== undefined) existing.recordIds.push(id);
-      else groups.set(signature, { ...this.header('UPDATE', [id], tx, now), values: eventValues, changedFields, nulledFields });
+      tx.changes.push({ ...this.header('UPDATE', [id], tx, now), values: eventValues, changedFields, nulledFields });
     }
-    tx.changes.push(...groups.values());
   }
 
   remove(tx: Transaction, id: string): void {
     const current = this.live(id);
     const before = cloneRecord(current);
-    const now = this.clock.now();
+    const now = tx.at;
     this.store.put({ ...cloneRecord(current), IsDeleted: true, deletedAt: now, SystemModstamp: now, LastModifiedDate: now, LastModifiedById: tx.ctx.userId });
     tx.undo.push(() => this.store.put(before));
     tx.writes++;
@@ -172,7 +185,7 @@ export class AccountService {
     if (!current.IsDeleted) throw new SfError(400, 'UNDELETE_FAILED', 'Entity is not in the recycle bin');
     this.assertUnique(current.fields, id);
     const before = cloneRecord(current);
-    const now = this.clock.now();
+    const now = tx.at;
     const next: AccountRecord = { ...cloneRecord(current), IsDeleted: false, deletedAt: null, SystemModstamp: now, LastModifiedDate: now, LastModifiedById: tx.ctx.userId };
     this.store.put(next);
     tx.undo.push(() => this.store.put(before));
