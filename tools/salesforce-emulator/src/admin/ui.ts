@@ -1,5 +1,5 @@
 import { toJson } from '../accounts/record';
-import type { WriteContext } from '../accounts/service';
+import type { WriteContext } from '../accounts/transaction';
 import { parseAccountInput } from '../accounts/validate';
 import type { ChangeType } from '../accounts/changes';
 import { CHANGE_TYPES } from '../cdc/schema';

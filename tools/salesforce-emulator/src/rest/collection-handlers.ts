@@ -1,4 +1,4 @@
-import type { Transaction } from '../accounts/service';
+import type { Transaction } from '../accounts/transaction';
 import { normalizeId } from '../ids';
 import { SfError } from './errors';
 import { externalIdField, lockCheck } from './sobject-handlers';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { WriteContext } from '../accounts/service';
+import type { WriteContext } from '../accounts/transaction';
 import type { EmulatorState } from '../state';
 
 export interface RestRequest {

@@ -1,4 +1,4 @@
-import type { WriteContext } from '../accounts/service';
+import type { WriteContext } from '../accounts/transaction';
 import { INTEGRATION_USER_ID } from '../ids';
 
 /** `Sforce-Call-Options: client=sync-worker, defaultNamespace=x` → "sync-worker". */
