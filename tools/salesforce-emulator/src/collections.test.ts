@@ -66,6 +66,14 @@ describe('sObject Collections', () => {
     ]);
   });
 
+  it('retrieves many by id in order, null for missing or deleted records', async () => {
+    const created = (await accounts().create([{ Name: 'A', Phone: '1' }, { Name: 'B' }])) as Array<{ id: string }>;
+    const [a, b] = created.map((r) => r.id);
+    await accounts().destroy(b!);
+    const records = await accounts().retrieve([a!, b!, '001000000000000AAA'], { fields: ['Name', 'Phone'] });
+    expect(records).toEqual([{ attributes: expect.objectContaining({ type: 'Account' }), Name: 'A', Phone: '1' }, null, null]);
+  });
+
   it('refuses more than 200 records with EXCEEDED_ID_LIMIT', async () => {
     const records = Array.from({ length: 201 }, (_, i) => ({ attributes: { type: 'Account' }, Name: `N${i}` }));
     const res = await rest(emulator, token, 'POST', 'composite/sobjects', { allOrNone: false, records });

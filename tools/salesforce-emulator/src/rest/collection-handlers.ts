@@ -1,4 +1,5 @@
 import type { Transaction } from '../accounts/transaction';
+import { toJson } from '../accounts/record';
 import { normalizeId } from '../ids';
 import { SfError } from './errors';
 import { externalIdField, lockCheck } from './sobject-handlers';
@@ -139,6 +140,28 @@ export function upsertMany(r: RestRequest): RestResult {
       lockCheck(r, r.state.store.findByExternalId(value)?.Id ?? null);
       const { id, created } = r.state.accounts.upsert(tx, value, record);
       return { id, success: true, errors: [], created };
+    }),
+  };
+}
+
+/** POST composite/sobjects/Account {ids, fields}: records in request order, null where there is none. */
+export function retrieveMany(r: RestRequest): RestResult {
+  const { ids, fields } = (typeof r.body === 'object' && r.body !== null ? r.body : {}) as { ids?: unknown; fields?: unknown };
+  if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string')) throw new SfError(400, 'JSON_PARSER_ERROR', 'ids must be an array of record ids', undefined);
+  if (!Array.isArray(fields) || fields.length === 0 || !fields.every((x) => typeof x === 'string')) throw new SfError(400, 'JSON_PARSER_ERROR', 'fields must be a non-empty array of field names', undefined);
+  if (ids.length > 2000) throw new SfError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot retrieve more than 2000 records', undefined);
+  const select = fields.map((name) => {
+    const def = r.state.fields.get(name);
+    if (def !== undefined) return def.name;
+    if (name.toLowerCase() === 'billingaddress') return 'BillingAddress';
+    throw new SfError(400, 'INVALID_FIELD', `No such column '${name}' on entity 'Account'.`);
+  });
+  return {
+    status: 200,
+    body: ids.map((raw) => {
+      const id = normalizeId(raw);
+      const record = id === null ? undefined : r.state.store.get(id);
+      return record === undefined || record.IsDeleted ? null : toJson(record, r.state.fields, r.version, select);
     }),
   };
 }

@@ -26,6 +26,7 @@ const R = {
   updateMany: route('PATCH composite/sobjects', collections.updateMany),
   deleteMany: route('DELETE composite/sobjects', collections.deleteMany),
   upsertMany: route('PATCH composite/sobjects/Account/:field', collections.upsertMany),
+  retrieveMany: route('POST composite/sobjects/Account', collections.retrieveMany),
 };
 
 /** Matches the path after /services/data/vNN.N/ (already split and decoded). */
@@ -50,6 +51,7 @@ export function matchRestRoute(method: string, parts: readonly string[]): RestRo
   }
   if (a === 'composite' && b === 'sobjects') {
     if (n === 2) return method === 'POST' ? R.createMany : method === 'PATCH' ? R.updateMany : method === 'DELETE' ? R.deleteMany : null;
+    if (n === 3 && c === 'Account' && method === 'POST') return R.retrieveMany;
     if (n === 4 && c === 'Account' && d !== undefined && method === 'PATCH') return R.upsertMany;
   }
   return null;
