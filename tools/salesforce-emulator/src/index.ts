@@ -1,0 +1,10 @@
+export { startEmulator, type RunningEmulator } from './emulator';
+export type { EmulatorOptions } from './options';
+export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './options';
+export type { FaultSettings } from './faults/settings';
+export type { EmulatorState, StatsSnapshot } from './state';
+export type { ChangeType } from './accounts/changes';
+export { TOPIC_NAME } from './cdc/schema';
+export { encodeReplayId, decodeReplayId } from './cdc/bus';
+export { PROTO_PATH } from './pubsub/proto';
+export { ORG_ID } from './ids';
