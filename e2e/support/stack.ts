@@ -11,8 +11,10 @@ export type AppName = 'api' | 'webhook-gateway' | 'outbound-worker' | 'inbound-w
 
 const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
 // Ports of this worker's own, spread by run as well, so two jest runs on one machine do not collide.
+// All below Linux's ephemeral range (32768–60999): a port there can be taken at any moment by the
+// local end of some outgoing connection (Kafka, Postgres), and an app then fails with EADDRINUSE.
 const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
-const base = 40000 + (run % 100) * 200 + workerId * 20;
+const base = 20000 + (run % 25) * 200 + workerId * 20;
 export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10 };
 export const STRIPE_KEY = 'sk_test_e2e_key_do_not_log';
 export const WEBHOOK_SECRET = 'whsec_e2e_secret_do_not_log';

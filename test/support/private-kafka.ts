@@ -12,7 +12,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export function privateKafka(name: string, topicPrefix = process.env.KAFKA_TOPIC_PREFIX ?? '') {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   const runNo = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
-  const port = 30000 + (runNo % 200) * 40 + worker * 4;
+  // Below the ephemeral range (see e2e/support/stack.ts) and apart from the e2e ports (20000–24999).
+  const port = 25000 + (runNo % 50) * 40 + worker * 4;
   const env = {
     ...process.env,
     CS_KAFKA_PORT: String(port),

@@ -12,7 +12,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export function privatePostgres(name: string) {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
   const runNo = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
-  const port = 38000 + (runNo % 100) * 10 + worker;
+  // Below the ephemeral range (see e2e/support/stack.ts), apart from the e2e and private Kafka ports.
+  const port = 27000 + (runNo % 100) * 10 + worker;
   const env = { ...process.env, CS_PG_PORT: String(port), CS_PG_HOME: path.join(ROOT, '.local', `pg-${name}-${runNo}-${worker}`), CS_DB_NAME: 'chaos' };
   const pg = (cmd: 'up' | 'down') => run('bash', [path.join(ROOT, 'scripts/pg.sh'), cmd], { env, timeout: 120_000 });
   const url = `postgres://postgres@127.0.0.1:${port}/chaos`;
