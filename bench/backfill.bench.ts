@@ -140,7 +140,7 @@ async function main() {
     await db.query(`update customers set name = name || ' (edited here)' where id in (select id from customers order by id limit ${DRIFT.oursEdited})`);
     await db.query(`delete from customers where id in (select id from customers order by id desc limit ${DRIFT.oursDeleted})`);
     const theirs = await db.query<{ external_id: string }>(
-      `select external_id from external_mappings order by internal_customer_id offset ${DRIFT.oursEdited} limit ${DRIFT.theirsEdited}`,
+      `select external_id from external_mappings order by internal_id offset ${DRIFT.oursEdited} limit ${DRIFT.theirsEdited}`,
     );
     for (const { external_id } of theirs.rows) await admin(`/_emulator/dashboard/customers/${external_id}?silent=true`, { name: 'Edited In Stripe' });
     const withDrift = await measured(`reconcile, ${DRIFT.oursEdited + DRIFT.theirsEdited + DRIFT.oursDeleted} drifts (${READ_RATE} reads/s)`, groups, () =>
@@ -159,7 +159,7 @@ async function main() {
     );
     phases.push(link);
     if (link.result.code !== 0) throw new Error(`backfill linking by email exited ${link.result.code}:\n${link.result.output.join('\n')}`);
-    linkMappings = await count(db, `select count(distinct internal_customer_id) as n from external_mappings where external_system = 'stripe'`);
+    linkMappings = await count(db, `select count(distinct internal_id) as n from external_mappings where external_system = 'stripe'`);
   } finally {
     await db.end().catch(() => undefined);
     emulatorMemory = await emulator.stop();

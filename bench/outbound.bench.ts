@@ -80,8 +80,8 @@ interface MappingTimes {
 
 async function mappingTimes(db: Client, ids: number[]): Promise<Map<number, MappingTimes>> {
   const { rows } = await db.query<{ id: number; created_ms: string; synced_ms: string | null }>(
-    `select internal_customer_id as id, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from last_synced_at) * 1000 as synced_ms
-       from external_mappings where external_system = 'stripe' and internal_customer_id = any($1::int[])`,
+    `select internal_id as id, extract(epoch from created_at) * 1000 as created_ms, extract(epoch from last_synced_at) * 1000 as synced_ms
+       from external_mappings where external_system = 'stripe' and internal_id = any($1::int[])`,
     [ids],
   );
   return new Map(rows.map((r) => [Number(r.id), { created: Number(r.created_ms), synced: Number(r.synced_ms ?? r.created_ms) }]));
@@ -89,7 +89,7 @@ async function mappingTimes(db: Client, ids: number[]): Promise<Map<number, Mapp
 
 async function countMapped(db: Client, ids: number[]): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_customer_id = any($1::int[])`,
+    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_id = any($1::int[])`,
     [ids],
   );
   return Number(rows[0]?.n ?? 0);
@@ -98,7 +98,7 @@ async function countMapped(db: Client, ids: number[]): Promise<number> {
 /** Completed mappings with a customer id in [lo, hi]: one index range, cheap enough to poll. */
 async function countMappedBetween(db: Client, lo: number, hi: number): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_customer_id between $1 and $2`,
+    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_id between $1 and $2`,
     [lo, hi],
   );
   return Number(rows[0]?.n ?? 0);
@@ -278,7 +278,7 @@ async function latencyPhase(ctx: Ctx, worker: BenchProcess): Promise<Phase<Laten
             extract(epoch from (m.created_at - e.created_at)) * 1000 as stripe,
             extract(epoch from (m.last_synced_at - m.created_at)) * 1000 as fin
        from customers c join outbox o on o.aggregate_id = c.id
-       join external_mappings m on m.internal_customer_id = c.id and m.external_system = 'stripe'
+       join external_mappings m on m.internal_id = c.id and m.external_system = 'stripe'
        join lateral (select min(created_at) as created_at from sync_events
                       where entity_type = 'customer' and entity_id = c.id and direction = 'outbound' and status = 'pending') e on true
       where c.id = any($1::int[])`,
@@ -418,7 +418,7 @@ interface Integrity {
 async function checkIntegrity(ctx: Ctx, created: number[], phases: Array<{ name: string; ids: number[] }>): Promise<Integrity> {
   const { rows } = await ctx.db.query<{ id: number; n: string; external_id: string | null }>(
     `select c.id, count(m.id) as n, min(m.external_id) as external_id
-       from customers c left join external_mappings m on m.internal_customer_id = c.id and m.external_system = 'stripe'
+       from customers c left join external_mappings m on m.internal_id = c.id and m.external_system = 'stripe'
       group by c.id`,
   );
   const mappingOf = new Map(rows.map((r) => [Number(r.id), r.external_id]));

@@ -332,7 +332,7 @@ interface Check {
 async function verify(db: Client, source: WebhookSource): Promise<Check> {
   const { rows } = await db.query<{ external_id: string; name: string; email: string; last_source_ts: string | null; deleted_at: Date | null }>(
     `select m.external_id, c.name, c.email, m.last_source_ts, c.deleted_at
-       from customers c join external_mappings m on m.internal_customer_id = c.id and m.external_system = 'stripe'`,
+       from customers c join external_mappings m on m.internal_id = c.id and m.external_system = 'stripe'`,
   );
   const wrong: string[] = [];
   for (const row of rows) {

@@ -186,7 +186,7 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
   type Side = Map<string, { name: string; email: string; id?: number }>;
   const snapshot = async (): Promise<{ ours: Side; theirs: Side; diffs: string[] }> => {
     const rows = await sql<{ id: number; name: string; email: string; external_id: string | null }>(
-      `select c.id, c.name, c.email, m.external_id from customers c left join external_mappings m on m.internal_customer_id = c.id where c.deleted_at is null`,
+      `select c.id, c.name, c.email, m.external_id from customers c left join external_mappings m on m.internal_id = c.id where c.deleted_at is null`,
     );
     const ours: Side = new Map(rows.map((r) => [r.external_id ?? `unlinked:${r.id}`, { name: r.name, email: r.email, id: r.id }]));
     const theirs: Side = new Map((await emulator.customers()).map((c) => [c.id, { name: c.name ?? '', email: (c.email ?? '').toLowerCase() }]));

@@ -83,7 +83,7 @@ beforeAll(async () => {
   const parked = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Fuzz Parked', email: 'parked@rejected.test' }, AUTH);
   expect([synced.status, parked.status]).toEqual([201, 201]);
   await waitFor('the first customer linked and the second parked', async () => {
-    const [linked] = await query(`select 1 from external_mappings where internal_customer_id = $1`, [synced.body.id]);
+    const [linked] = await query(`select 1 from external_mappings where internal_id = $1`, [synced.body.id]);
     const [letter] = await query(`select 1 from dead_letters where message_key = $1 and status = 'parked'`, [String(parked.body.id)]);
     return linked && letter ? true : undefined;
   }, 60_000);

@@ -57,7 +57,7 @@ describe('backfill', () => {
     const after = await ours('crash');
     expect(after).toHaveLength(3000);
     expect(dupes(after)).toBe(0);
-    expect((await query(`select count(*)::int as n from external_mappings m join customers c on c.id = m.internal_customer_id where c.email like 'crash%'`))[0]).toEqual({ n: 3000 });
+    expect((await query(`select count(*)::int as n from external_mappings m join customers c on c.id = m.internal_id where c.email like 'crash%'`))[0]).toEqual({ n: 3000 });
   }, 90_000);
 
   it(`${SIZE} in Stripe and ${SIZE} here, half overlapping by email: afterwards both sides hold the union, no duplicates`, async () => {
@@ -84,7 +84,7 @@ describe('backfill', () => {
     expect(dupes(here)).toBe(0);
     expect(dupes(there)).toBe(0);
     expect(new Set(here.map((c) => c.email))).toEqual(new Set(there.map((c) => c.email)));
-    const unmapped = await query(`select 1 from customers c where c.email like 'union%' and not exists (select 1 from external_mappings m where m.internal_customer_id = c.id)`);
+    const unmapped = await query(`select 1 from customers c where c.email like 'union%' and not exists (select 1 from external_mappings m where m.internal_id = c.id)`);
     expect(unmapped).toHaveLength(0);
   }, 480_000);
 });
@@ -119,10 +119,10 @@ describe('reconcile', () => {
     // x, y, z were exported by the backfill, so their Stripe records carry our id; w came from Stripe.
     const byEmail = async (n: number) => (await query<Row>(`select id, email, name from customers where email = $1 and deleted_at is null`, [`union${n}@example.com`]))[0];
     const [x, y, z] = [await byEmail(SIZE), await byEmail(SIZE + 1), await byEmail(SIZE + 2)];
-    const mapped = async (id: number) => (await query<{ external_id: string }>('select external_id from external_mappings where internal_customer_id = $1', [id]))[0]!.external_id;
+    const mapped = async (id: number) => (await query<{ external_id: string }>('select external_id from external_mappings where internal_id = $1', [id]))[0]!.external_id;
     // Our side, behind the sync's back: a name edited by hand, a lost mapping, a row with no outbox event.
     await query(`update customers set name = 'Hand Edited' where id = $1`, [x!.id]);
-    await query(`delete from external_mappings where internal_customer_id = $1`, [y!.id]);
+    await query(`delete from external_mappings where internal_id = $1`, [y!.id]);
     await query(`insert into customers (name, email) values ('Sneaked In', 'sneaked@x.io')`);
     // Their side, with no events or webhooks: an edit, a new customer, a deletion.
     await emulator.dashboard.update(await mapped(z!.id), { name: 'Edited In Stripe' }, true);

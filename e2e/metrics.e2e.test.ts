@@ -63,7 +63,7 @@ describe('GET /metrics', () => {
       ['Metric One', 'Metric Two'].map(async (name, i) => (await api<{ id: number }>('POST', '/api/v1/customers', { name, email: `metric${i}@x.io` }, auth)).body),
     );
     await waitFor('both pushed to Stripe', async () => {
-      const rows = await query(`select 1 from external_mappings where internal_customer_id = any($1::int[])`, [created.map((c) => c.id)]);
+      const rows = await query(`select 1 from external_mappings where internal_id = any($1::int[])`, [created.map((c) => c.id)]);
       return rows.length === 2 ? true : undefined;
     }, 30_000, 200);
     await emulator.dashboard.create({ name: 'Made In Stripe', email: 'dashboard-metric@x.io' });

@@ -36,7 +36,7 @@ beforeEach(async () => {
 });
 
 const byInternalId = async (id: number) => (await emulator.customers()).filter((c) => c.metadata.internal_id === String(id));
-const mappingOf = async (id: number) => (await query<{ external_id: string }>(`select external_id from external_mappings where internal_customer_id = $1 and external_system = 'stripe'`, [id]))[0];
+const mappingOf = async (id: number) => (await query<{ external_id: string }>(`select external_id from external_mappings where internal_id = $1 and external_system = 'stripe'`, [id]))[0];
 async function inStripe(id: number, expected: { name: string; email: string }, timeoutMs = 30_000): Promise<EmuCustomer> {
   return waitFor(`customer ${id} in the emulator`, async () => {
     const found = await byInternalId(id);

@@ -41,10 +41,10 @@ describe('customers API: happy paths', () => {
 
   it('gets one customer with its external mappings', async () => {
     await create({ name: 'A', email: 'a@x.io' });
-    await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values (1, 'stripe', 'cus_123')`);
+    await query(`insert into external_mappings (internal_id, external_system, external_id) values (1, 'stripe', 'cus_123')`);
     const res = await api().get('/api/v1/customers/1');
     expect(res.status).toBe(200);
-    expect(res.body.external_mappings).toEqual([{ id: 1, external_system: 'stripe', external_id: 'cus_123', created_at: expect.any(String) }]);
+    expect(res.body.external_mappings).toEqual([{ id: 1, external_system: 'stripe', external_object_type: 'customer', external_id: 'cus_123', created_at: expect.any(String) }]);
     expect(res.headers.etag).toBe('"1"');
   });
 

@@ -14,7 +14,7 @@ const api = () => request(ctx.app);
 const names = topics(process.env.KAFKA_TOPIC_PREFIX);
 const create = async (name: string, email: string) => (await api().post('/api/v1/customers').send({ name, email })).body as { id: number };
 const map = (id: number, system: string, externalId: string) =>
-  query(`insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_at) values ($1, $2, $3, now())`, [id, system, externalId]);
+  query(`insert into external_mappings (internal_id, external_system, external_id, last_synced_at) values ($1, $2, $3, now())`, [id, system, externalId]);
 const event = (id: number, system: string | null, status: string, error: string | null = null, type = 'customer.created', at?: string) =>
   query(
     `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, error_message, direction, created_at)

@@ -45,7 +45,7 @@ function message(input: EventInput): InboundMessage {
 }
 const apply = (m: InboundMessage) => applyEvent(deps, m, { key: m.payload.object_id, topic: 't', partition: 0, offset: '0', attempt: 1 });
 const customers = () => query<{ id: number; name: string; email: string; version: number; deleted_at: Date | null }>('select id, name, email, version, deleted_at from customers order by id');
-const mappings = () => query<{ internal_customer_id: number; external_id: string; last_source_ts: string }>('select internal_customer_id, external_id, last_source_ts from external_mappings order by id');
+const mappings = () => query<{ internal_id: number; external_id: string; last_source_ts: string }>('select internal_id, external_id, last_source_ts from external_mappings order by id');
 const outbox = () => query<{ event_type: string; origin: string; aggregate_id: number }>('select event_type, origin, aggregate_id from outbox order by id');
 const insertCustomer = async (name: string, email: string) =>
   (await query<{ id: number }>('insert into customers (name, email) values ($1, $2) returning id', [name, email]))[0]!.id;
@@ -74,7 +74,7 @@ describe('inbound: customer.created', () => {
     const id = await insertCustomer('Ours', 'ours@x.io');
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_echo', name: 'Ours', email: 'ours@x.io', metadata: { internal_id: String(id) } } }));
     expect(await customers()).toHaveLength(1);
-    expect(await mappings()).toMatchObject([{ internal_customer_id: id, external_id: 'cus_echo' }]);
+    expect(await mappings()).toMatchObject([{ internal_id: id, external_id: 'cus_echo' }]);
     expect(await outbox()).toEqual([]);
   });
 
@@ -82,7 +82,7 @@ describe('inbound: customer.created', () => {
     const id = await insertCustomer('Our Name', 'shared@x.io');
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_same', name: 'Their Name', email: 'SHARED@x.io', metadata: {} } }));
     expect(await customers()).toMatchObject([{ id, name: 'Our Name' }]);
-    expect(await mappings()).toMatchObject([{ internal_customer_id: id, external_id: 'cus_same' }]);
+    expect(await mappings()).toMatchObject([{ internal_id: id, external_id: 'cus_same' }]);
     expect(await outbox()).toEqual([{ event_type: 'customer.updated', origin: 'internal', aggregate_id: id }]);
     const [audit] = await query<{ payload: { action: string; detail: string } }>(`select payload from sync_events where status = 'success'`);
     expect(audit!.payload).toMatchObject({ action: 'linked', detail: 'same email' });
@@ -90,7 +90,7 @@ describe('inbound: customer.created', () => {
 
   it('an email that belongs to a customer linked to another Stripe customer is a conflict: parked, nothing changed', async () => {
     const id = await insertCustomer('Taken', 'taken@x.io');
-    await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_original')`, [id]);
+    await query(`insert into external_mappings (internal_id, external_system, external_id) values ($1, 'stripe', 'cus_original')`, [id]);
     const m = message({ type: 'customer.created', created: T0, customer: { id: 'cus_intruder', name: 'Other', email: 'taken@x.io', metadata: {} } });
     await expect(apply(m)).rejects.toThrow(ParkForReview);
     await expect(apply(m)).rejects.toThrow(/email belongs to customer 1, which is linked to cus_original/);

@@ -40,10 +40,11 @@ function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
   return { system, eventType, traceId: msg.trace_id, payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via }, retryCount: ctx.attempt - 1 };
 }
 
-function externalChange(msg: InboundMessage, change: NeutralChange): ExternalChange {
+function externalChange(msg: InboundMessage, change: NeutralChange, objectType: string): ExternalChange {
   const c = change.customer;
   return {
     system: msg.payload.system,
+    objectType,
     eventId: msg.payload.event_id,
     kind: change.kind,
     externalId: change.externalId,
@@ -86,7 +87,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   };
 
   const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
-    const result = await applyExternalChange(tx, externalChange(msg, change), current);
+    const result = await applyExternalChange(tx, externalChange(msg, change, integration.objectType), current);
     if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
     await recordInboundOutcome(tx, audit, result);
     return result;
@@ -106,12 +107,13 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
     const change = deps.registry.has(system) ? deps.registry.get(system).toNeutralChange(msg.payload.event) : null;
     if (change?.kind !== 'updated') return;
     const list = bySystem.get(system) ?? [];
-    list.push({ index, msg, entry: { change: externalChange(msg, change), audit: auditMeta(msg, ctx) } });
+    list.push({ index, msg, entry: { change: externalChange(msg, change, deps.registry.get(system).objectType), audit: auditMeta(msg, ctx) } });
     bySystem.set(system, list);
   });
   const applied = new Set<number>();
   for (const [system, list] of bySystem) {
-    const outcomes = await deps.orm.em.fork().transactional((tx) => applyUpdateBatch(tx, system, list.map((l) => l.entry)));
+    const target = { system, objectType: deps.registry.get(system).objectType };
+    const outcomes = await deps.orm.em.fork().transactional((tx) => applyUpdateBatch(tx, target, list.map((l) => l.entry)));
     for (const [i, outcome] of outcomes) {
       applied.add(list[i]!.index);
       reportApplied(deps, list[i]!.msg, outcome);

@@ -9,6 +9,7 @@ import { pushCustomer, type PushDeps } from './push-customer';
 /** An external system in memory that records its calls; `onCreate` runs inside the create call. */
 class FakeSystem {
   readonly system = 'stripe';
+  readonly objectType = 'customer';
   readonly records = new Map<string, ExternalCustomer>();
   readonly calls: string[] = [];
   onCreate: (() => Promise<void>) | undefined;
@@ -78,7 +79,7 @@ const push = async (type: CustomerEventMessage['type'], id: number, attempt = 1,
 };
 const mappings = (id: number) =>
   query<{ external_id: string; last_synced_hash: string | null; synced: boolean }>(
-    `select external_id, last_synced_hash, last_synced_at is not null as synced from external_mappings where internal_customer_id = $1`,
+    `select external_id, last_synced_hash, last_synced_at is not null as synced from external_mappings where internal_id = $1`,
     [id],
   );
 const audit = (id: number) =>
@@ -139,7 +140,7 @@ describe('pushCustomer against Postgres', () => {
     await push('customer.updated', id, 1, `customer:${id}:v2`);
     // Someone edits the record there, unseen; reconcile clears the hash and queues a repair of v2.
     fake.records.set('cus_1', { ...fake.records.get('cus_1')!, name: 'Drifted' });
-    await query(`update external_mappings set last_synced_hash = null where internal_customer_id = $1`, [id]);
+    await query(`update external_mappings set last_synced_hash = null where internal_id = $1`, [id]);
     await push('customer.updated', id, 1, `customer:${id}:v2:reconcile:run1`);
 
     expect(fake.calls.slice(-1)).toEqual([`update cus_1 customer:${id}:v2:reconcile:run1:stripe:update`]);
@@ -149,7 +150,7 @@ describe('pushCustomer against Postgres', () => {
   it('keeps the mapping that was stored while the create ran (the inbound side linked it) and still marks it synced', async () => {
     const id = await newCustomer();
     fake.onCreate = async () => {
-      await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_1')`, [id]);
+      await query(`insert into external_mappings (internal_id, external_system, external_id) values ($1, 'stripe', 'cus_1')`, [id]);
     };
     await push('customer.created', id);
 

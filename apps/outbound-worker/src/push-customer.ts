@@ -84,7 +84,8 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
 
   // Also commits the 'pending' create marker when a create is due right away (see loadOutboundState).
   const createMarker = attempt('pending', { action: 'create' });
-  const { customer, mapping, triedToCreate, createMarked } = await loadOutboundState(em, customerId, system, createMarker);
+  const target = { system, objectType: integration.objectType };
+  const { customer, mapping, triedToCreate, createMarked } = await loadOutboundState(em, customerId, target, createMarker);
   if (!customer) return { status: 'skipped', action: 'none', reason: 'customer does not exist' };
 
   if (customer.deleted_at) {
@@ -132,11 +133,11 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
   const holdsOurValues = found.name === fields.name && found.email === fields.email;
   const linkedNow: Outcome = { status: 'success', action, externalId: found.externalId };
   // The usual case: the record there holds our values, so the new mapping is stored already synced, with the audit row.
-  const link: MappingWrite = { kind: 'linked', customerId, system, externalId: found.externalId, hash };
+  const link: MappingWrite = { kind: 'linked', customerId, target, externalId: found.externalId, hash };
   if (holdsOurValues && (await recordOutboundResult(em, attempt('success', details(linkedNow)), link))) return { ...linkedNow, recorded: true };
 
   // The customer is linked already (the inbound worker saw our create), or the record there needs our values.
-  const linked = await linkMapping(em, customerId, system, found.externalId);
+  const linked = await linkMapping(em, customerId, target, found.externalId);
   if (!holdsOurValues) await limited(limiter, () => integration.updateCustomer(linked.external_id, fields, { idempotencyKey: updateKey }));
   return { status: 'success', action, externalId: linked.external_id, write: { kind: 'synced', mappingId: linked.id, hash } };
 }

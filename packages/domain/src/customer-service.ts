@@ -97,7 +97,7 @@ export class CustomerService {
     const em = this.orm.em.fork();
     const customer = await em.findOne(CustomerSchema, { id, deletedAt: null });
     if (!customer) throw notFound(id);
-    const mappings = await em.find(ExternalMappingSchema, { internalCustomerId: id }, { orderBy: { id: 'asc' } });
+    const mappings = await em.find(ExternalMappingSchema, { entityType: 'customer', internalId: id }, { orderBy: { id: 'asc' } });
     return { customer, mappings };
   }
 

@@ -26,6 +26,7 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
     },
   });
   em.create(OutboxMessageSchema, {
+    entityType: 'customer',
     aggregateId: customer.id,
     eventType: type,
     origin: ctx.origin,

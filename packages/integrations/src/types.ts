@@ -88,6 +88,8 @@ export interface SourceEvent {
 
 export interface Integration {
   readonly system: string;
+  /** The type of record our customers are there (Stripe: customer): with the system, what a mapping points at. */
+  readonly objectType: string;
   createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer>;
   updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer>;
   deleteCustomer(externalId: string, opts: WriteOptions): Promise<void>;

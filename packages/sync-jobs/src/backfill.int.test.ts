@@ -67,7 +67,7 @@ describe('backfill import', () => {
     const ourId = await insertCustomer('Ours By Id', 'by-id@example.com');
     const byEmail = await insertCustomer('Ours By Email', 'by-email@example.com');
     const taken = await insertCustomer('Already Linked', 'taken@example.com');
-    await query(`insert into external_mappings (internal_customer_id, external_system, external_id) values ($1, 'stripe', 'cus_elsewhere')`, [taken]);
+    await query(`insert into external_mappings (internal_id, external_system, external_id) values ($1, 'stripe', 'cus_elsewhere')`, [taken]);
 
     await dashboardCreate({ name: 'Ours By Id', email: 'by-id@example.com', metadata: { internal_id: String(ourId) } });
     await dashboardCreate({ name: 'Ours By Email', email: 'by-email@example.com' });
@@ -80,9 +80,9 @@ describe('backfill import', () => {
     const result = await run({ review: async (events) => void reviewed.push(...events) });
     // Twins: the first one creates (or links), the second then finds the email taken by a customer linked elsewhere.
     expect(result).toMatchObject({ seen: 8, created: 4, linked: 2, conflicts: 2 });
-    expect(await query('select internal_customer_id from external_mappings where internal_customer_id in ($1, $2) order by 1', [ourId, byEmail])).toEqual([
-      { internal_customer_id: ourId },
-      { internal_customer_id: byEmail },
+    expect(await query('select internal_id from external_mappings where internal_id in ($1, $2) order by 1', [ourId, byEmail])).toEqual([
+      { internal_id: ourId },
+      { internal_id: byEmail },
     ]);
     expect(await count('customers', "email = 'twin@example.com'")).toBe(1);
     expect(reviewed.map((e) => e.objectId)).toContain(conflicting);
@@ -96,7 +96,7 @@ describe('backfill import', () => {
     const change = stripe.toNeutralChange(handed.event)!;
     expect(change).toMatchObject({ kind: 'created', externalId: conflicting, eventId: handed.eventId });
     const outcome = await orm.em.fork().transactional((tx) =>
-      applyExternalChange(tx, { system: 'stripe', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, { state: null }),
+      applyExternalChange(tx, { system: 'stripe', objectType: 'customer', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, { state: null }),
     );
     expect(outcome).toMatchObject({ status: 'conflict', park: true, reason: expect.stringContaining('email belongs to customer') });
   });
@@ -111,15 +111,15 @@ describe('backfill import', () => {
     expect(bulk.outbox).toEqual([
       expect.objectContaining({ aggregate_id: differs, event_type: 'customer.updated', origin: 'internal', key: expect.stringMatching(new RegExp(`^customer:${differs}:v1:relink:backfill:`)), occurred_is_update: true }),
     ]);
-    expect(bulk.mappings.map((m) => m.internal_customer_id)).toEqual([same, differs]);
+    expect(bulk.mappings.map((m) => m.internal_id)).toEqual([same, differs]);
 
     // The same records, one by one through the inbound rules, with the same event ids, time and trace.
     await resetDatabase();
     await ours();
     for (const m of bulk.mappings) {
       const event = bulk.processed.find((p) => p.event_id.endsWith(String(m.external_id)))!.event_id;
-      const state = m.internal_customer_id === same ? { name: 'Same Name', email: 'same@example.com' } : { name: 'Their Name', email: 'differs@example.com' };
-      const change = { system: 'stripe', eventId: event, kind: 'created' as const, externalId: String(m.external_id), sourceTs: Number(m.last_source_ts), state: { ...state, internalId: null, deleted: false }, traceId: bulk.trace };
+      const state = m.internal_id === same ? { name: 'Same Name', email: 'same@example.com' } : { name: 'Their Name', email: 'differs@example.com' };
+      const change = { system: 'stripe', objectType: 'customer', eventId: event, kind: 'created' as const, externalId: String(m.external_id), sourceTs: Number(m.last_source_ts), state: { ...state, internalId: null, deleted: false }, traceId: bulk.trace };
       await orm.em.fork().transactional(async (tx) => {
         const outcome = await applyExternalChange(tx, change, { state: change.state });
         await recordInboundOutcome(tx, { system: 'stripe', eventType: 'customer.created', traceId: bulk.trace, payload: { event_id: event, external_id: change.externalId, via: 'backfill' } }, outcome);
@@ -194,8 +194,8 @@ async function linkRows() {
   return {
     trace: audit[0]?.trace_id ?? '',
     audit,
-    mappings: await query<{ internal_customer_id: number; external_id: string; last_source_ts: string }>(
-      'select internal_customer_id, external_id, last_synced_hash, last_source_ts from external_mappings order by internal_customer_id',
+    mappings: await query<{ internal_id: number; external_id: string; last_source_ts: string }>(
+      'select internal_id, external_id, last_synced_hash, last_source_ts from external_mappings order by internal_id',
     ),
     processed: await query<{ event_id: string }>('select external_system, event_id from processed_events order by event_id'),
     outbox: await query(

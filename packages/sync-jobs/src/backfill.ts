@@ -10,6 +10,7 @@ import {
   type BatchResult,
   type Customer,
   type ImportRecord,
+  type MappingTarget,
   type MikroORM,
 } from '@cs/domain';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
@@ -144,7 +145,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   }));
   let bulk: BatchResult = { created: new Map(), unchanged: new Set(), linked: new Map() };
   try {
-    bulk = await orm.em.fork().transactional((tx) => importBatch(tx, system, records, { sourceTs, traceId }));
+    bulk = await orm.em.fork().transactional((tx) => importBatch(tx, { system, objectType: integration.objectType }, records, { sourceTs, traceId }));
   } catch (err) {
     // Someone (the inbound worker, a person) took one of these emails or records meanwhile:
     // nothing was written; the one-by-one path sorts each record out.
@@ -160,7 +161,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   await applyAll(records.filter((r) => !done(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
-        const applied = await applyExternalChange(tx, { system, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, { state: r.state });
+        const applied = await applyExternalChange(tx, { system, objectType: integration.objectType, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, { state: r.state });
         // Re-reading an equal record is not a sync attempt: no audit row (the bulk path writes none either).
         if (applied.status !== 'skipped') {
           await recordInboundOutcome(tx, { system, eventType: 'customer.created', traceId, payload: { event_id: r.eventId, external_id: r.externalId, via: 'backfill' } }, applied);
@@ -210,7 +211,8 @@ async function applyAll<T>(items: T[], concurrency: number, work: (item: T) => P
 
 export interface ExportOptions {
   orm: MikroORM;
-  system: string;
+  /** The system and the type of record our customers are there. */
+  target: MappingTarget;
   progress: Progress;
   batchSize?: number;
 }
@@ -227,18 +229,18 @@ export async function exportCustomers(opts: ExportOptions): Promise<{ queued: nu
   const [{ n } = { n: '0' }] = await sql<{ n: string }>(
     opts.orm.em.fork(),
     `select count(*) as n from customers c where deleted_at is null and not exists
-       (select 1 from external_mappings m where m.internal_customer_id = c.id and m.external_system = ?)`,
-    [opts.system],
+       (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)`,
+    [opts.target.system, opts.target.objectType],
   );
-  opts.progress.start(Number(n), `export to ${opts.system}`);
+  opts.progress.start(Number(n), `export to ${opts.target.system}`);
   for (;;) {
     const done = await opts.orm.em.fork().transactional(async (em) => {
       const ids = await sql<{ id: number }>(
         em,
         `select c.id from customers c where c.deleted_at is null and c.id > ? and not exists
-           (select 1 from external_mappings m where m.internal_customer_id = c.id and m.external_system = ?)
+           (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)
          order by c.id limit ?`,
-        [after, opts.system, batch],
+        [after, opts.target.system, opts.target.objectType, batch],
       );
       if (ids.length === 0) return true;
       const customers: Customer[] = await em.find(CustomerSchema, { id: { $in: ids.map((r) => r.id) } });

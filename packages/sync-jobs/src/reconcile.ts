@@ -57,7 +57,7 @@ const KINDS: DriftKind[] = ['missing_in_external', 'missing_internally', 'unlink
  */
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport> {
   const { orm, integration } = opts;
-  const system = integration.system;
+  const { system, objectType } = integration;
   const started = new Date();
   const sample = opts.sampleLimit ?? 1000;
   const em = orm.em.fork();
@@ -68,14 +68,14 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport
     await sql(tx, `create temp table recon_external (external_id text primary key, internal_id integer, name text, email text, created_ts bigint) on commit drop`);
     const external = await streamExternal(tx, opts);
 
-    const count = async (kind: DriftKind) => Number((await sql<{ n: string }>(tx, `select count(*) as n from (${QUERIES[kind]}) q`, [system]))[0]?.n ?? 0);
+    const count = async (kind: DriftKind) => Number((await sql<{ n: string }>(tx, `select count(*) as n from (${QUERIES[kind]}) q`, [system, objectType]))[0]?.n ?? 0);
     // One after another: they share the transaction's one connection (pg refuses concurrent queries on a client).
     const by_kind = {} as Record<DriftKind, number>;
     for (const kind of KINDS) by_kind[kind] = await count(kind);
     const drifts: Drift[] = [];
     for (const kind of KINDS) {
       if (drifts.length >= sample) break;
-      const rows = await sql<RawDrift>(tx, `${QUERIES[kind]} limit ${sample - drifts.length}`, [system]);
+      const rows = await sql<RawDrift>(tx, `${QUERIES[kind]} limit ${sample - drifts.length}`, [system, objectType]);
       drifts.push(...rows.map((r) => toDrift(kind, r)));
     }
     const [internal] = await sql<{ n: string }>(tx, 'select count(*) as n from customers where deleted_at is null');
@@ -144,33 +144,33 @@ function toDrift(kind: DriftKind, r: RawDrift): Drift {
   };
 }
 
-// Each takes the system as its only parameter and returns RawDrift columns.
+// Each takes the system and the object type there as its parameters and returns RawDrift columns.
 const QUERIES: Record<DriftKind, string> = {
   missing_in_external: `
     select c.id as customer_id, null::text as external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
       from customers c
      where c.deleted_at is null
-       and not exists (select 1 from external_mappings m where m.internal_customer_id = c.id and m.external_system = ?)
+       and not exists (select 1 from external_mappings m where m.internal_id = c.id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')
        and not exists (select 1 from recon_external e where e.internal_id = c.id)`,
   missing_internally: `
     select null::integer as customer_id, e.external_id, null::text as our_name, null::text as our_email, e.name as their_name, e.email as their_email
       from recon_external e
-     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ?)
+     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')
        and (e.internal_id is null or not exists (select 1 from customers c where c.id = e.internal_id and c.deleted_at is null))`,
   unlinked_internal_id: `
     select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
       from recon_external e join customers c on c.id = e.internal_id and c.deleted_at is null
-     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ?)`,
+     where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')`,
   stale_mapping: `
-    select m.internal_customer_id as customer_id, m.external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
-      from external_mappings m join customers c on c.id = m.internal_customer_id and c.deleted_at is null
-     where m.external_system = ? and not exists (select 1 from recon_external e where e.external_id = m.external_id)`,
+    select m.internal_id as customer_id, m.external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
+      from external_mappings m join customers c on c.id = m.internal_id and c.deleted_at is null
+     where m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer' and not exists (select 1 from recon_external e where e.external_id = m.external_id)`,
   field_mismatch: `
     select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
       from external_mappings m
-      join customers c on c.id = m.internal_customer_id and c.deleted_at is null
+      join customers c on c.id = m.internal_id and c.deleted_at is null
       join recon_external e on e.external_id = m.external_id
-     where m.external_system = ? and (c.name is distinct from e.name or c.email is distinct from lower(e.email))`,
+     where m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer' and (c.name is distinct from e.name or c.email is distinct from lower(e.email))`,
 };
 
 /**
@@ -182,13 +182,13 @@ const QUERIES: Record<DriftKind, string> = {
  * - our mapping points at a record they deleted → an inbound delete (as if its webhook had come).
  */
 async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<void> {
-  const system = opts.integration.system;
+  const { system, objectType } = opts.integration;
   const runId = randomUUID().slice(0, 8);
   const push = async (kind: DriftKind) => {
-    const rows = await sql<RawDrift>(tx, QUERIES[kind], [system]);
+    const rows = await sql<RawDrift>(tx, QUERIES[kind], [system, objectType]);
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.customer_id!);
-    await sql(tx, `update external_mappings set last_synced_hash = null where external_system = ? and internal_customer_id = any(?::int[])`, [system, `{${ids.join(',')}}`]);
+    await sql(tx, `update external_mappings set last_synced_hash = null where entity_type = 'customer' and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [system, objectType, `{${ids.join(',')}}`]);
     for (let i = 0; i < ids.length; i += 500) {
       const customers = await tx.find(CustomerSchema, { id: { $in: ids.slice(i, i + 500) } });
       for (const c of customers) enqueueCustomerChange(tx, 'customer.updated', c, { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
@@ -204,7 +204,7 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
     const rows = await sql<RawDrift & { internal_id: number | null }>(
       tx,
       `select q.*, e.internal_id, e.created_ts from (${QUERIES[kind]}) q join recon_external e on e.external_id = q.external_id`,
-      [system],
+      [system, objectType],
     );
     for (const r of rows) {
       const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', deleted: false, createdTs: now };
@@ -212,7 +212,7 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
       events.push(syntheticInboundEvent(opts.integration, 'created', customer, id, now));
     }
   }
-  const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system]);
+  const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system, objectType]);
   for (const r of stale) {
     const id = `reconcile_${runId}_${r.external_id}_deleted`;
     const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', deleted: true, createdTs: now };

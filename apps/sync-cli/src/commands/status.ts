@@ -17,7 +17,7 @@ export function statusCommand(program: Command, run: (fn: (ctx: Context) => Prom
           [byId ? Number(who) : who],
         );
         if (!customer) throw new CliError(`no customer ${who}`, EXIT.notFound);
-        const mappings = await sql(em, 'select external_system, external_id, last_synced_at, last_source_ts from external_mappings where internal_customer_id = ?', [customer.id]);
+        const mappings = await sql(em, `select external_system, external_object_type, external_id, last_synced_at, last_source_ts from external_mappings where entity_type = 'customer' and internal_id = ?`, [customer.id]);
         const events = await sql(
           em,
           `select created_at, direction, external_system, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail
@@ -29,7 +29,7 @@ export function statusCommand(program: Command, run: (fn: (ctx: Context) => Prom
           [
             `customer ${customer.id}: ${String(customer.name)} <${String(customer.email)}> v${String(customer.version)}${customer.deleted_at ? ' (deleted)' : ''}`,
             '',
-            table(mappings, ['external_system', 'external_id', 'last_synced_at', 'last_source_ts']),
+            table(mappings, ['external_system', 'external_object_type', 'external_id', 'last_synced_at', 'last_source_ts']),
             '',
             table(events, ['created_at', 'direction', 'external_system', 'event_type', 'status', 'detail']),
             parked.length ? `\nparked: ${parked.map((p) => `#${String(p.id)} ${String(p.reason)}`).join('; ')}` : '',

@@ -2,8 +2,12 @@ import { EntitySchema } from '@mikro-orm/core';
 
 export interface ExternalMapping {
   id: number;
-  internalCustomerId: number;
+  /** Which catalog the record of ours belongs to: customer (invoice next). */
+  entityType: string;
+  internalId: number;
   externalSystem: string;
+  /** What the record is there (Stripe: customer; Salesforce: Account, Contact…): one record of ours may map to several of one system. */
+  externalObjectType: string;
   externalId: string;
   createdAt: Date;
   /** Hash of the last state we pushed to / took from the system: equal hash means nothing to do. */
@@ -18,8 +22,10 @@ export const ExternalMappingSchema = new EntitySchema<ExternalMapping>({
   tableName: 'external_mappings',
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
-    internalCustomerId: { type: 'integer', fieldName: 'internal_customer_id' },
+    entityType: { type: 'string', length: 50, fieldName: 'entity_type', default: 'customer' },
+    internalId: { type: 'integer', fieldName: 'internal_id' },
     externalSystem: { type: 'string', length: 50, fieldName: 'external_system' },
+    externalObjectType: { type: 'string', length: 50, fieldName: 'external_object_type', default: 'customer' },
     externalId: { type: 'string', length: 255, fieldName: 'external_id' },
     createdAt: { type: 'Date', fieldName: 'created_at', defaultRaw: 'now()', onCreate: () => new Date() },
     lastSyncedHash: { type: 'string', length: 64, fieldName: 'last_synced_hash', nullable: true },

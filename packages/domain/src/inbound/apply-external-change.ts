@@ -28,17 +28,19 @@ export async function applyExternalChange(em: EntityManager, change: ExternalCha
   ]);
   if (fresh.length === 0) return { status: 'skipped', reason: 'duplicate event', customerId: null };
 
-  const mapping = await mappingByExternalId(em, change.system, change.externalId, true);
+  const mapping = await mappingByExternalId(em, targetOf(change), change.externalId, true);
   let state = change.state;
   if (mapping?.last_source_ts != null) {
     const last = Number(mapping.last_source_ts);
-    if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_customer_id };
+    if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_id };
     if (change.sourceTs === last) state = currentState(change, current); // same second: the source's current state
   }
 
   if (change.kind === 'deleted' || state === null || state.deleted) return applyDelete(em, change, mapping);
   return mapping ? applyToMapped(em, change, mapping, state, current) : applyUnmapped(em, change, state);
 }
+
+const targetOf = (change: ExternalChange) => ({ system: change.system, objectType: change.objectType });
 
 function currentState(change: ExternalChange, current: KnownCurrent): ExternalState | null {
   if (current === undefined) throw new NeedsCurrentState(change.externalId);
@@ -56,8 +58,8 @@ export function representable(state: ExternalState): { name: string; email: stri
 }
 
 async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, known: KnownCurrent): Promise<InboundOutcome> {
-  const customer = await loadCustomer(em, mapping.internal_customer_id);
-  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_customer_id };
+  const customer = await loadCustomer(em, mapping.internal_id);
+  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_id };
   const theirs = representable(state);
   if (!theirs) return unrepresentable(change, state, customer.id);
   const ours = { name: customer.name, email: customer.email };
@@ -116,9 +118,9 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
   const owner = await sql<{ id: number; mapped_to: string | null }>(
     em,
     `select c.id, m.external_id as mapped_to from customers c
-       left join external_mappings m on m.internal_customer_id = c.id and m.external_system = ?
+       left join external_mappings m on m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?
       where c.email = ? and c.deleted_at is null for update of c`,
-    [change.system, theirs.email],
+    [change.system, change.objectType, theirs.email],
   );
   const existing = owner[0];
   if (existing && existing.mapped_to === null) {
@@ -132,7 +134,7 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
   await em.flush();
   enqueueCustomerChange(em, 'customer.created', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
   await em.flush();
-  const mapping = await linkMapping(em, customer.id, change.system, change.externalId);
+  const mapping = await linkMapping(em, customer.id, targetOf(change), change.externalId);
   await markSynced(em, mapping.id, stateHash(theirs), change.sourceTs);
   return { status: 'success', action: 'created', customerId: customer.id };
 }
@@ -142,7 +144,7 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
  * hold, and if that differs from ours an outbound push (origin internal) brings them ours.
  */
 async function link(em: EntityManager, change: ExternalChange, customer: Customer, theirs: { name: string; email: string }, why: string): Promise<InboundOutcome> {
-  const mapping = await linkMapping(em, customer.id, change.system, change.externalId);
+  const mapping = await linkMapping(em, customer.id, targetOf(change), change.externalId);
   if (mapping.external_id !== change.externalId) {
     // Already linked to another record of that system: two records claim one customer.
     return { status: 'conflict', reason: `customer ${customer.id} is already linked to ${mapping.external_id}`, customerId: customer.id, ours: mapping.external_id, theirs: change.externalId, park: true };
@@ -157,11 +159,11 @@ async function link(em: EntityManager, change: ExternalChange, customer: Custome
 
 async function applyDelete(em: EntityManager, change: ExternalChange, mapping: MappingRow | undefined): Promise<InboundOutcome> {
   if (!mapping) return { status: 'skipped', reason: 'not linked to any customer', customerId: null };
-  const customer = await loadCustomer(em, mapping.internal_customer_id);
+  const customer = await loadCustomer(em, mapping.internal_id);
   // The mapping stays, as a tombstone link: a late event for this record then still finds our
   // (deleted) customer and is skipped, instead of looking new and resurrecting it.
   await markSynced(em, mapping.id, stateHash({ name: '', email: '', deleted: true }), change.sourceTs);
-  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'already deleted here', customerId: mapping.internal_customer_id };
+  if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'already deleted here', customerId: mapping.internal_id };
   const now = new Date();
   em.assign(customer, { deletedAt: now, updatedAt: now });
   await em.flush();

@@ -21,7 +21,7 @@ async function rowsAreFree(customerId: number): Promise<boolean> {
   try {
     await other.query('begin');
     await other.query('select 1 from customers where id = $1 for update nowait', [customerId]);
-    await other.query('select 1 from external_mappings where internal_customer_id = $1 for update nowait', [customerId]);
+    await other.query('select 1 from external_mappings where internal_id = $1 for update nowait', [customerId]);
     return true;
   } catch (err) {
     if ((err as { code?: string }).code === '55P03') return false; // lock_not_available
@@ -36,7 +36,7 @@ describe('applyOutsideLocks', () => {
   beforeEach(async () => {
     await resetDatabase();
     await query(`insert into customers (name, email) values ('Ada', 'ada@x.io')`);
-    await query(`insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_source_ts) values (1, 'stripe', 'cus_1', $1, $2)`, [
+    await query(`insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_source_ts) values (1, 'stripe', 'cus_1', $1, $2)`, [
       stateHash({ name: 'Ada', email: 'ada@x.io' }),
       T0,
     ]);
@@ -44,6 +44,7 @@ describe('applyOutsideLocks', () => {
 
   const tie: ExternalChange = {
     system: 'stripe',
+    objectType: 'customer',
     eventId: 'evt_tie',
     kind: 'updated',
     externalId: 'cus_1',

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { stateHash } from '../customer-rules';
 import { createdEnvelopeSql, updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
+import type { MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import type { ExternalState } from './types';
 
@@ -40,7 +41,7 @@ const IMPORT_NEW_SQL = `
     -- the planner, which cannot estimate them, pick nested loops (quadratic in the batch size).
     select nextval('customers_id_seq')::int as id, i.name, i.email, now() as updated_at, i.external_id, i.event_id, i.hash
       from input i
-     where ${absent('select 1 from external_mappings m where m.external_system = {system} and m.external_id = i.external_id')}
+     where ${absent(`select 1 from external_mappings m where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.external_id = i.external_id`)}
        and (i.internal_id is null or ${absent('select 1 from customers c where c.id = i.internal_id')})
        and ${absent('select 1 from customers c where c.email = i.email and c.deleted_at is null')}
        and ${absent('select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id')}
@@ -51,8 +52,8 @@ const IMPORT_NEW_SQL = `
   ), p as (
     insert into processed_events (external_system, event_id) select {system}, event_id from made
   ), m as (
-    insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
-    select id, {system}, external_id, hash, now(), {ts}::bigint from made
+    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
+    select 'customer', id, {system}, {object}, external_id, hash, now(), {ts}::bigint from made
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select made.id, 'customer.created', {system}, ${createdEnvelopeSql('made', '{system}::text', '{trace}::text')} from made
@@ -77,11 +78,11 @@ const IMPORT_UNCHANGED_SQL = `
     -- Lateral lookups with an OFFSET, for the reason given at absent() above.
     select m.id, i.hash from input i
       cross join lateral (
-        select m.id, m.internal_customer_id, m.last_source_ts from external_mappings m
-         where m.external_system = {system} and m.external_id = i.external_id offset 0
+        select m.id, m.internal_id, m.last_source_ts from external_mappings m
+         where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.external_id = i.external_id offset 0
       ) m
      where coalesce(m.last_source_ts, 0) <= {ts}::bigint
-       and exists (select 1 from customers c where c.id = m.internal_customer_id and c.deleted_at is null and c.name = i.name and c.email = i.email offset 0)
+       and exists (select 1 from customers c where c.id = m.internal_id and c.deleted_at is null and c.name = i.name and c.email = i.email offset 0)
   )
   update external_mappings m set last_synced_hash = same.hash, last_synced_at = now(), last_source_ts = {ts}::bigint
     from same where m.id = same.id
@@ -106,16 +107,16 @@ const IMPORT_LINK_SQL = `
      cross join lateral (
        select c.* from customers c
         where c.email = i.email and c.deleted_at is null
-          and ${absent('select 1 from external_mappings m where m.external_system = {system} and m.internal_customer_id = c.id')}
+          and ${absent(`select 1 from external_mappings m where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.internal_id = c.id`)}
         limit 1
           for update
      ) c
-     where ${absent('select 1 from external_mappings m where m.external_system = {system} and m.external_id = i.external_id')}
+     where ${absent(`select 1 from external_mappings m where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.external_id = i.external_id`)}
        and (i.internal_id is null or ${absent('select 1 from customers x where x.id = i.internal_id')})
        and ${absent('select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id')}
   ), m as (
-    insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
-    select id, {system}, external_id, hash, now(), {ts}::bigint from linkable
+    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
+    select 'customer', id, {system}, {object}, external_id, hash, now(), {ts}::bigint from linkable
   ), p as (
     insert into processed_events (external_system, event_id) select {system}, event_id from linkable
   ), o as (
@@ -130,7 +131,7 @@ const IMPORT_LINK_SQL = `
   )
   select id, external_id from linkable`;
 
-type ParamName = 'input' | 'system' | 'ts' | 'trace';
+type ParamName = 'input' | 'system' | 'object' | 'ts' | 'trace';
 
 /** `{name}` tokens become `?` placeholders in order, so one value can be used several times. */
 function compile(textWithTokens: string) {
@@ -161,7 +162,7 @@ export interface BatchResult {
  */
 export async function importBatch(
   em: EntityManager,
-  system: string,
+  target: MappingTarget,
   records: ImportRecord[],
   ctx: { sourceTs: number; traceId: string },
 ): Promise<BatchResult> {
@@ -177,7 +178,7 @@ export async function importBatch(
   });
   const unique = rows.filter((row) => seen.get(row.email) === 1);
   if (unique.length === 0) return { created: new Map(), unchanged: new Set(), linked: new Map() };
-  const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system, ts: ctx.sourceTs, trace: ctx.traceId };
+  const values: Record<ParamName, unknown> = { input: JSON.stringify(unique), system: target.system, object: target.objectType, ts: ctx.sourceTs, trace: ctx.traceId };
   // Every lookup here is a point lookup on a unique index. During a bulk import the tables grow
   // faster than autovacuum analyses them, and with statistics that say "empty" the planner chose
   // sequential scans inside nested loops: 1–4 s a batch at 50,000 customers instead of ~0.2 s.

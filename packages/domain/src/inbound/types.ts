@@ -1,6 +1,8 @@
 /** A change from an external system, in neutral terms (built by packages/integrations). */
 export interface ExternalChange {
   system: string;
+  /** The type of record it is there (Stripe: customer; Salesforce: Account). */
+  objectType: string;
   eventId: string;
   kind: 'created' | 'updated' | 'deleted';
   externalId: string;

@@ -15,6 +15,7 @@ afterAll(() => orm.close());
 
 const T0 = 1_800_000_000;
 const SYSTEM = 'stripe';
+const TARGET = { system: SYSTEM, objectType: 'customer' };
 
 /** Customers c1..c12 linked to cus_1..cus_12 (last applied at T0, hash = what they hold), and c13 linked to nothing. */
 async function seed(): Promise<void> {
@@ -22,7 +23,7 @@ async function seed(): Promise<void> {
   for (let i = 1; i <= 13; i++) {
     await query('insert into customers (name, email, updated_at) values ($1, $2, $3)', [`Name ${i}`, `c${i}@x.io`, new Date((T0 - 60) * 1000)]);
     if (i <= 12) {
-      await query('insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_source_ts) values ($1, $2, $3, $4, $5)', [
+      await query('insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_source_ts) values ($1, $2, $3, $4, $5)', [
         i,
         SYSTEM,
         `cus_${i}`,
@@ -41,6 +42,7 @@ async function seed(): Promise<void> {
 const state = (name: string, email: string): ExternalState => ({ name, email, internalId: null, deleted: false });
 const event = (n: number, ts: number, s: ExternalState | null, kind: ExternalChange['kind'] = 'updated', externalId = `cus_${n}`): ExternalChange => ({
   system: SYSTEM,
+  objectType: 'customer',
   eventId: `evt_${n}`,
   kind,
   externalId,
@@ -81,7 +83,7 @@ async function oneByOne(changes: ExternalChange[]): Promise<void> {
 async function snapshot() {
   return {
     customers: await query('select id, name, email, version, deleted_at is not null as deleted from customers order by id'),
-    mappings: await query('select internal_customer_id, external_id, last_synced_hash, last_source_ts from external_mappings order by id'),
+    mappings: await query('select internal_id, external_id, last_synced_hash, last_source_ts from external_mappings order by id'),
     processed: await query('select external_system, event_id from processed_events order by event_id'),
     outbox: await query(
       `select aggregate_id, event_type, origin, envelope->>'type' as type, envelope->>'idempotency_key' as key, envelope->>'origin' as env_origin,
@@ -103,7 +105,7 @@ describe('applyUpdateBatch', () => {
 
     await seed();
     const batch: BatchChange[] = EVENTS.map((change) => ({ change, audit: audit(change) }));
-    const outcomes = await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, batch));
+    const outcomes = await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, TARGET, batch));
     expect([...outcomes].map(([i, o]) => [EVENTS[i]!.eventId, o])).toEqual<Array<[string, InboundOutcome]>>([
       ['evt_1', { status: 'success', action: 'updated', customerId: 1 }],
       ['evt_2', { status: 'skipped', reason: 'already equal (echo)', customerId: 2 }],
@@ -116,9 +118,9 @@ describe('applyUpdateBatch', () => {
   it('writes nothing when nothing qualifies, and refuses two events of one record', async () => {
     await seed();
     const stale = [{ change: event(3, T0 - 5, state('Stale', 'c3@x.io')), audit: audit(event(3, 0, null)) }];
-    expect((await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, stale))).size).toBe(0);
+    expect((await orm.em.fork().transactional((tx) => applyUpdateBatch(tx, TARGET, stale))).size).toBe(0);
     expect(await query('select count(*)::int as n from processed_events')).toEqual([{ n: 1 }]);
     const twice = [event(1, T0 + 5, state('A', 'a@x.io')), { ...event(1, T0 + 6, state('B', 'b@x.io')), eventId: 'evt_1b' }].map((change) => ({ change, audit: audit(change) }));
-    await expect(orm.em.fork().transactional((tx) => applyUpdateBatch(tx, SYSTEM, twice))).rejects.toThrow('one event per record');
+    await expect(orm.em.fork().transactional((tx) => applyUpdateBatch(tx, TARGET, twice))).rejects.toThrow('one event per record');
   });
 });

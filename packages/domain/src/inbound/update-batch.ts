@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { stateHash } from '../customer-rules';
 import { updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
+import type { MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import { inboundAuditPayload, type InboundAuditMeta } from './audit';
 import type { ExternalChange, InboundOutcome } from './types';
@@ -39,10 +40,10 @@ const LOCK_SQL = `
    -- Per-record index probes whatever the statistics say (an OFFSET keeps a subquery from being
    -- turned into a join; see absent() in import-batch.ts).
    cross join lateral (
-     select m.id, m.internal_customer_id, m.last_source_ts, m.last_synced_hash from external_mappings m
-      where m.external_system = ? and m.external_id = i.external_id offset 0
+     select m.id, m.internal_id, m.last_source_ts, m.last_synced_hash from external_mappings m
+      where m.external_system = ? and m.external_object_type = ? and m.external_id = i.external_id and m.entity_type = 'customer' offset 0
    ) m
-   cross join lateral (select c.id, c.name, c.email, c.deleted_at from customers c where c.id = m.internal_customer_id offset 0) c
+   cross join lateral (select c.id, c.name, c.email, c.deleted_at from customers c where c.id = m.internal_id offset 0) c
    order by c.id
      for update of m, c`;
 
@@ -90,15 +91,16 @@ type Decision = { action: 'update' | 'equal'; row: LockedRow; fields: { name: st
  * one through applyExternalChange. The batch must hold at most one event per record.
  * Returns the outcome of each change it applied, by its index in `batch`.
  */
-export async function applyUpdateBatch(em: EntityManager, system: string, batch: BatchChange[]): Promise<Map<number, InboundOutcome>> {
+export async function applyUpdateBatch(em: EntityManager, target: MappingTarget, batch: BatchChange[]): Promise<Map<number, InboundOutcome>> {
+  const { system, objectType } = target;
   const candidates = batch
     .map((item, ord) => ({ item, ord, fields: item.change.state && !item.change.state.deleted ? representable(item.change.state) : null }))
-    .filter((c) => c.item.change.kind === 'updated' && c.item.change.system === system && c.fields !== null);
+    .filter((c) => c.item.change.kind === 'updated' && c.item.change.system === system && c.item.change.objectType === objectType && c.fields !== null);
   if (new Set(candidates.map((c) => c.item.change.externalId)).size !== candidates.length) throw new Error('applyUpdateBatch: one event per record per batch');
   if (candidates.length === 0) return new Map();
 
   const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId, email: c.fields!.email }));
-  const rows = await sql<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system]);
+  const rows = await sql<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system, objectType]);
   const decisions = new Map<number, Decision>();
   const byOrd = new Map(candidates.map((c) => [c.ord, c]));
   for (const row of rows) {

@@ -3,20 +3,39 @@ import { sql } from '../sql';
 
 export interface MappingRow {
   id: number;
-  internal_customer_id: number;
+  internal_id: number;
   external_system: string;
+  external_object_type: string;
   external_id: string;
   last_synced_hash: string | null;
   last_source_ts: string | null;
 }
 
-export async function mappingFor(em: EntityManager, customerId: number, system: string): Promise<MappingRow | undefined> {
-  const rows = await sql<MappingRow>(em, 'select * from external_mappings where internal_customer_id = ? and external_system = ?', [customerId, system]);
+/**
+ * Where a customer is kept in one system: the system and the type of record there (Stripe:
+ * customer; Salesforce: Account). Mappings are keyed by (entity type, our id, system, object
+ * type), so one customer may map to several records of one system, one per object type.
+ */
+export interface MappingTarget {
+  system: string;
+  objectType: string;
+}
+
+export async function mappingFor(em: EntityManager, customerId: number, target: MappingTarget): Promise<MappingRow | undefined> {
+  const rows = await sql<MappingRow>(
+    em,
+    `select * from external_mappings where entity_type = 'customer' and internal_id = ? and external_system = ? and external_object_type = ?`,
+    [customerId, target.system, target.objectType],
+  );
   return rows[0];
 }
 
-export async function mappingByExternalId(em: EntityManager, system: string, externalId: string, lock = false): Promise<MappingRow | undefined> {
-  const rows = await sql<MappingRow>(em, `select * from external_mappings where external_system = ? and external_id = ?${lock ? ' for update' : ''}`, [system, externalId]);
+export async function mappingByExternalId(em: EntityManager, target: MappingTarget, externalId: string, lock = false): Promise<MappingRow | undefined> {
+  const rows = await sql<MappingRow>(
+    em,
+    `select * from external_mappings where external_system = ? and external_object_type = ? and external_id = ? and entity_type = 'customer'${lock ? ' for update' : ''}`,
+    [target.system, target.objectType, externalId],
+  );
   return rows[0];
 }
 
@@ -25,14 +44,14 @@ export async function mappingByExternalId(em: EntityManager, system: string, ext
  * create, and Stripe's echo of it): the first wins, the second finds it. Returns the mapping now
  * stored for this customer — which points elsewhere if the customer was already linked.
  */
-export async function linkMapping(em: EntityManager, customerId: number, system: string, externalId: string): Promise<MappingRow> {
-  await sql(em, 'insert into external_mappings (internal_customer_id, external_system, external_id) values (?, ?, ?) on conflict do nothing', [
-    customerId,
-    system,
-    externalId,
-  ]);
-  const row = await mappingFor(em, customerId, system);
-  if (!row) throw new Error(`mapping of customer ${customerId} to ${system} vanished while linking`);
+export async function linkMapping(em: EntityManager, customerId: number, target: MappingTarget, externalId: string): Promise<MappingRow> {
+  await sql(
+    em,
+    `insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', ?, ?, ?, ?) on conflict do nothing`,
+    [customerId, target.system, target.objectType, externalId],
+  );
+  const row = await mappingFor(em, customerId, target);
+  if (!row) throw new Error(`mapping of customer ${customerId} to ${target.system} ${target.objectType} vanished while linking`);
   return row;
 }
 

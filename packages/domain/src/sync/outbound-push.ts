@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
-import { MARK_SYNCED_SET } from './mappings';
+import { MARK_SYNCED_SET, type MappingTarget } from './mappings';
 import { syncEventInsert, type SyncAttempt } from './sync-events';
 
 export interface OutboundState {
@@ -32,12 +32,13 @@ interface StateRow {
  * this statement, before the caller calls the external system, so a crash after the external create
  * is found by the next attempt (`triedToCreate`).
  */
-export async function loadOutboundState(em: EntityManager, customerId: number, system: string, createMarker: SyncAttempt): Promise<OutboundState> {
+export async function loadOutboundState(em: EntityManager, customerId: number, target: MappingTarget, createMarker: SyncAttempt): Promise<OutboundState> {
   const marker = syncEventInsert(createMarker);
   const [row] = await sql<StateRow>(
     em,
     `with c as (select id, name, email, version, deleted_at from customers where id = ?),
-          m as (select id, external_id, last_synced_hash from external_mappings where internal_customer_id = ? and external_system = ?),
+          m as (select id, external_id, last_synced_hash from external_mappings
+                 where entity_type = 'customer' and internal_id = ? and external_system = ? and external_object_type = ?),
           t as (select not exists (select 1 from m) and exists (
                   select 1 from sync_events where entity_type = 'customer' and entity_id = ? and external_system = ?
                      and direction = 'outbound' and payload->>'action' = 'create') as tried),
@@ -46,7 +47,7 @@ export async function loadOutboundState(em: EntityManager, customerId: number, s
      select c.id, c.name, c.email, c.version, c.deleted_at, m.id as mapping_id, m.external_id, m.last_synced_hash,
             (select tried from t) as tried, exists (select 1 from p) as marked
        from (select 1) one left join c on true left join m on true`,
-    [customerId, customerId, system, customerId, system, ...marker.params],
+    [customerId, customerId, target.system, target.objectType, customerId, target.system, ...marker.params],
   );
   if (!row) throw new Error('outbound state query returned no row');
   return {
@@ -60,7 +61,7 @@ export async function loadOutboundState(em: EntityManager, customerId: number, s
 /** The mapping write that ends a successful push: mark an existing mapping synced, or link a new one already synced. */
 export type MappingWrite =
   | { kind: 'synced'; mappingId: number; hash: string }
-  | { kind: 'linked'; customerId: number; system: string; externalId: string; hash: string };
+  | { kind: 'linked'; customerId: number; target: MappingTarget; externalId: string; hash: string };
 
 /**
  * Ends a push in one statement: the attempt's audit row together with its mapping write, so both
@@ -79,10 +80,10 @@ export async function recordOutboundResult(em: EntityManager, attempt: SyncAttem
   }
   const rows = await sql(
     em,
-    `with w as (insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
-                values (?, ?, ?, ?, now(), 0) on conflict do nothing returning id)
+    `with w as (insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
+                values ('customer', ?, ?, ?, ?, ?, now(), 0) on conflict do nothing returning id)
      ${audit.text} from w returning 1`,
-    [write.customerId, write.system, write.externalId, write.hash, ...audit.params],
+    [write.customerId, write.target.system, write.target.objectType, write.externalId, write.hash, ...audit.params],
   );
   return rows.length > 0;
 }

@@ -45,8 +45,8 @@ export async function syncStates(em: EntityManager, customerIds: number[], syste
   const ids = `{${customerIds.join(',')}}`;
   const mappings = await sql<MappingRow>(
     em,
-    `select internal_customer_id as customer_id, external_system as system, external_id, created_at, last_synced_at
-       from external_mappings where internal_customer_id = any(?::int[])`,
+    `select internal_id as customer_id, external_system as system, external_id, created_at, last_synced_at
+       from external_mappings where entity_type = 'customer' and internal_id = any(?::int[])`,
     [ids],
   );
   // "Latest" is the highest id: created_at is the transaction's start time and can tie or reorder.
@@ -102,7 +102,7 @@ export async function parkedDeadLettersFor(em: EntityManager, customerId: number
       where d.status = 'parked'
         and ((d.source_topic not like '%sync.inbound' and d.message_key = ?)
           or (d.source_topic like '%sync.inbound'
-              and exists (select 1 from external_mappings m where m.internal_customer_id = ? and m.external_id = d.message_key)))
+              and exists (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = ? and m.external_id = d.message_key)))
       order by d.id desc`,
     [String(customerId), customerId],
   );

@@ -21,6 +21,7 @@ const HANDLED: Record<string, NeutralChange['kind']> = {
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
+  readonly objectType = 'customer';
   private readonly stripe: Stripe;
 
   constructor(config: StripeConfig) {

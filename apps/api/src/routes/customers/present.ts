@@ -17,6 +17,7 @@ export function presentCustomerDetail({ customer, mappings }: CustomerWithMappin
     external_mappings: mappings.map((m) => ({
       id: m.id,
       external_system: m.externalSystem,
+      external_object_type: m.externalObjectType,
       external_id: m.externalId,
       created_at: m.createdAt.toISOString(),
     })),

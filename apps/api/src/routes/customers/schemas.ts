@@ -36,6 +36,7 @@ export const customerResponse = z.object({
 export const mappingResponse = z.object({
   id: z.number().int(),
   external_system: z.string(),
+  external_object_type: z.string().meta({ description: 'What the record is there: customer (Stripe), Account (Salesforce)…' }),
   external_id: z.string(),
   created_at: z.iso.datetime(),
 });

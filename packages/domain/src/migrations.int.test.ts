@@ -1,0 +1,104 @@
+/**
+ * Every migration after the first is an upgrade of databases in the field: this migrates a
+ * database populated under the first schema (as production has it) and checks that every row
+ * survives, reads as the new schema says, and that the new keys allow what they are for.
+ */
+import { Client } from 'pg';
+import { migrationsList } from '@cs/migrations';
+import { openOrm, type MikroORM } from './orm';
+
+const base = new URL(process.env.DATABASE_URL!);
+const name = `${base.pathname.slice(1)}_upgrade`;
+const url = Object.assign(new URL(base.toString()), { pathname: `/${name}` }).toString();
+const admin = () => new Client({ connectionString: Object.assign(new URL(base.toString()), { pathname: '/postgres' }).toString() });
+
+let orm: MikroORM;
+let db: Client;
+
+beforeAll(async () => {
+  const a = admin();
+  await a.connect();
+  await a.query(`drop database if exists "${name}" with (force)`);
+  await a.query(`create database "${name}"`);
+  await a.end();
+  orm = await openOrm({ databaseUrl: url, poolMax: 2 });
+  db = new Client({ connectionString: url });
+  await db.connect();
+});
+afterAll(async () => {
+  await db.end();
+  await orm.close(true);
+  const a = admin();
+  await a.connect();
+  await a.query(`drop database if exists "${name}" with (force)`);
+  await a.end();
+});
+
+const rows = async (sql: string) => (await db.query(sql)).rows;
+
+describe('upgrading a database populated under the first schema', () => {
+  it('keeps every customer, mapping, pending outbox row, processed event and dead letter, and reads them under the new keys', async () => {
+    const first = migrationsList[0]!.name;
+    await orm.getMigrator().up({ to: first });
+
+    // What a running installation holds, written the way the first schema's code wrote it.
+    await db.query(`insert into customers (name, email) values ('Ada', 'ada@x.io'), ('Grace', 'grace@x.io'), ('Gone', 'gone@x.io')`);
+    await db.query(`update customers set deleted_at = now(), version = 2 where email = 'gone@x.io'`);
+    await db.query(`insert into external_mappings (internal_customer_id, external_system, external_id, last_synced_hash, last_synced_at, last_source_ts)
+                    values (1, 'stripe', 'cus_ada', repeat('a', 64), now(), 1800000000), (3, 'stripe', 'cus_gone', repeat('d', 64), now(), 1800000100)`);
+    await db.query(`insert into outbox (aggregate_id, event_type, origin, envelope, published_at) values
+                    (2, 'customer.created', 'internal', '{"type":"customer.created","payload":{"customer_id":2}}', null),
+                    (1, 'customer.updated', 'stripe', '{"type":"customer.updated","payload":{"customer_id":1}}', now())`);
+    await db.query(`insert into processed_events (external_system, event_id) values ('stripe', 'evt_1'), ('stripe', 'evt_2')`);
+    await db.query(`insert into dead_letters (source_topic, message_key, external_system, reason, error_code, attempts, envelope)
+                    values ('customer.events', '2', 'stripe', 'email rejected', 'email_invalid', 1, '{"type":"customer.created"}')`);
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, direction)
+                    values (gen_random_uuid(), 'customer.created', 'customer', 1, 'stripe', 'success', 'outbound')`);
+    await db.query(`insert into sync_cursors (name, value) values ('catchup:stripe', '{"ts":1800000000,"ids":[]}')`);
+
+    const applied = await orm.getMigrator().up();
+    expect(applied.map((m) => m.name)).toEqual(migrationsList.slice(1).map((m) => m.name));
+
+    expect(await rows('select id, name, email, version, deleted_at is not null as deleted from customers order by id')).toEqual([
+      { id: 1, name: 'Ada', email: 'ada@x.io', version: 1, deleted: false },
+      { id: 2, name: 'Grace', email: 'grace@x.io', version: 1, deleted: false },
+      { id: 3, name: 'Gone', email: 'gone@x.io', version: 2, deleted: true },
+    ]);
+    expect(await rows('select entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_source_ts from external_mappings order by id')).toEqual([
+      { entity_type: 'customer', internal_id: 1, external_system: 'stripe', external_object_type: 'customer', external_id: 'cus_ada', last_synced_hash: 'a'.repeat(64), last_source_ts: '1800000000' },
+      { entity_type: 'customer', internal_id: 3, external_system: 'stripe', external_object_type: 'customer', external_id: 'cus_gone', last_synced_hash: 'd'.repeat(64), last_source_ts: '1800000100' },
+    ]);
+    expect(await rows('select entity_type, aggregate_id, event_type, origin, published_at is null as pending from outbox order by id')).toEqual([
+      { entity_type: 'customer', aggregate_id: 2, event_type: 'customer.created', origin: 'internal', pending: true },
+      { entity_type: 'customer', aggregate_id: 1, event_type: 'customer.updated', origin: 'stripe', pending: false },
+    ]);
+    expect(await rows('select external_system, event_id from processed_events order by event_id')).toEqual([
+      { external_system: 'stripe', event_id: 'evt_1' },
+      { external_system: 'stripe', event_id: 'evt_2' },
+    ]);
+    expect(await rows('select entity_type, message_key, external_system, reason, status from dead_letters')).toEqual([
+      { entity_type: 'customer', message_key: '2', external_system: 'stripe', reason: 'email rejected', status: 'parked' },
+    ]);
+    expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 1 }]);
+    expect(await rows('select value from sync_cursors')).toEqual([{ value: { ts: 1800000000, ids: [] } }]);
+
+    // What the new keys are for: one customer maps to two records of one system (an Account and a
+    // Contact), and an invoice may carry a customer's id; the same record twice is still refused.
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values
+                    ('customer', 1, 'salesforce', 'Account', '001A'), ('customer', 1, 'salesforce', 'Contact', '003A'), ('invoice', 1, 'stripe', 'invoice', 'in_1')`);
+    await expect(db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 1, 'salesforce', 'Account', '001B')`)).rejects.toMatchObject({ code: '23505' });
+    await expect(db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 2, 'stripe', 'customer', 'cus_ada')`)).rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('can be taken back to the first schema, keeping the customer mappings', async () => {
+    await db.query(`delete from external_mappings where external_system = 'salesforce' or entity_type = 'invoice'`);
+    // Reverts every migration after the first, down to and including the second.
+    await orm.getMigrator().down({ to: migrationsList[1]!.name });
+    expect(await rows('select internal_customer_id, external_id from external_mappings order by id')).toEqual([
+      { internal_customer_id: 1, external_id: 'cus_ada' },
+      { internal_customer_id: 3, external_id: 'cus_gone' },
+    ]);
+    await orm.getMigrator().up();
+    expect(await rows('select count(*)::int as n from external_mappings')).toEqual([{ n: 2 }]);
+  });
+});
