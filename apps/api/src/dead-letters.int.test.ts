@@ -133,8 +133,10 @@ describe('POST /api/v1/dead-letters/{id}/replay', () => {
       expect(res.body.envelope.payload.api_token).toBe('[redacted]');
       const [message] = await seen.waitFor(1);
       expect(message!.key).toBe('41');
-      expect(message!.value).toEqual(envelope);
-      expect(message!.headers).toMatchObject({ 'trace-id': envelope.trace_id, type: 'customer.created', 'idempotency-key': envelope.idempotency_key });
+      // For the system it failed for only, under a key of its own (so Stripe makes a fresh call).
+      const replayKey = `${envelope.idempotency_key}:replay:${id}`;
+      expect(message!.value).toEqual({ ...envelope, idempotency_key: replayKey, target_system: 'stripe' });
+      expect(message!.headers).toMatchObject({ 'trace-id': envelope.trace_id, type: 'customer.created', 'idempotency-key': replayKey });
     } finally {
       await seen.stop();
     }

@@ -1,6 +1,6 @@
 import { openOrm, type MikroORM } from '@cs/domain';
-import { IntegrationRegistry, StripeIntegration } from '@cs/integrations';
-import { envelope, type InboundMessage } from '@cs/kafka-schemas';
+import { changeMessage, IntegrationRegistry, StripeIntegration, StripeWebhookVerifier } from '@cs/integrations';
+import { envelope, externalChangeEnvelope, type InboundMessage } from '@cs/kafka-schemas';
 import { createLogger } from '@cs/platform';
 import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
 import { query, resetDatabase } from '../../../test/support/db';
@@ -24,7 +24,16 @@ afterAll(async () => {
 beforeEach(() => resetDatabase());
 
 const T0 = 1_800_000_000;
+const verifier = new StripeWebhookVerifier(['whsec_unused']);
+
+/** A Stripe event as the gateway publishes it: the neutral change its connector makes of it. */
 function message(input: EventInput): InboundMessage {
+  const change = verifier.toChange(stripeEvent(input))!;
+  return externalChangeEnvelope(changeMessage('stripe', change, 'webhook')) as InboundMessage;
+}
+
+/** The same event as gateways published it before the neutral change (still on topics and in dead letters after an upgrade). */
+function legacyMessage(input: EventInput): InboundMessage {
   const event = stripeEvent(input);
   const customer = (event.data as { object: { id: string } }).object;
   return envelope({
@@ -43,7 +52,7 @@ function message(input: EventInput): InboundMessage {
     },
   }) as InboundMessage;
 }
-const apply = (m: InboundMessage) => applyEvent(deps, m, { key: m.payload.object_id, topic: 't', partition: 0, offset: '0', attempt: 1 });
+const apply = (m: InboundMessage) => applyEvent(deps, m, { key: 'k', topic: 't', partition: 0, offset: '0', attempt: 1 });
 const customers = () => query<{ id: number; name: string; email: string; version: number; deleted_at: Date | null }>('select id, name, email, version, deleted_at from customers order by id');
 const mappings = () => query<{ internal_id: number; external_id: string; last_source_ts: string }>('select internal_id, external_id, last_source_ts from external_mappings order by id');
 const outbox = () => query<{ event_type: string; origin: string; aggregate_id: number }>('select event_type, origin, aggregate_id from outbox order by id');
@@ -56,6 +65,13 @@ describe('inbound: customer.created', () => {
     expect(await customers()).toMatchObject([{ name: 'New One', email: 'new@x.io', version: 1 }]);
     expect(await mappings()).toMatchObject([{ external_id: 'cus_new1', last_source_ts: String(T0) }]);
     expect(await outbox()).toEqual([{ event_type: 'customer.created', origin: 'stripe', aggregate_id: 1 }]);
+  });
+
+  it('applies a message published before the neutral change (an external.event) the same way', async () => {
+    await apply(legacyMessage({ type: 'customer.created', created: T0, customer: { id: 'cus_old1', name: 'Old Shape', email: 'old@x.io', metadata: {} } }));
+    await apply(legacyMessage({ created: T0 + 1, customer: { id: 'cus_old1', name: 'Old Shape v2', email: 'old@x.io' } }));
+    expect(await customers()).toMatchObject([{ name: 'Old Shape v2', email: 'old@x.io', version: 2 }]);
+    expect(await mappings()).toMatchObject([{ external_id: 'cus_old1', last_source_ts: String(T0 + 1) }]);
   });
 
   it('the same event delivered three times is applied once', async () => {
@@ -156,7 +172,7 @@ describe('inbound: customer.updated', () => {
       message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' } }), // applied
       message({ created: T0, customer: { id: 'cus_w', name: 'Tie', email: 'w@x.io' } }), // same second: left
       message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // a create: left
-    ].map((m, i) => ({ message: m, ctx: { key: m.payload.object_id, topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
+    ].map((m, i) => ({ message: m, ctx: { key: String(i), topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
     expect([...(await applyEventBatch(deps, wave))]).toEqual([0]);
     expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }]);
     expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe']);

@@ -4,15 +4,15 @@ import {
   applyUpdateBatch,
   recordInboundOutcome,
   type BatchChange,
-  type ExternalChange,
   type ExternalState,
   type InboundAuditMeta,
   type InboundOutcome,
   type MikroORM,
 } from '@cs/domain';
-import type { Integration, IntegrationRegistry } from '@cs/integrations';
+import { neutralState, type IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
+import { changeOf, factsOf, stateOf } from './change-of';
 import { messageLogger } from './message-log';
 import { inboundReason } from './outcome-reason';
 
@@ -33,32 +33,16 @@ export class ParkForReview extends Error {
   }
 }
 
-type NeutralChange = NonNullable<ReturnType<Integration['toNeutralChange']>>;
-
 function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
-  const { system, event_id: eventId, event_type: eventType } = msg.payload;
-  return { system, eventType, traceId: msg.trace_id, payload: { event_id: eventId, external_id: msg.payload.object_id, via: msg.payload.via }, retryCount: ctx.attempt - 1 };
-}
-
-function externalChange(msg: InboundMessage, change: NeutralChange, objectType: string): ExternalChange {
-  const c = change.customer;
-  return {
-    system: msg.payload.system,
-    objectType,
-    eventId: msg.payload.event_id,
-    kind: change.kind,
-    externalId: change.externalId,
-    sourceTs: change.sourceTs,
-    state: c && { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
-    traceId: msg.trace_id,
-  };
+  const f = factsOf(msg);
+  return { system: f.system, eventType: f.eventType, traceId: msg.trace_id, payload: { event_id: f.eventId, external_id: f.externalId, via: f.via }, retryCount: ctx.attempt - 1 };
 }
 
 function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundOutcome): void {
-  const { system, event_type: eventType } = msg.payload;
+  const { system, eventType, sourceTs } = factsOf(msg);
   countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
   // The source stamped the change (whole seconds); it is in our catalog now.
-  if (outcome.status === 'success') observeSyncLatency('inbound', system, msg.payload.source_created * 1000);
+  if (outcome.status === 'success') observeSyncLatency('inbound', system, sourceTs * 1000);
   // A child logger per event costs even when its line is filtered out: at thousands a second, ask first.
   if (deps.logger.isLevelEnabled('info')) messageLogger(deps.logger, msg).info({ system, eventType, ...outcome }, 'inbound sync');
 }
@@ -68,26 +52,25 @@ function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundO
  * outbox row (origin = that system) and the audit row commit together, or not at all.
  */
 export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: MessageContext): Promise<void> {
-  const { system, event, event_type: eventType } = msg.payload;
+  const { system, eventType } = factsOf(msg);
   if (!deps.registry.has(system)) throw new ParkForReview('unknown_system', `no integration for "${system}"`);
   const integration = deps.registry.get(system);
-  const change = integration.toNeutralChange(event);
-  const em = deps.orm.em.fork();
+  const change = changeOf(deps.registry, msg);
   const audit = auditMeta(msg, ctx);
 
   if (!change) {
-    await recordInboundOutcome(em, audit, { status: 'skipped', reason: 'event type not synced', customerId: null });
+    await recordInboundOutcome(deps.orm.em.fork(), audit, { status: 'skipped', reason: 'event type not synced', customerId: null });
     countSync('inbound', system, 'skipped', 'unsupported_event');
     messageLogger(deps.logger, msg).info({ eventType, status: 'skipped', reason: 'event type not synced' }, 'inbound sync');
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => {
     const current = await integration.getCustomer(externalId);
-    return current && { name: current.name, email: current.email, internalId: current.internalId, deleted: current.deleted };
+    return current && stateOf(neutralState(current));
   };
 
   const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
-    const result = await applyExternalChange(tx, externalChange(msg, change, integration.objectType), current);
+    const result = await applyExternalChange(tx, change, current);
     if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
     await recordInboundOutcome(tx, audit, result);
     return result;
@@ -104,10 +87,10 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
   const bySystem = new Map<string, Array<{ index: number; msg: InboundMessage; entry: BatchChange }>>();
   items.forEach(({ message: msg, ctx }, index) => {
     const { system } = msg.payload;
-    const change = deps.registry.has(system) ? deps.registry.get(system).toNeutralChange(msg.payload.event) : null;
+    const change = deps.registry.has(system) ? changeOf(deps.registry, msg) : null;
     if (change?.kind !== 'updated') return;
     const list = bySystem.get(system) ?? [];
-    list.push({ index, msg, entry: { change: externalChange(msg, change, deps.registry.get(system).objectType), audit: auditMeta(msg, ctx) } });
+    list.push({ index, msg, entry: { change, audit: auditMeta(msg, ctx) } });
     bySystem.set(system, list);
   });
   const applied = new Set<number>();

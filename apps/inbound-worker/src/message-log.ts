@@ -1,4 +1,5 @@
 import type { InboundMessage } from '@cs/kafka-schemas';
+import { factsOf } from './change-of';
 import type { Logger } from '@cs/platform';
 
 /**
@@ -7,5 +8,7 @@ import type { Logger } from '@cs/platform';
  * known once the event is applied; the outcome line adds it.
  */
 export function messageLogger(logger: Logger, msg: InboundMessage | undefined): Logger {
-  return msg ? logger.child({ traceId: msg.trace_id, eventId: msg.payload.event_id, externalId: msg.payload.object_id }) : logger;
+  if (!msg) return logger;
+  const { eventId, externalId } = factsOf(msg);
+  return logger.child({ traceId: msg.trace_id, eventId, externalId });
 }

@@ -185,6 +185,15 @@ describe('pushCustomer against Postgres', () => {
     expect((await audit(id)).slice(2).map((a) => `${a.status} ${a.action} ${a.reason}`)).toEqual(['success delete null', 'skipped none already deleted there']);
   });
 
+  it('ignores a replay meant for another system: no call, no audit row', async () => {
+    const id = await newCustomer();
+    await pushCustomer(deps, { ...message('customer.created', id), target_system: 'salesforce' }, ctx());
+    expect(fake.calls).toEqual([]);
+    expect(await audit(id)).toEqual([]);
+    await pushCustomer(deps, { ...message('customer.created', id), target_system: 'stripe' }, ctx());
+    expect(fake.calls).toHaveLength(1);
+  });
+
   it('records a skip, and writes no create marker, for an echo, a missing customer and a deleted one never synced', async () => {
     const deleted = await newCustomer();
     await query(`update customers set deleted_at = now() where id = $1`, [deleted]);

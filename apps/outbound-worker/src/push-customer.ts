@@ -45,6 +45,8 @@ const details = (o: Outcome) => ({ action: o.action, external_id: o.externalId, 
  */
 export async function pushCustomer(deps: PushDeps, msg: CustomerEventMessage, ctx: MessageContext): Promise<void> {
   const system = deps.integration.system;
+  // A dead letter replayed for another system: this one handled the message when it first came.
+  if (msg.target_system !== undefined && msg.target_system !== system) return;
   const customerId = msg.payload.customer_id;
   const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebhookVerificationError, type WebhookVerifier } from '@cs/integrations';
-import { externalEventEnvelope, type BatchingPublisher } from '@cs/kafka-schemas';
+import { changeMessage, WebhookVerificationError, type WebhookVerifier } from '@cs/integrations';
+import { externalChangeEnvelope, type BatchingPublisher } from '@cs/kafka-schemas';
 import { AppError, errorResponse, httpRequestDuration, metricsEnabled, requestIdFrom, type Logger } from '@cs/platform';
 
 export interface WebhookDeps {
@@ -20,8 +20,9 @@ export function isWebhookRequest(req: IncomingMessage): boolean {
 }
 
 /**
- * POST /api/v1/webhooks/{system}: verify the signature on the raw body, publish the event to
- * sync.inbound (key = the external object id, acks=all), and only then answer 200. Nothing else:
+ * POST /api/v1/webhooks/{system}: verify the signature on the raw body, publish the change it
+ * tells of to sync.inbound as a neutral change (key = the external record's id, acks=all), and
+ * only then answer 200. Nothing else:
  * no database, no provider calls, so bursts are absorbed at Kafka's pace.
  *
  * A plain Node handler rather than an Express route: this is the one hot path of the service
@@ -73,13 +74,15 @@ async function handle(deps: WebhookDeps, req: IncomingMessage, requestId: string
     throw new AppError(400, 'invalid_webhook', err.message);
   }
   // Stripe retries a non-2xx for days: acknowledge event types we do not sync, and count them.
-  if (!verifier.handles(verified.eventType)) {
+  const change = verifier.handles(verified.eventType) ? verifier.toChange(verified.event) : null;
+  if (!change) {
     deps.onEvent?.(system, 'ignored');
     return { received: true, ignored: verified.eventType };
   }
-  const env = externalEventEnvelope({ system, ...verified, via: 'webhook', traceId: requestId });
+  // The neutral change goes on the bus: the provider's format ends at its connector.
+  const env = externalChangeEnvelope(changeMessage(system, change, 'webhook', requestId));
   try {
-    await deps.publisher.publish(verified.objectId, env);
+    await deps.publisher.publish(change.externalId, env);
   } catch (err) {
     deps.logger.error({ err, eventId: verified.eventId }, 'could not publish webhook event');
     throw new AppError(503, 'kafka_unavailable', 'event not stored; retry later', undefined, { 'Retry-After': '5' });

@@ -40,7 +40,7 @@ const post = (app: ReturnType<typeof appWith>['app'], body: string, headers: Rec
   request(app).post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set(headers).send(body);
 
 describe('POST /api/v1/webhooks/stripe', () => {
-  it('publishes a verified event to sync.inbound keyed by the customer id, in the shared envelope, then answers 200', async () => {
+  it('publishes the change a verified event tells of to sync.inbound, neutral and keyed by the customer id, in the shared envelope, then answers 200', async () => {
     const customerId = `cus_${randomUUID().slice(0, 12)}`;
     const seen = await collect(topic, (m) => m.key === customerId);
     const event = stripeEvent({ customer: { id: customerId, name: 'Jenny' } });
@@ -51,12 +51,25 @@ describe('POST /api/v1/webhooks/stripe', () => {
     expect(res.headers['x-request-id']).toBe('trace-wh-1');
     const [msg] = await seen.waitFor(1);
     expect(msg!.value).toMatchObject({
-      type: 'external.event',
+      type: 'external.change',
       origin: 'stripe',
       idempotency_key: `stripe:${event.id}`,
       trace_id: 'trace-wh-1',
-      payload: { system: 'stripe', event_id: event.id, event_type: 'customer.updated', object_id: customerId, source_created: event.created, via: 'webhook', event },
+      payload: {
+        system: 'stripe',
+        entity_type: 'customer',
+        object_type: 'customer',
+        external_id: customerId,
+        kind: 'updated',
+        event_id: event.id,
+        event_type: 'customer.updated',
+        source_ts: event.created,
+        via: 'webhook',
+        // Stripe's shape ends at the gateway: our fields only, no raw event.
+        state: { name: 'Jenny', email: expect.any(String), internalId: null, deleted: false },
+      },
     });
+    expect(msg!.value).not.toHaveProperty('payload.event');
     await seen.stop();
   });
 

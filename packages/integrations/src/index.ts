@@ -1,3 +1,4 @@
+export * from './change-message';
 export * from './connector';
 export * from './connectors/catalogue';
 export * from './connectors/from-env';

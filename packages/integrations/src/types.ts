@@ -19,8 +19,14 @@ export interface ExternalCustomer extends CustomerFields {
 export interface NeutralChange {
   action: 'upsert' | 'delete';
   kind: 'created' | 'updated' | 'deleted';
+  /** Which of our catalogs it concerns. */
+  entityType: 'customer';
+  /** The type of record it is there (Stripe: customer). */
+  objectType: string;
   externalId: string;
   eventId: string;
+  /** The source's own event type, for the audit trail (Stripe: customer.updated). */
+  eventType: string;
   /** The source's timestamp of the change, in seconds (Stripe: event.created). */
   sourceTs: number;
   customer: ExternalCustomer | null;
@@ -75,6 +81,8 @@ export interface WebhookVerifier {
   verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook;
   /** Whether the sync acts on this event type (others are acknowledged and counted, not published). */
   handles(eventType: string): boolean;
+  /** The verified event as a neutral change; null for events the sync does not act on. */
+  toChange(event: Record<string, unknown>): NeutralChange | null;
 }
 
 /** An event as the source's events API lists it (what a webhook would have carried). */
@@ -100,11 +108,6 @@ export interface Integration {
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
   /** Customer events created in [fromTs, toTs) (seconds), oldest first. For catching up missed webhooks. */
   listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]>;
-  /**
-   * An event in the source's own shape describing a record's current state, for backfill and
-   * reconcile repairs, so they travel the same inbound path as real events.
-   */
-  syntheticEvent(kind: 'created' | 'deleted', customer: ExternalCustomer, id: string, createdTs: number): Record<string, unknown>;
   classifyError(err: unknown): ErrorClass;
   /** For /health/ready: the API answers and accepts our credentials. */
   ping(): Promise<void>;

@@ -13,6 +13,8 @@ export const envelopeBase = z.object({
   occurred_at: z.iso.datetime({ offset: true }),
   origin,
   trace_id: z.string().min(1).max(128),
+  /** Only this system acts on the message (a dead letter replayed for the system it failed for); absent: every system. */
+  target_system: z.string().min(1).max(50).optional(),
 });
 
 export function envelopeOf<T extends string, P extends z.ZodType>(type: T, payload: P) {

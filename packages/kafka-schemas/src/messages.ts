@@ -14,7 +14,41 @@ export const customerCreated = envelopeOf('customer.created', customerChangePayl
 export const customerUpdated = envelopeOf('customer.updated', customerChangePayload);
 export const customerDeleted = envelopeOf('customer.deleted', customerChangePayload);
 
-/** sync.inbound: a verified event from an external system, as received. */
+/** How a change reached us: a signed webhook, a change feed (Stripe: the events API), a backfill or reconcile, a replay. */
+export const via = z.enum(['webhook', 'events_api', 'backfill', 'replay']);
+
+/**
+ * sync.inbound: a change an external system made, already in our terms — the connector that
+ * received it (the gateway's verifier, a catch-up, a backfill, a reconcile) turned it into the
+ * neutral change, so the inbound worker never decodes a provider's format. The source's event id
+ * and type are kept: the event id dedupes (a webhook and its events-API copy apply once), the
+ * type is for the audit trail.
+ */
+export const externalChangePayload = z.object({
+  system: z.string().min(1),
+  /** Which of our catalogs it concerns: customer (invoice next). */
+  entity_type: z.string().min(1),
+  /** The type of record it is there (Stripe: customer; Salesforce: Account). */
+  object_type: z.string().min(1),
+  external_id: z.string().min(1),
+  kind: z.enum(['created', 'updated', 'deleted']),
+  event_id: z.string().min(1),
+  event_type: z.string().min(1),
+  /** Seconds since the epoch: the source's timestamp of the change (Stripe: event.created). */
+  source_ts: z.number().int().nonnegative(),
+  received_at: z.iso.datetime({ offset: true }),
+  via,
+  /** The record after the change, in the catalog's neutral fields (null: a delete without state). */
+  state: z.record(z.string(), z.unknown()).nullable(),
+  /** The fields the source says changed (Stripe: previous_attributes); absent when it does not say. */
+  changed_fields: z.array(z.string()).optional(),
+});
+export const externalChange = envelopeOf('external.change', externalChangePayload);
+
+/**
+ * sync.inbound before the neutral change (kept so that messages already on the topic, and dead
+ * letters parked before the upgrade, still apply): a verified event as the source sent it.
+ */
 export const externalEventPayload = z.object({
   system: z.string().min(1),
   event_id: z.string().min(1),
@@ -24,7 +58,7 @@ export const externalEventPayload = z.object({
   source_created: z.number().int().nonnegative(),
   received_at: z.iso.datetime({ offset: true }),
   /** How it reached us: a signed webhook, the events API catch-up, a backfill or a replay. */
-  via: z.enum(['webhook', 'events_api', 'backfill', 'replay']),
+  via,
   event: z.record(z.string(), z.unknown()),
 });
 export const externalEvent = envelopeOf('external.event', externalEventPayload);
@@ -45,7 +79,7 @@ export const customerEventMessage = z.discriminatedUnion('type', [customerCreate
 export type CustomerEventMessage = z.infer<typeof customerEventMessage>;
 export type CustomerChangeType = CustomerEventMessage['type'];
 
-export const inboundMessage = z.discriminatedUnion('type', [externalEvent]);
+export const inboundMessage = z.discriminatedUnion('type', [externalChange, externalEvent]);
 export type InboundMessage = z.infer<typeof inboundMessage>;
 
 export const dlqMessage = z.discriminatedUnion('type', [deadLetter]);
@@ -58,36 +92,46 @@ export const messagesByTopic = {
   syncDlq: dlqMessage,
 } as const;
 
-export interface ExternalEventInput {
-  system: string;
-  eventId: string;
-  eventType: string;
-  objectId: string;
-  /** The source's timestamp of the event, in seconds. */
-  created: number;
-  event: Record<string, unknown>;
-  via: ExternalEventPayload['via'];
-  traceId?: string | undefined;
-}
+export type ExternalChangePayload = z.infer<typeof externalChangePayload>;
 export type ExternalEventPayload = z.infer<typeof externalEventPayload>;
 
-/** The sync.inbound envelope for one external event, however it reached us. Key it by objectId. */
-export function externalEventEnvelope(input: ExternalEventInput) {
+export interface ExternalChangeInput {
+  system: string;
+  entityType: string;
+  objectType: string;
+  externalId: string;
+  kind: ExternalChangePayload['kind'];
+  eventId: string;
+  eventType: string;
+  /** The source's timestamp of the change, in seconds. */
+  sourceTs: number;
+  state: Record<string, unknown> | null;
+  changedFields?: string[] | undefined;
+  via: ExternalChangePayload['via'];
+  traceId?: string | undefined;
+}
+
+/** The sync.inbound envelope for one external change, however it reached us. Key it by externalId. */
+export function externalChangeEnvelope(input: ExternalChangeInput) {
   return envelope({
-    type: 'external.event' as const,
-    // The same event from a webhook and from the events API dedupes to one.
+    type: 'external.change' as const,
+    // The same change from a webhook and from the events API dedupes to one.
     idempotency_key: `${input.system}:${input.eventId}`,
     origin: input.system as Origin,
     ...(input.traceId ? { trace_id: input.traceId } : {}),
     payload: {
       system: input.system,
+      entity_type: input.entityType,
+      object_type: input.objectType,
+      external_id: input.externalId,
+      kind: input.kind,
       event_id: input.eventId,
       event_type: input.eventType,
-      object_id: input.objectId,
-      source_created: input.created,
+      source_ts: input.sourceTs,
       received_at: new Date().toISOString(),
       via: input.via,
-      event: input.event,
+      state: input.state,
+      ...(input.changedFields ? { changed_fields: input.changedFields } : {}),
     },
   });
 }

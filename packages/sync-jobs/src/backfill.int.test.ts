@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { applyExternalChange, openOrm, recordInboundOutcome, type MikroORM } from '@cs/domain';
 import { StripeIntegration, type Integration } from '@cs/integrations';
-import type { ExternalEventInput } from '@cs/kafka-schemas';
+import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import { TokenBucket } from '@cs/platform';
 import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
 import { query, resetDatabase } from '../../../test/support/db';
@@ -76,7 +76,7 @@ describe('backfill import', () => {
     await dashboardCreate({ name: 'Twin B', email: 'twin@example.com' });
     await seed(3, 'fresh');
 
-    const reviewed: ExternalEventInput[] = [];
+    const reviewed: ExternalChangeInput[] = [];
     const result = await run({ review: async (events) => void reviewed.push(...events) });
     // Twins: the first one creates (or links), the second then finds the email taken by a customer linked elsewhere.
     expect(result).toMatchObject({ seen: 8, created: 4, linked: 2, conflicts: 2 });
@@ -85,18 +85,18 @@ describe('backfill import', () => {
       { internal_id: byEmail },
     ]);
     expect(await count('customers', "email = 'twin@example.com'")).toBe(1);
-    expect(reviewed.map((e) => e.objectId)).toContain(conflicting);
+    expect(reviewed.map((e) => e.externalId)).toContain(conflicting);
     expect(reviewed).toHaveLength(2);
-    expect(reviewed[0]).toMatchObject({ system: 'stripe', eventType: 'customer.created', via: 'backfill', eventId: expect.stringMatching(/^backfill-review:/) });
+    expect(reviewed[0]).toMatchObject({ system: 'stripe', entityType: 'customer', objectType: 'customer', kind: 'created', eventType: 'customer.created', via: 'backfill', eventId: expect.stringMatching(/^backfill-review:/) });
     expect(await count('sync_events', "status = 'conflict'")).toBe(2);
 
-    // What is handed over is an event the inbound rules read like a webhook, and it meets the same
+    // What is handed over is the neutral change the inbound worker applies, and it meets the same
     // conflict there (the worker parks such outcomes: apply-event.int.test.ts).
-    const handed = reviewed.find((e) => e.objectId === conflicting)!;
-    const change = stripe.toNeutralChange(handed.event)!;
-    expect(change).toMatchObject({ kind: 'created', externalId: conflicting, eventId: handed.eventId });
+    const handed = reviewed.find((e) => e.externalId === conflicting)!;
+    expect(handed.state).toMatchObject({ name: 'Someone Else', email: 'taken@example.com', internalId: null, deleted: false });
+    const state = handed.state as { name: string; email: string; internalId: number | null; deleted: boolean };
     const outcome = await orm.em.fork().transactional((tx) =>
-      applyExternalChange(tx, { system: 'stripe', objectType: 'customer', eventId: change.eventId, kind: change.kind, externalId: change.externalId, sourceTs: change.sourceTs, state: change.customer, traceId: null }, { state: null }),
+      applyExternalChange(tx, { system: 'stripe', objectType: 'customer', eventId: handed.eventId, kind: handed.kind, externalId: handed.externalId, sourceTs: handed.sourceTs, state, traceId: null }, { state: null }),
     );
     expect(outcome).toMatchObject({ status: 'conflict', park: true, reason: expect.stringContaining('email belongs to customer') });
   });

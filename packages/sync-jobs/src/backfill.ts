@@ -13,11 +13,11 @@ import {
   type MappingTarget,
   type MikroORM,
 } from '@cs/domain';
-import type { ExternalCustomer, Integration } from '@cs/integrations';
-import type { ExternalEventInput } from '@cs/kafka-schemas';
+import { changeMessage, listedChange, type ExternalCustomer, type Integration } from '@cs/integrations';
+import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
-import { syntheticInboundEvent, type InboundFeed } from './inbound-publisher';
+import type { InboundFeed } from './inbound-publisher';
 import { PageReader, type Page } from './page-reader';
 import type { Progress } from './progress';
 
@@ -155,7 +155,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   result.unchanged += bulk.unchanged.size;
   result.linked += bulk.linked.size;
 
-  const review: ExternalEventInput[] = [];
+  const review: ExternalChangeInput[] = [];
   const byId = new Map(items.map((c) => [c.externalId, c]));
   const done = (id: string) => bulk.created.has(id) || bulk.unchanged.has(id) || bulk.linked.has(id);
   await applyAll(records.filter((r) => !done(r.externalId)), opts.concurrency ?? 8, async (r) => {
@@ -179,12 +179,13 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
 }
 
 /**
- * A record that needs a person goes to the inbound worker as a synthetic `created` event (its
- * own event id, so it is not deduped against this import): the worker meets the same conflict
- * and parks it as a dead letter, where operators review every other conflict.
+ * A record that needs a person goes to the inbound worker as the change that would have told us
+ * of it (its own event id, so it is not deduped against this import): the worker meets the same
+ * conflict and parks it as a dead letter, where operators review every other conflict.
  */
-function reviewEvent(integration: Integration, runId: string, customer: ExternalCustomer, created: number): ExternalEventInput {
-  return syntheticInboundEvent(integration, 'created', customer, `backfill-review:${runId}:${customer.externalId}`, created, `backfill:${runId}`);
+function reviewEvent(integration: Integration, runId: string, customer: ExternalCustomer, created: number): ExternalChangeInput {
+  const change = listedChange(integration.objectType, 'created', customer, `backfill-review:${runId}:${customer.externalId}`, created);
+  return changeMessage(integration.system, change, 'backfill', `backfill:${runId}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@cs/domain';
-import type { Integration } from '@cs/integrations';
+import { changeMessage, type Integration } from '@cs/integrations';
 import type { Logger, TokenBucket } from '@cs/platform';
 import { readCursor, withLeaderLock, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
@@ -68,7 +68,9 @@ export class CatchUpPoller {
       const listed = await this.opts.integration.listEvents(fromTs, now + 1);
       const seen = new Set(since === undefined && stored ? stored.ids : []);
       const events = listed.filter((e) => !(e.created === stored?.ts && seen.has(e.eventId)));
-      await this.opts.feed(events.map((e) => ({ system: this.opts.integration.system, ...e, via: 'events_api' as const })));
+      const { integration } = this.opts;
+      const changes = events.map((e) => integration.toNeutralChange(e.event)).filter((c) => c !== null);
+      await this.opts.feed(changes.map((c) => changeMessage(integration.system, c, 'events_api')));
       // Events show up in the list within `overlap` seconds of their timestamp: past that, the
       // cursor may move on even when nothing happened (so a quiet account never looks "stale").
       const newest = listed.reduce((max, e) => Math.max(max, e.created), stored?.ts ?? 0);

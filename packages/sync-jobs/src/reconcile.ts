@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueCustomerChange, sql, type EntityManager, type MikroORM } from '@cs/domain';
 import { CustomerSchema } from '@cs/domain';
-import type { Integration } from '@cs/integrations';
+import { changeMessage, listedChange, type Integration } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 import { writeCursor } from './cursors';
-import { syntheticInboundEvent, type InboundFeed } from './inbound-publisher';
+import type { InboundFeed } from './inbound-publisher';
 import { PageReader } from './page-reader';
 import type { Progress } from './progress';
 
@@ -209,14 +209,14 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
     for (const r of rows) {
       const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', deleted: false, createdTs: now };
       const id = `reconcile_${runId}_${r.external_id}`;
-      events.push(syntheticInboundEvent(opts.integration, 'created', customer, id, now));
+      events.push(changeMessage(system, listedChange(objectType, 'created', customer, id, now), 'backfill', `reconcile:${runId}`));
     }
   }
   const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system, objectType]);
   for (const r of stale) {
     const id = `reconcile_${runId}_${r.external_id}_deleted`;
     const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', deleted: true, createdTs: now };
-    events.push(syntheticInboundEvent(opts.integration, 'deleted', customer, id, now));
+    events.push(changeMessage(system, listedChange(objectType, 'deleted', customer, id, now), 'backfill', `reconcile:${runId}`));
   }
   if (events.length > 0) {
     if (!opts.feed) throw new Error('reconcile --repair needs the inbound feed (Kafka) for external records');

@@ -29,6 +29,20 @@ export interface DeadLetterQuery {
 /** Sends a message back onto its topic: the normal path, so the worker handles it as any other. */
 export type Republish = (topic: string, key: string, envelope: Record<string, unknown>) => Promise<void>;
 
+/**
+ * The parked message as it goes back: for the one system it failed for (every other system's
+ * consumer of the topic handled it already), and under an idempotency key of its own, so that
+ * the provider keys derived from it make fresh calls instead of replaying the failed answer.
+ */
+export function replayEnvelope(row: Pick<DeadLetterRow, 'id' | 'envelope' | 'external_system'>): Record<string, unknown> {
+  const key = `${String(row.envelope.idempotency_key)}:replay:${row.id}`;
+  return {
+    ...row.envelope,
+    idempotency_key: key.length <= 255 ? key : key.slice(key.length - 255),
+    ...(row.external_system ? { target_system: row.external_system } : {}),
+  };
+}
+
 /** What operators do with parked messages: list, look, replay through the normal path, or discard with a reason. */
 export class DeadLetterService {
   constructor(private readonly orm: MikroORM) {}
@@ -74,7 +88,7 @@ export class DeadLetterService {
       if (!row.envelope || typeof row.envelope.type !== 'string' || 'raw' in row.envelope) {
         throw new DomainError('dead_letter_not_replayable', `dead letter ${id} is not a valid message; discard it instead`, { id });
       }
-      await republish(row.source_topic, row.message_key ?? '', row.envelope);
+      await republish(row.source_topic, row.message_key ?? '', replayEnvelope(row));
       await this.resolve(em, row, 'replayed', note);
       return { ...row, status: 'replayed' as const };
     });

@@ -10,14 +10,9 @@ import {
   type WriteOptions,
 } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
+import { HANDLED_EVENTS, stripeEventToChange } from './changes';
 import { classifyStripeError } from './errors';
 import { fromStripe, toStripeParams } from './mapping';
-
-const HANDLED: Record<string, NeutralChange['kind']> = {
-  'customer.created': 'created',
-  'customer.updated': 'updated',
-  'customer.deleted': 'deleted',
-};
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
@@ -75,23 +70,12 @@ export class StripeIntegration implements Integration {
   }
 
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null {
-    const kind = HANDLED[String(event.type)];
-    const object = (event.data as { object?: Stripe.Customer } | undefined)?.object;
-    if (!kind || !object || object.object !== 'customer' || typeof object.id !== 'string') return null;
-    const customer = fromStripe(kind === 'deleted' ? { ...object, deleted: undefined } as Stripe.Customer : object);
-    return {
-      action: kind === 'deleted' ? 'delete' : 'upsert',
-      kind,
-      externalId: object.id,
-      eventId: String(event.id),
-      sourceTs: Number(event.created),
-      customer,
-    };
+    return stripeEventToChange(event);
   }
 
   async listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]> {
     const out: SourceEvent[] = [];
-    const pages = this.stripe.events.list({ created: { gte: fromTs, lt: toTs }, types: Object.keys(HANDLED), limit: 100 });
+    const pages = this.stripe.events.list({ created: { gte: fromTs, lt: toTs }, types: Object.keys(HANDLED_EVENTS), limit: 100 });
     for await (const e of pages) {
       const object = e.data.object as { id?: string };
       out.push({ eventId: e.id, eventType: e.type, objectId: object.id ?? e.id, created: e.created, event: e as unknown as Record<string, unknown> });
@@ -99,27 +83,6 @@ export class StripeIntegration implements Integration {
     // Stripe lists newest first; we apply oldest first. Reversing (not sorting by `created`, which
     // has one-second resolution) keeps the order of events within the same second.
     return out.reverse();
-  }
-
-  syntheticEvent(kind: 'created' | 'deleted', customer: ExternalCustomer, id: string, createdTs: number): Record<string, unknown> {
-    return {
-      id,
-      object: 'event',
-      type: `customer.${kind}`,
-      created: createdTs,
-      livemode: false,
-      data: {
-        object: {
-          id: customer.externalId,
-          object: 'customer',
-          name: customer.name,
-          email: customer.email,
-          created: customer.createdTs,
-          metadata: customer.internalId === null ? {} : { internal_id: String(customer.internalId) },
-          ...(kind === 'deleted' ? { deleted: true } : {}),
-        },
-      },
-    };
   }
 
   classifyError(err: unknown): ErrorClass {

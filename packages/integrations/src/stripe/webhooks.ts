@@ -1,9 +1,9 @@
 import Stripe from 'stripe';
-import { WebhookVerificationError, type VerifiedWebhook, type WebhookVerifier } from '../types';
+import { WebhookVerificationError, type NeutralChange, type VerifiedWebhook, type WebhookVerifier } from '../types';
+import { HANDLED_EVENTS, stripeEventToChange } from './changes';
 
 /** Stripe webhooks are accepted for 5 minutes after they were signed. */
 const SIGNATURE_TOLERANCE_S = 300;
-const HANDLED = new Set(['customer.created', 'customer.updated', 'customer.deleted']);
 
 /**
  * Verifies Stripe-Signature on the raw body against any of the configured secrets (several
@@ -17,7 +17,11 @@ export class StripeWebhookVerifier implements WebhookVerifier {
   constructor(private readonly secrets: string[]) {}
 
   handles(eventType: string): boolean {
-    return HANDLED.has(eventType);
+    return Object.hasOwn(HANDLED_EVENTS, eventType);
+  }
+
+  toChange(event: Record<string, unknown>): NeutralChange | null {
+    return stripeEventToChange(event);
   }
 
   verify(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): VerifiedWebhook {

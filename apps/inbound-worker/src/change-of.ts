@@ -1,0 +1,71 @@
+import type { ExternalChange, ExternalState } from '@cs/domain';
+import type { IntegrationRegistry } from '@cs/integrations';
+import { neutralState } from '@cs/integrations';
+import type { InboundMessage } from '@cs/kafka-schemas';
+
+/** What every inbound message says about itself, whichever shape it has. */
+export interface InboundFacts {
+  system: string;
+  eventId: string;
+  eventType: string;
+  externalId: string;
+  via: string;
+  /** The source's timestamp of the change, in seconds. */
+  sourceTs: number;
+}
+
+export function factsOf(msg: InboundMessage): InboundFacts {
+  const p = msg.payload;
+  if (msg.type === 'external.change') {
+    const c = msg.payload;
+    return { system: c.system, eventId: c.event_id, eventType: c.event_type, externalId: c.external_id, via: c.via, sourceTs: c.source_ts };
+  }
+  const e = msg.payload;
+  return { system: p.system, eventId: e.event_id, eventType: e.event_type, externalId: e.object_id, via: e.via, sourceTs: e.source_created };
+}
+
+/** A neutral state as a message carries it, in the domain's terms (fields it does not name pass through). */
+export function stateOf(record: Record<string, unknown> | null): ExternalState | null {
+  if (!record) return null;
+  return {
+    ...record,
+    name: typeof record.name === 'string' ? record.name : '',
+    email: typeof record.email === 'string' ? record.email : '',
+    internalId: typeof record.internalId === 'number' && Number.isInteger(record.internalId) ? record.internalId : null,
+    deleted: record.deleted === true,
+  };
+}
+
+/**
+ * The change a message carries, for the domain's apply. An `external.change` is neutral already;
+ * an `external.event` (published before the connectors turned events into changes at the edge)
+ * is decoded by its system's connector. Null: an event type the sync does not act on.
+ */
+export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): ExternalChange | null {
+  const integration = registry.get(msg.payload.system);
+  if (msg.type === 'external.change') {
+    const p = msg.payload;
+    return {
+      system: p.system,
+      objectType: p.object_type,
+      eventId: p.event_id,
+      kind: p.kind,
+      externalId: p.external_id,
+      sourceTs: p.source_ts,
+      state: stateOf(p.state),
+      traceId: msg.trace_id,
+    };
+  }
+  const change = integration.toNeutralChange(msg.payload.event);
+  if (!change) return null;
+  return {
+    system: msg.payload.system,
+    objectType: change.objectType,
+    eventId: msg.payload.event_id,
+    kind: change.kind,
+    externalId: change.externalId,
+    sourceTs: change.sourceTs,
+    state: change.customer && stateOf(neutralState(change.customer)),
+    traceId: msg.trace_id,
+  };
+}

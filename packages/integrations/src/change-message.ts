@@ -1,0 +1,46 @@
+import type { ExternalChangeInput } from '@cs/kafka-schemas';
+import type { ExternalCustomer, NeutralChange } from './types';
+
+/** A record's neutral fields as a message carries them: everything but where it lives and when it was made. */
+export function neutralState(customer: ExternalCustomer): Record<string, unknown> {
+  const { externalId: _where, createdTs: _when, ...state } = customer;
+  return state;
+}
+
+/**
+ * What goes on sync.inbound for one neutral change, whoever found it: the gateway (a webhook), a
+ * catch-up (the source's change feed), a backfill or a reconcile (a record listed there).
+ */
+export function changeMessage(system: string, change: NeutralChange, via: ExternalChangeInput['via'], traceId?: string): ExternalChangeInput {
+  return {
+    system,
+    entityType: change.entityType,
+    objectType: change.objectType,
+    externalId: change.externalId,
+    kind: change.kind,
+    eventId: change.eventId,
+    eventType: change.eventType,
+    sourceTs: change.sourceTs,
+    state: change.customer && !(change.kind === 'deleted') ? neutralState(change.customer) : null,
+    via,
+    ...(traceId ? { traceId } : {}),
+  };
+}
+
+/**
+ * A record found by listing a system (backfill, reconcile) as the change that would have told us
+ * of it: no source event exists, so the event id is ours and the type names the catalog and kind.
+ */
+export function listedChange(objectType: string, kind: 'created' | 'deleted', customer: ExternalCustomer, eventId: string, sourceTs: number): NeutralChange {
+  return {
+    action: kind === 'deleted' ? 'delete' : 'upsert',
+    kind,
+    entityType: 'customer',
+    objectType,
+    externalId: customer.externalId,
+    eventId,
+    eventType: `customer.${kind}`,
+    sourceTs,
+    customer,
+  };
+}
