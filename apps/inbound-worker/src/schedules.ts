@@ -12,8 +12,8 @@ export interface ScheduleDeps {
 }
 
 /**
- * The self-healing jobs the inbound worker runs on a timer: the events-API catch-up (every
- * minute by default) and a reconciliation (daily by default). Each takes a database lock, so
+ * The self-healing jobs the inbound worker runs on a timer, per system: the change-feed catch-up
+ * (every minute by default; Stripe's feed is its events API) and a reconciliation (daily by default). Each takes a database lock, so
  * with several instances exactly one runs each job.
  */
 export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; reconcileMs: number; repair: boolean }) {
@@ -21,7 +21,7 @@ export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; re
     const report = await reconcile({ ...deps, progress: logProgress(deps.logger), repair: opts.repair });
     deps.logger.info({ drift: report.drift_count, byKind: report.by_kind, repaired: report.repaired }, 'reconciliation finished');
   };
-  const poller = new CatchUpPoller({ ...deps, onRetentionExceeded: runReconcile });
+  const poller = new CatchUpPoller({ ...deps, onGap: runReconcile });
   if (opts.catchUpMs > 0) poller.start(opts.catchUpMs);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

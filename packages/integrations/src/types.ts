@@ -106,11 +106,34 @@ export interface Integration {
   listCustomers(cursor: string | null, limit: number): Promise<ListPage>;
   /** null for event types this integration does not handle. */
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
-  /** Customer events created in [fromTs, toTs) (seconds), oldest first. For catching up missed webhooks. */
-  listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]>;
+  /**
+   * The system's change feed, when it has one: how changes reach us besides webhooks (or instead
+   * of them), read from an opaque cursor that the caller persists. Stripe's is its events API.
+   */
+  readonly feed?: ChangeFeed;
   classifyError(err: unknown): ErrorClass;
   /** For /health/ready: the API answers and accepts our credentials. */
   ping(): Promise<void>;
+}
+
+/** One read of a change feed. */
+export interface FeedPage {
+  /** Oldest first. */
+  changes: NeutralChange[];
+  /** Where the next read starts: persist it once the changes are durably queued. */
+  cursor: string;
+  /** The cursor was older than the source keeps changes: some were lost, a reconciliation must run. */
+  gap?: boolean;
+  /** Something an operator should hear of (a cursor close to the source's retention). */
+  warning?: string;
+}
+
+export interface ChangeFeed {
+  /**
+   * The changes after `cursor` (null: the first read ever — from about now; history is what
+   * backfill is for). `sinceTs` (seconds) restarts from that time instead, where the feed can.
+   */
+  poll(cursor: string | null, opts?: { sinceTs?: number | undefined }): Promise<FeedPage>;
 }
 
 export class WebhookVerificationError extends Error {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
-/** Where a change came from. A change is never sent back to the system it came from. */
-export const origin = z.enum(['internal', 'stripe', 'salesforce', 'operator']);
-export type Origin = z.infer<typeof origin>;
+/**
+ * Where a change came from: `internal` (our API), `operator` (an admin action), or the name of the
+ * connected system it came from (stripe, salesforce, any connector's). A change is never sent back
+ * to the system it came from.
+ */
+export const origin = z.string().regex(/^[a-z][a-z0-9_-]{0,19}$/, 'origin must be internal, operator or a system name');
+export type Origin = 'internal' | 'operator' | (string & {});
 
 /** The one envelope every Kafka message has; `payload` is typed per message `type`. */
 export const envelopeBase = z.object({

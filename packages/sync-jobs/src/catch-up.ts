@@ -10,35 +10,21 @@ export interface CatchUpOptions {
   feed: InboundFeed;
   logger: Logger;
   limiter?: TokenBucket;
-  /** Events show up in the events API at most this long after their timestamp. */
-  overlapSec?: number;
-  /** Stripe keeps events for 30 days. */
-  retentionDays?: number;
-  /** Called when the cursor is older than the source keeps events: a full reconcile must run instead. */
-  onRetentionExceeded?: () => Promise<void>;
-  now?: () => number;
+  /** Called when the feed says changes were lost (a cursor past its retention): a full reconcile must run. */
+  onGap?: () => Promise<void>;
 }
 
 export interface CatchUpResult {
   ran: boolean;
-  events: number;
-  fromTs: number;
-  toTs: number;
+  /** Changes fed into the inbound path. */
+  changes: number;
 }
-
-interface Cursor {
-  /** Newest event second fed so far (or, when quiet, now minus the overlap). */
-  ts: number;
-  /** Ids of the events at exactly `ts` already fed: the next poll starts at `ts` and skips them. */
-  ids: string[];
-}
-
-const DAY = 86_400;
 
 /**
- * Lists the source's events since a persisted cursor (oldest first) and feeds them into the
+ * Reads a system's change feed from its persisted, opaque cursor and feeds the changes into the
  * inbound path; dedupe there makes the overlap with webhooks harmless. One instance at a time
- * (advisory lock); the cursor moves only after the events are durably on Kafka.
+ * (advisory lock); the cursor moves only after the changes are durably on Kafka. What the cursor
+ * means is the connector's business (Stripe: a time in its events API).
  */
 export class CatchUpPoller {
   private timer: NodeJS.Timeout | undefined;
@@ -49,42 +35,33 @@ export class CatchUpPoller {
     this.cursorName = `catchup:${opts.integration.system}`;
   }
 
-  async runOnce(since?: number): Promise<CatchUpResult> {
-    const now = Math.floor((this.opts.now?.() ?? Date.now()) / 1000);
-    const overlap = this.opts.overlapSec ?? 60;
-    const retention = (this.opts.retentionDays ?? 30) * DAY;
+  /** One read; `sinceTs` (seconds) restarts from that time instead of the cursor, where the feed can. */
+  async runOnce(sinceTs?: number): Promise<CatchUpResult> {
+    const { integration } = this.opts;
+    const feed = integration.feed;
+    if (!feed) return { ran: false, changes: 0 };
     const result = await withLeaderLock(this.opts.orm.em.fork(), this.cursorName, async (em) => {
-      const stored = await readCursor<Cursor>(em, this.cursorName);
-      // First run ever: start a little before now; history is what backfill is for.
-      let fromTs = since ?? stored?.ts ?? now - overlap;
-      const age = now - fromTs;
-      if (age > retention - 5 * DAY) this.opts.logger.warn({ cursor: new Date(fromTs * 1000).toISOString(), ageDays: Math.round(age / DAY) }, 'catch-up cursor is close to the event retention limit');
-      if (age > retention) {
-        this.opts.logger.error('catch-up cursor is older than event retention: events were lost, running a reconciliation instead');
-        await this.opts.onRetentionExceeded?.();
-        fromTs = now - retention + DAY;
-      }
+      const stored = await readCursor<unknown>(em, this.cursorName);
+      // Cursors are strings; one written before they were opaque is its JSON.
+      const cursor = stored === null ? null : typeof stored === 'string' ? stored : JSON.stringify(stored);
       await this.opts.limiter?.take();
-      const listed = await this.opts.integration.listEvents(fromTs, now + 1);
-      const seen = new Set(since === undefined && stored ? stored.ids : []);
-      const events = listed.filter((e) => !(e.created === stored?.ts && seen.has(e.eventId)));
-      const { integration } = this.opts;
-      const changes = events.map((e) => integration.toNeutralChange(e.event)).filter((c) => c !== null);
-      await this.opts.feed(changes.map((c) => changeMessage(integration.system, c, 'events_api')));
-      // Events show up in the list within `overlap` seconds of their timestamp: past that, the
-      // cursor may move on even when nothing happened (so a quiet account never looks "stale").
-      const newest = listed.reduce((max, e) => Math.max(max, e.created), stored?.ts ?? 0);
-      const ts = Math.max(newest, now - overlap);
-      const ids = listed.filter((e) => e.created === ts).map((e) => e.eventId);
-      await writeCursor(em, this.cursorName, { ts, ids: ts === stored?.ts ? [...new Set([...seen, ...ids])] : ids } satisfies Cursor);
-      return { ran: true, events: events.length, fromTs, toTs: now };
+      const page = await feed.poll(cursor, { sinceTs });
+      if (page.warning) this.opts.logger.warn({ system: integration.system }, page.warning);
+      if (page.gap) {
+        this.opts.logger.error({ system: integration.system }, 'change feed cursor is past the retention: changes were lost, running a reconciliation');
+        await this.opts.onGap?.();
+      }
+      await this.opts.feed(page.changes.map((c) => changeMessage(integration.system, c, 'events_api')));
+      await writeCursor(em, this.cursorName, page.cursor);
+      return { ran: true, changes: page.changes.length };
     });
-    if (result && result.events > 0) this.opts.logger.info({ events: result.events, from: result.fromTs }, 'caught up from the events API');
-    return result ?? { ran: false, events: 0, fromTs: 0, toTs: 0 };
+    if (result && result.changes > 0) this.opts.logger.info({ changes: result.changes, system: integration.system }, 'caught up from the change feed');
+    return result ?? { ran: false, changes: 0 };
   }
 
   /** Polls every `intervalMs`, starting now (after downtime, catching up is the first thing to do). */
   start(intervalMs: number): void {
+    if (!this.opts.integration.feed) return;
     const tick = async () => {
       this.running = this.runOnce().catch((err: unknown) => this.opts.logger.warn({ err }, 'catch-up poll failed; will retry'));
       await this.running;

@@ -4,6 +4,7 @@ import type { Connector, ConnectorHooks, ConnectorLimits } from '../connector';
 import { IntegrationRegistry } from '../registry';
 import type { WebhookVerifier } from '../types';
 import { BUILT_IN_CONNECTORS } from './catalogue';
+import { moduleConnectors } from './modules';
 
 type Source = NodeJS.ProcessEnv;
 
@@ -18,8 +19,16 @@ const systemsEnv = z.object({
     .refine((list) => list.length > 0 && list.every((s) => systemName.test(s)), 'expected a comma list of system names, e.g. stripe'),
 });
 
+/** The connectors this process knows: those built in, and those SYNC_CONNECTOR_MODULES adds. */
+export function knownConnectors(source: Source = process.env): Connector[] {
+  const added = moduleConnectors(source);
+  const clash = added.filter((c) => BUILT_IN_CONNECTORS.some((b) => b.system === c.system));
+  if (clash.length > 0) throw new EnvError(clash.map((c) => `SYNC_CONNECTOR_MODULES: system "${c.system}" is built in already`));
+  return [...BUILT_IN_CONNECTORS, ...added];
+}
+
 /** The systems SYNC_SYSTEMS enables, each a known connector (throws EnvError, one line per problem). */
-export function enabledConnectors(source: Source = process.env, known: readonly Connector[] = BUILT_IN_CONNECTORS): Connector[] {
+export function enabledConnectors(source: Source = process.env, known: readonly Connector[] = knownConnectors(source)): Connector[] {
   const { SYNC_SYSTEMS } = parseEnv(systemsEnv, source);
   const byName = new Map(known.map((c) => [c.system, c]));
   const unknown = SYNC_SYSTEMS.filter((s) => !byName.has(s));

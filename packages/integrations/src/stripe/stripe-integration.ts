@@ -11,12 +11,14 @@ import {
 } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
 import { HANDLED_EVENTS, stripeEventToChange } from './changes';
+import { stripeFeed } from './feed';
 import { classifyStripeError } from './errors';
 import { fromStripe, toStripeParams } from './mapping';
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
   readonly objectType = 'customer';
+  readonly feed = stripeFeed((fromTs, toTs) => this.listEvents(fromTs, toTs));
   private readonly stripe: Stripe;
 
   constructor(config: StripeConfig) {
@@ -73,6 +75,7 @@ export class StripeIntegration implements Integration {
     return stripeEventToChange(event);
   }
 
+  /** Customer events created in [fromTs, toTs) (seconds), oldest first: what the feed reads. */
   async listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]> {
     const out: SourceEvent[] = [];
     const pages = this.stripe.events.list({ created: { gte: fromTs, lt: toTs }, types: Object.keys(HANDLED_EVENTS), limit: 100 });

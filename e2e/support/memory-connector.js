@@ -1,0 +1,114 @@
+// A connector from outside the build, loaded by the apps through configuration alone
+// (SYNC_CONNECTOR_MODULES=e2e/support/memory-connector.js, SYNC_SYSTEMS=stripe,memory): it keeps
+// customers as the records of the test's in-memory system (memory-system.ts), reached over HTTP,
+// and reads its changes from a change feed with an opaque cursor. Nothing under apps/ knows it.
+'use strict';
+
+class MemoryError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function toExternal(r) {
+  return { externalId: r.id, internalId: r.internalId, name: r.name, email: String(r.email).toLowerCase(), deleted: r.deleted, createdTs: r.createdTs };
+}
+
+class MemoryIntegration {
+  constructor(baseUrl) {
+    this.system = 'memory';
+    this.objectType = 'record';
+    this.base = baseUrl.replace(/\/$/, '');
+    this.feed = {
+      poll: async (cursor) => {
+        const page = await this.call('GET', `/changes${cursor === null ? '' : `?after=${encodeURIComponent(cursor)}`}`);
+        return {
+          changes: page.changes.map((c) => ({
+            action: c.kind === 'deleted' ? 'delete' : 'upsert',
+            kind: c.kind,
+            entityType: 'customer',
+            objectType: 'record',
+            externalId: c.recordId,
+            eventId: c.id,
+            eventType: `record.${c.kind}`,
+            sourceTs: c.ts,
+            customer: toExternal(c.record),
+          })),
+          cursor: String(page.head),
+        };
+      },
+    };
+  }
+
+  async call(method, path, body) {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new MemoryError(res.status, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  async createCustomer(fields, internalId, opts) {
+    return toExternal(await this.call('POST', '/records', { name: fields.name, email: fields.email, internalId, idempotencyKey: opts.idempotencyKey }));
+  }
+
+  async updateCustomer(externalId, fields, opts) {
+    return toExternal(await this.call('PATCH', `/records/${externalId}`, { name: fields.name, email: fields.email, idempotencyKey: opts.idempotencyKey }));
+  }
+
+  async deleteCustomer(externalId, opts) {
+    try {
+      await this.call('DELETE', `/records/${externalId}`, { idempotencyKey: opts.idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof MemoryError && err.status === 404)) throw err;
+    }
+  }
+
+  async getCustomer(externalId) {
+    try {
+      return toExternal(await this.call('GET', `/records/${externalId}`));
+    } catch (err) {
+      if (err instanceof MemoryError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async findByInternalId(internalId) {
+    const found = await this.call('GET', `/records?internalId=${internalId}`);
+    return found.length ? toExternal(found[0]) : null;
+  }
+
+  async listCustomers(cursor, limit) {
+    const page = await this.call('GET', `/records?limit=${limit}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+    const items = page.records.map(toExternal);
+    return { items, nextCursor: page.hasMore && items.length ? items[items.length - 1].externalId : null };
+  }
+
+  toNeutralChange() {
+    return null; // it sends no events of its own shape: its feed gives neutral changes
+  }
+
+  classifyError(err) {
+    const status = err instanceof MemoryError ? err.status : undefined;
+    if (status === 404) return { retryable: false, code: 'not_found', message: err.message, status };
+    const retryable = status === undefined || status >= 500;
+    return { retryable, code: retryable ? 'network_error' : 'memory_rejected', message: err instanceof Error ? err.message : String(err), ...(status ? { status } : {}) };
+  }
+
+  async ping() {
+    await this.call('GET', '/health');
+  }
+}
+
+module.exports = ({ z, defineConnector }) =>
+  defineConnector({
+    system: 'memory',
+    okText: 'reachable',
+    env: z.object({ MEMORY_SYSTEM_URL: z.url({ protocol: /^https?$/ }) }),
+    connect: (env) => new MemoryIntegration(env.MEMORY_SYSTEM_URL),
+    limits: () => ({ writesPerSec: 1000, readsPerSec: 1000 }),
+  });
