@@ -47,7 +47,7 @@ async function main() {
     ? new OutboxRelay({
         databaseUrl: env.DATABASE_URL,
         producer,
-        topic: topics(env.KAFKA_TOPIC_PREFIX).customerEvents,
+        topics: { customer: topics(env.KAFKA_TOPIC_PREFIX).customerEvents },
         logger: logger.child({ module: 'outbox-relay' }),
         pollMs: env.RELAY_POLL_MS,
       })

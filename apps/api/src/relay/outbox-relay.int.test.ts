@@ -13,7 +13,7 @@ const topic = topics(process.env.KAFKA_TOPIC_PREFIX).customerEvents;
 function startRelay(brokers = process.env.KAFKA_BROKERS!) {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'relay-test', logger });
   const producer = createProducer(kafka);
-  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topic, logger, pollMs: 200 });
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: { customer: topic }, logger, pollMs: 200 });
   relay.start();
   return { relay, async stop() { await relay.stop(); await producer.disconnect(); } };
 }
@@ -37,6 +37,27 @@ afterAll(() => orm.close());
 beforeEach(() => resetDatabase());
 
 describe('outbox relay', () => {
+  it("publishes each row on its catalog's topic, and keeps a row of a catalog without one (and all after it) waiting", async () => {
+    const trace = randomUUID();
+    const seen = await collect(topic, byTrace(trace));
+    await query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('gizmo', 7, 'gizmo.created', 'internal', $1)`, [
+      JSON.stringify({ id: randomUUID(), type: 'gizmo.created', idempotency_key: 'gizmo:7:v1', occurred_at: new Date().toISOString(), origin: 'internal', trace_id: trace, payload: {} }),
+    ]);
+    await customers.create({ name: 'Behind', email: `behind-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+    const relay = startRelay();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(seen.messages).toEqual([]);
+      expect(await query('select entity_type from outbox where published_at is null order by id')).toEqual([{ entity_type: 'gizmo' }, { entity_type: 'customer' }]);
+      await query(`delete from outbox where entity_type = 'gizmo'`);
+      const [msg] = await seen.waitFor(1);
+      expect(msg!.value.type).toBe('customer.created');
+    } finally {
+      await relay.stop();
+      await seen.stop();
+    }
+  });
+
   it('publishes each committed change to customer.events, keyed by customer id, in the shared envelope', async () => {
     const trace = randomUUID();
     const seen = await collect(topic, byTrace(trace));

@@ -6,7 +6,8 @@ import { outboxPublished, type Logger } from '@cs/platform';
 export interface RelayOptions {
   databaseUrl: string;
   producer: Producer;
-  topic: string;
+  /** The topic of each catalog's changes, by the outbox row's entity type (customer → customer.events). */
+  topics: Record<string, string>;
   logger: Logger;
   /** Safety-net poll; NOTIFY wakes the relay at once in normal operation. */
   pollMs: number;
@@ -21,6 +22,7 @@ const LEADER_LOCK = 741_852_963;
 
 interface Row {
   id: string;
+  entity_type: string;
   aggregate_id: number;
   envelope: { trace_id: string; type: string; idempotency_key: string } & Record<string, unknown>;
   created_at: Date;
@@ -116,14 +118,14 @@ export class OutboxRelay {
     const limit = this.opts.batchSize ?? 500;
     for (;;) {
       const { rows } = await this.client!.query<Row>(
-        'select id, aggregate_id, envelope, created_at from outbox where published_at is null order by id limit $1',
+        'select id, entity_type, aggregate_id, envelope, created_at from outbox where published_at is null order by id limit $1',
         [limit],
       );
       if (rows.length === 0) break;
-      await this.opts.producer.send({
-        topic: this.opts.topic,
+      // One request for the whole batch, each row on its catalog's topic (in id order within each).
+      await this.opts.producer.sendBatch({
         acks: -1,
-        messages: rows.map((r) => encodeMessage(String(r.aggregate_id), r.envelope as never)),
+        topicMessages: this.byTopic(rows).map(([topic, list]) => ({ topic, messages: list.map((r) => encodeMessage(String(r.aggregate_id), r.envelope as never)) })),
       });
       await this.client!.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
       outboxPublished().inc(rows.length);
@@ -131,6 +133,19 @@ export class OutboxRelay {
       if (rows.length < limit) break;
     }
     if (Date.now() - this.lastPrune > 60_000) await this.prune();
+  }
+
+  private byTopic(rows: Row[]): Array<[string, Row[]]> {
+    const groups = new Map<string, Row[]>();
+    for (const row of rows) {
+      const topic = this.opts.topics[row.entity_type];
+      // Nothing else is published either, so the backlog (and its alert) shows it.
+      if (!topic) throw new Error(`outbox row ${row.id}: no topic for entity type "${row.entity_type}"`);
+      const list = groups.get(topic);
+      if (list) list.push(row);
+      else groups.set(topic, [row]);
+    }
+    return [...groups];
   }
 
   private async prune() {
