@@ -1,6 +1,6 @@
 import type { customerEventMessage, ReliableConsumerOptions } from '@cs/kafka-schemas';
 import { countSync, failureReason, parkReason, type Logger } from '@cs/platform';
-import { messageLogger } from './message-log';
+import { outboundMessageLogger as messageLogger } from '@cs/domain';
 
 type Hooks = Pick<ReliableConsumerOptions<typeof customerEventMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
 

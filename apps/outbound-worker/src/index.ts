@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
-import { createParker, openOrm, pingDatabase } from '@cs/domain';
+import { createParker, openOrm, pingDatabase, pushCustomer } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
-import { pushCustomer } from './push-customer';
 
 async function main() {
   // The worker's own settings and every enabled system's (SYNC_SYSTEMS), all problems at once.

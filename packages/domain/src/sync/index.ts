@@ -2,6 +2,8 @@ export * from './dead-letter-service';
 export * from './dead-letters';
 export * from './mappings';
 export * from './outbound-push';
+export * from './outbound-message-log';
+export * from './push-customer';
 export * from './park';
 export * from './provider-key';
 export * from './sync-events';

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { openOrm, stateHash, DELETED_HASH_INPUT, type MikroORM } from '@cs/domain';
+import { stateHash } from '../customer-rules';
+import { openOrm, type MikroORM } from '../orm';
+import { DELETED_HASH_INPUT } from './mappings';
 import type { CustomerFields, ErrorClass, ExternalCustomer, Integration, WriteOptions } from '@cs/integrations';
 import { envelope, type CustomerEventMessage, type MessageContext } from '@cs/kafka-schemas';
 import { createLogger, TokenBucket } from '@cs/platform';
-import { query, resetDatabase } from '../../../test/support/db';
+import { query, resetDatabase } from '../../../../test/support/db';
 import { pushCustomer, type PushDeps } from './push-customer';
 
 /** An external system in memory that records its calls; `onCreate` runs inside the create call. */

@@ -1,9 +1,14 @@
-import type { EntityManager, MikroORM, SyncAttempt, SyncStatus } from '@cs/domain';
-import { DELETED_HASH_INPUT, linkMapping, loadOutboundState, providerIdempotencyKey, recordOutboundResult, recordSyncEvent, stateHash, type MappingWrite } from '@cs/domain';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
 import type { CustomerEventMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
-import { messageLogger } from './message-log';
+import { stateHash } from '../customer-rules';
+import type { SyncStatus } from '../entities';
+import { DELETED_HASH_INPUT, linkMapping } from './mappings';
+import { loadOutboundState, recordOutboundResult, type MappingWrite } from './outbound-push';
+import { outboundMessageLogger as messageLogger } from './outbound-message-log';
+import { providerIdempotencyKey } from './provider-key';
+import { recordSyncEvent, type SyncAttempt } from './sync-events';
 
 export interface PushDeps {
   orm: MikroORM;
@@ -38,6 +43,11 @@ const REASON_LABEL: Record<string, SyncReason> = {
 const details = (o: Outcome) => ({ action: o.action, external_id: o.externalId, reason: o.reason });
 
 /**
+ * The outbound push rules, in one place whatever the system: echo (a change from this system is
+ * not sent back), unchanged (the hash says they hold it), create-or-link (a lost mapping is found
+ * by our id, never duplicated; the create marker is committed before the call), update, delete
+ * (the mapping stays as a tombstone link). The outbound worker only wires this to its consumer.
+ *
  * Makes one external system hold our current state of one customer. The message is only a
  * trigger: we read the customer now and push that, so duplicates and late messages are harmless.
  * Every attempt leaves one sync_events row; a push costs two statements in the usual cases (read,
