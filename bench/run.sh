@@ -9,6 +9,12 @@ OUT=.cache/bench-dist
 # The order of `all`: cheapest first, so a broken stack shows early. (backfill also measures reconcile.)
 ALL=(api outbox outbound webhook backfill)
 
+# `compare <revision> [label]`: the summary next to the one committed at that revision (bench/compare.ts).
+if [ "${1:-}" = compare ]; then
+  [ -n "${2:-}" ] || { echo "usage: bench/run.sh compare <git revision> [label]" >&2; exit 2; }
+  rm -rf "$OUT"; tsc -p bench/tsconfig.json
+  exec node "$OUT/compare.js" "${@:2}"
+fi
 if [ "$#" -eq 0 ] || [ "$1" = all ]; then names=("${ALL[@]}"); else names=("$@"); fi
 for name in "${names[@]}"; do
   [ -f "bench/$name.bench.ts" ] || { echo "no benchmark bench/$name.bench.ts (known: ${ALL[*]})" >&2; exit 2; }
