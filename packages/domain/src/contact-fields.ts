@@ -4,12 +4,15 @@ import { COUNTRY_CODES } from './countries';
 /** Blank after trimming means "none": an empty string is never stored. */
 const blankToNull = (s: string | null | undefined) => (s === undefined ? undefined : s === null || s === '' ? null : s);
 
+const PHONE_CHARS = /^[0-9 +\-().]*$/;
+
 export const customerPhone = z
   .string({ error: 'phone must be a string or null' })
   .trim()
   .max(40, 'phone must be at most 40 characters')
-  .regex(/^[0-9 +\-().]*$/, 'phone may hold only digits, spaces and + - ( ) .')
-  .refine((p) => p === '' || /[0-9]/.test(p), 'phone must contain at least one digit')
+  .regex(PHONE_CHARS, 'phone may hold only digits, spaces and + - ( ) .')
+  // Only for a phone of allowed characters: "call me" is one problem, not two.
+  .refine((p) => p === '' || !PHONE_CHARS.test(p) || /[0-9]/.test(p), 'phone must contain at least one digit')
   .nullable()
   .transform(blankToNull);
 
