@@ -11,7 +11,7 @@ import {
 } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
 import { classifyStripeError } from './errors';
-import { fromStripe, toStripeParams } from './mapping';
+import { changedFieldsOf, fromStripe, toStripeParams } from './mapping';
 
 const HANDLED: Record<string, NeutralChange['kind']> = {
   'customer.created': 'created',
@@ -30,7 +30,7 @@ export class StripeIntegration implements Integration {
 
   async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
     const created = await this.stripe.customers.create(
-      { ...toStripeParams(fields), metadata: { internal_id: String(internalId) } },
+      { ...toStripeParams(fields, 'create'), metadata: { internal_id: String(internalId) } },
       { idempotencyKey: opts.idempotencyKey },
     );
     return fromStripe(created);
@@ -86,6 +86,8 @@ export class StripeIntegration implements Integration {
       eventId: String(event.id),
       sourceTs: Number(event.created),
       customer,
+      // Only an update names what it changed; a create or delete says nothing about fields.
+      ...(kind === 'updated' ? { changedFields: changedFieldsOf(event) } : {}),
     };
   }
 
@@ -114,6 +116,8 @@ export class StripeIntegration implements Integration {
           object: 'customer',
           name: customer.name,
           email: customer.email,
+          phone: customer.phone,
+          address: customer.address,
           created: customer.createdTs,
           metadata: customer.internalId === null ? {} : { internal_id: String(customer.internalId) },
           ...(kind === 'deleted' ? { deleted: true } : {}),
