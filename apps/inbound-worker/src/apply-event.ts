@@ -49,8 +49,9 @@ function externalChange(msg: InboundMessage, change: NeutralChange, objectType: 
     kind: change.kind,
     externalId: change.externalId,
     sourceTs: change.sourceTs,
-    state: c && { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
+    state: c && { name: c.name, email: c.email, phone: c.phone, address: c.address, internalId: c.internalId, deleted: c.deleted },
     traceId: msg.trace_id,
+    changedFields: change.changedFields,
   };
 }
 
@@ -83,7 +84,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => {
     const current = await integration.getCustomer(externalId);
-    return current && { name: current.name, email: current.email, internalId: current.internalId, deleted: current.deleted };
+    return current && { name: current.name, email: current.email, phone: current.phone, address: current.address, internalId: current.internalId, deleted: current.deleted };
   };
 
   const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
