@@ -32,7 +32,7 @@ export const patchBody = z
   .refine((b) => PATCHABLE.some((f) => b[f] !== undefined), { message: `give at least one of ${PATCHABLE.join(', ')}` })
   .meta({ anyOf: PATCHABLE.map((f) => ({ required: [f] })) }); // the refine, for the OpenAPI document
 
-const addressResponse = z.object({
+export const addressResponse = z.object({
   line1: z.string().nullable(),
   line2: z.string().nullable(),
   city: z.string().nullable(),
