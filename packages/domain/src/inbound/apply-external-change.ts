@@ -145,8 +145,9 @@ async function applyMerged(em: EntityManager, change: ExternalChange, mapping: M
       const current = currentState(change, known);
       const resolved = current && !current.deleted ? representable(current) : null;
       if (!resolved) return applyDelete(em, change, mapping);
+      // Their current state is newer than the event: it gives every field we take from them.
       held = resolved;
-      merged = withFields(merged, resolved, plan.conflicts);
+      merged = withFields(ours, resolved, [...plan.take, ...plan.conflicts]);
     }
     resolution = writer === 'ours' ? 'ours is newer: kept ours' : writer === 'theirs' ? `${change.system}'s is newer: took theirs` : `same second: took ${change.system}'s current state`;
   }

@@ -117,11 +117,13 @@ describe('merging a Stripe change with an unconfirmed change of ours, field by f
 
   it("both edit the name within one second: Stripe's current state decides that field, read outside the transaction", async () => {
     await seed({ name: 'Ada Ours', phone: '333' }, T0 + 10);
-    await apply(updated(T0 + 10, { name: 'Ada Theirs' }, ['name']), stripeState({ name: 'Ada Current' }));
-    expect(await customer()).toEqual({ name: 'Ada Current', email: 'ada@x.io', phone: '333', address: null });
+    // The current state also holds a newer value of a field the event changed only there: that one is taken too.
+    const address = { line1: null, line2: null, city: 'York', state: null, postal_code: null, country: 'GB' };
+    await apply(updated(T0 + 10, { name: 'Ada Theirs', address: { ...address, city: 'Leeds' } }, ['name', 'address']), stripeState({ name: 'Ada Current', address }));
+    expect(await customer()).toEqual({ name: 'Ada Current', email: 'ada@x.io', phone: '333', address });
     const [row] = await auditRows();
     expect(row).toMatchObject({ status: 'conflict', payload: { ours: { name: 'Ada Ours' }, theirs: { name: 'Ada Theirs' } } });
-    expect(await mapping()).toMatchObject({ last_synced_state: { ...BASE, name: 'Ada Current' } });
+    expect(await mapping()).toMatchObject({ last_synced_state: { ...BASE, name: 'Ada Current', address } });
   });
 
   it('both set the same value: no conflict, nothing to write', async () => {
