@@ -4,6 +4,8 @@ export interface EmuCustomer {
   id: string;
   name: string | null;
   email: string | null;
+  phone?: string | null;
+  address?: Record<string, string | null> | null;
   metadata: Record<string, string>;
   deleted?: boolean;
 }
