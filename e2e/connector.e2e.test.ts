@@ -75,9 +75,13 @@ describe('a connector added through configuration, beside Stripe', () => {
     const id = (await ours('three@x.io'))!.id;
     const record = memory.byInternalId(id)!;
     const writesBefore = memory.apiWrites;
-    memory.edit.update(record.id, { name: 'Renamed In Memory' });
+    memory.edit.update(record.id, { name: 'Renamed In Memory', phone: '+1 555 0100' });
     await waitFor('the edit here', async () => ((await ours('three@x.io'))?.name === 'Renamed In Memory' ? true : undefined), 30_000, 100);
-    await waitFor('the edit in Stripe', async () => ((await stripeRecordOf(id))?.name === 'Renamed In Memory' ? true : undefined), 30_000, 100);
+    expect(await query('select phone from customers where id = $1', [id])).toEqual([{ phone: '+1 555 0100' }]);
+    await waitFor('the edit in Stripe', async () => {
+      const there = await stripeRecordOf(id);
+      return there?.name === 'Renamed In Memory' && there.phone === '+1 555 0100' ? true : undefined;
+    }, 30_000, 100);
     await new Promise((r) => setTimeout(r, 1000)); // an echo, if any, has been sent by now
     expect(memory.apiWrites).toBe(writesBefore);
   });

@@ -52,6 +52,23 @@ describe('Stripe → our catalog', () => {
     expect(skipped.every((r) => r.reason === 'echo')).toBe(true);
   }, 40_000);
 
+  it('a phone and an address set in Stripe reach our catalog, and clearing them there clears them here', async () => {
+    const s = await emulator.dashboard.create({ name: 'Contact', email: 'contact@x.io' });
+    await waitFor('created here', () => byEmail('contact@x.io'), 10_000);
+    await emulator.dashboard.update(s.id, { phone: '+49 30 123456', address: { city: 'Berlin', country: 'DE' } });
+    type WithContact = Customer & { phone: string | null; address: Record<string, string | null> | null };
+    const updated = await waitFor('phone here', async () => {
+      const c = (await api<WithContact[]>('GET', '/api/v1/customers?email=contact@x.io')).body[0];
+      return c?.phone ? c : undefined;
+    }, 10_000);
+    expect(updated).toMatchObject({ phone: '+49 30 123456', address: { line1: null, line2: null, city: 'Berlin', state: null, postal_code: null, country: 'DE' } });
+    await emulator.dashboard.update(s.id, { phone: null, address: null });
+    await waitFor('cleared here', async () => {
+      const c = (await api<WithContact[]>('GET', '/api/v1/customers?email=contact@x.io')).body[0];
+      return c && c.phone === null && c.address === null ? c : undefined;
+    }, 10_000);
+  }, 30_000);
+
   it('our own creates come back as webhooks and are linked, not duplicated', async () => {
     const created = (await api<Customer>('POST', '/api/v1/customers', { name: 'Round Trip', email: 'round@x.io' })).body;
     await waitFor('linked', async () => {

@@ -72,6 +72,19 @@ describe('outbound sync to Stripe', () => {
     expect(events.every((e) => e.direction === 'outbound')).toBe(true);
   });
 
+  it('phone and address reach Stripe, and clearing them here clears them there', async () => {
+    const body = { name: 'Ada', email: 'ada-contact@x.io', phone: '+44 20 7946 0000', address: { line1: '1 Main St', city: 'Leeds', postal_code: 'LS1 4AP', country: 'gb' } };
+    const c = (await api<Customer>('POST', '/api/v1/customers', body)).body;
+    const s = await inStripe(c.id, { name: 'Ada', email: 'ada-contact@x.io' });
+    expect(s).toMatchObject({ phone: '+44 20 7946 0000', address: { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1 4AP', country: 'GB' } });
+
+    await api('PATCH', `/api/v1/customers/${c.id}`, { phone: null, address: null });
+    await waitFor('phone and address cleared in the emulator', async () => {
+      const [now] = await byInternalId(c.id);
+      return now && !now.phone && now.address === null ? now : undefined;
+    });
+  });
+
   it('an update that changes nothing makes no Stripe call', async () => {
     const c = await create('Same', 'same@x.io');
     await inStripe(c.id, { name: 'Same', email: 'same@x.io' });

@@ -4,6 +4,8 @@ export interface EmuCustomer {
   id: string;
   name: string | null;
   email: string | null;
+  phone?: string | null;
+  address?: Record<string, string | null> | null;
   metadata: Record<string, string>;
   deleted?: boolean;
 }
@@ -32,7 +34,7 @@ export const emulator = {
   dashboard: {
     create: (c: { name: string; email: string; metadata?: Record<string, string> }, silent = false) =>
       call<EmuCustomer>('POST', `/_emulator/dashboard/customers${silent ? '?silent=true' : ''}`, c),
-    update: (id: string, c: { name?: string; email?: string }, silent = false) =>
+    update: (id: string, c: { name?: string; email?: string; phone?: string | null; address?: Record<string, string | null> | null }, silent = false) =>
       call<EmuCustomer>('POST', `/_emulator/dashboard/customers/${id}${silent ? '?silent=true' : ''}`, c),
     delete: (id: string, silent = false) => call('DELETE', `/_emulator/dashboard/customers/${id}${silent ? '?silent=true' : ''}`),
   },

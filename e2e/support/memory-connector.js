@@ -12,7 +12,7 @@ class MemoryError extends Error {
 }
 
 function toExternal(r) {
-  return { externalId: r.id, internalId: r.internalId, name: r.name, email: String(r.email).toLowerCase(), deleted: r.deleted, createdTs: r.createdTs };
+  return { externalId: r.id, internalId: r.internalId, name: r.name, email: String(r.email).toLowerCase(), phone: r.phone ?? null, address: r.address ?? null, deleted: r.deleted, createdTs: r.createdTs };
 }
 
 class MemoryIntegration {
@@ -53,11 +53,11 @@ class MemoryIntegration {
   }
 
   async createCustomer(fields, internalId, opts) {
-    return toExternal(await this.call('POST', '/records', { name: fields.name, email: fields.email, internalId, idempotencyKey: opts.idempotencyKey }));
+    return toExternal(await this.call('POST', '/records', { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, internalId, idempotencyKey: opts.idempotencyKey }));
   }
 
   async updateCustomer(externalId, fields, opts) {
-    return toExternal(await this.call('PATCH', `/records/${externalId}`, { name: fields.name, email: fields.email, idempotencyKey: opts.idempotencyKey }));
+    return toExternal(await this.call('PATCH', `/records/${externalId}`, { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, idempotencyKey: opts.idempotencyKey }));
   }
 
   async deleteCustomer(externalId, opts) {

@@ -9,6 +9,8 @@ export interface MemoryRecord {
   id: string;
   name: string;
   email: string;
+  phone: string | null;
+  address: Record<string, string | null> | null;
   internalId: number | null;
   deleted: boolean;
   createdTs: number;
@@ -23,6 +25,11 @@ interface Change {
   record: MemoryRecord;
 }
 
+/** A phone and an address as the connector sends them (absent: none). */
+function contact(body: Record<string, unknown>): Pick<MemoryRecord, 'phone' | 'address'> {
+  return { phone: typeof body.phone === 'string' ? body.phone : null, address: (body.address as MemoryRecord['address']) ?? null };
+}
+
 export class MemorySystem {
   readonly records = new Map<string, MemoryRecord>();
   private readonly changes: Change[] = [];
@@ -33,8 +40,8 @@ export class MemorySystem {
 
   /** A person working in the system: a change the sync did not make. */
   edit = {
-    create: (name: string, email: string) => this.create({ name, email, internalId: null }),
-    update: (id: string, fields: Partial<Pick<MemoryRecord, 'name' | 'email'>>) => this.update(id, fields),
+    create: (name: string, email: string) => this.create({ name, email, phone: null, address: null, internalId: null }),
+    update: (id: string, fields: Partial<Pick<MemoryRecord, 'name' | 'email' | 'phone' | 'address'>>) => this.update(id, fields),
     delete: (id: string) => this.remove(id),
   };
 
@@ -49,18 +56,18 @@ export class MemorySystem {
     this.changes.push({ seq, id: `chg_${seq}`, kind, recordId: record.id, ts: this.now(), record: { ...record } });
   }
 
-  private create(fields: { name: string; email: string; internalId: number | null }): MemoryRecord {
+  private create(fields: Pick<MemoryRecord, 'name' | 'email' | 'phone' | 'address' | 'internalId'>): MemoryRecord {
     const record: MemoryRecord = { id: `mem_${this.records.size + 1}`, ...fields, deleted: false, createdTs: this.now() };
     this.records.set(record.id, record);
     this.record('created', record);
     return { ...record };
   }
 
-  private update(id: string, fields: Partial<Pick<MemoryRecord, 'name' | 'email'>>): MemoryRecord | undefined {
+  private update(id: string, fields: Partial<Pick<MemoryRecord, 'name' | 'email' | 'phone' | 'address'>>): MemoryRecord | undefined {
     const record = this.records.get(id);
     if (!record || record.deleted) return undefined;
     const next = { ...record, ...fields };
-    if (next.name !== record.name || next.email !== record.email) {
+    if (JSON.stringify(next) !== JSON.stringify(record)) {
       this.records.set(id, next);
       this.record('updated', next);
     }
@@ -111,7 +118,7 @@ export class MemorySystem {
     const id = parts[1];
     if (req.method === 'POST' && !id) {
       this.apiWrites++;
-      return answer(201, this.create({ name: String(body.name), email: String(body.email), internalId: typeof body.internalId === 'number' ? body.internalId : null }));
+      return answer(201, this.create({ name: String(body.name), email: String(body.email), ...contact(body), internalId: typeof body.internalId === 'number' ? body.internalId : null }));
     }
     if (req.method === 'GET' && !id) {
       const internalId = url.searchParams.get('internalId');
@@ -131,7 +138,7 @@ export class MemorySystem {
     if (req.method === 'GET') return send(200, record);
     if (req.method === 'PATCH') {
       this.apiWrites++;
-      const updated = this.update(record.id, { ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(typeof body.email === 'string' ? { email: body.email } : {}) });
+      const updated = this.update(record.id, { ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(typeof body.email === 'string' ? { email: body.email } : {}), ...contact(body) });
       return updated ? answer(200, updated) : send(404, { error: `record ${id} is deleted` });
     }
     if (req.method === 'DELETE') {

@@ -12,7 +12,9 @@ export interface EventInput {
   type?: string;
   id?: string;
   created?: number;
-  customer?: Partial<{ id: string; name: string | null; email: string | null; metadata: Record<string, string> }>;
+  customer?: Partial<{ id: string; name: string | null; email: string | null; phone: string | null; address: Record<string, string | null> | null; metadata: Record<string, string> }>;
+  /** Replaces the template's previous_attributes (what Stripe says changed); null leaves none. */
+  previous?: Record<string, unknown> | null;
 }
 
 let seq = 0;
@@ -24,7 +26,11 @@ export function stripeEvent(input: EventInput = {}): Record<string, unknown> {
     id: input.id ?? `evt_test_${randomBytes(8).toString('hex')}_${seq}`,
     type: input.type ?? 'customer.updated',
     created: input.created ?? Math.floor(Date.now() / 1000),
-    data: { ...base.data, object: { ...base.data.object, ...input.customer } },
+    data: {
+      ...(input.previous === null ? { object: base.data.object } : base.data),
+      ...(input.previous ? { previous_attributes: input.previous } : {}),
+      object: { ...base.data.object, ...input.customer },
+    },
   };
 }
 

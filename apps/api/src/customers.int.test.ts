@@ -21,6 +21,8 @@ describe('customers API: happy paths', () => {
       id: 1,
       name: 'Ada Lovelace',
       email: 'ada@example.com',
+      phone: null,
+      address: null,
       version: 1,
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -87,6 +89,56 @@ describe('customers API: happy paths', () => {
     expect(rows.map((r) => r.event_type)).toEqual(['customer.created', 'customer.deleted']);
     expect(rows[1]!.envelope).toMatchObject({ payload: { version: 2, snapshot: { deleted: true } } });
     expect((await create({ name: 'A again', email: 'a@x.io' })).status).toBe(201);
+  });
+});
+
+describe('customers API: phone and address', () => {
+  const address = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1 4AP', country: 'GB' };
+
+  it('creates with them (normalised), returns them from get and list, and puts them in the outbox snapshot', async () => {
+    const res = await create({ name: 'Ada', email: 'ada@x.io', phone: ' +44 (0)20 7946-0000 ', address: { line1: ' 1 Main St ', city: 'Leeds', postal_code: 'LS1 4AP', country: 'gb' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ phone: '+44 (0)20 7946-0000', address });
+    expect((await api().get('/api/v1/customers/1')).body).toMatchObject({ phone: '+44 (0)20 7946-0000', address });
+    expect((await api().get('/api/v1/customers')).body[0]).toMatchObject({ phone: '+44 (0)20 7946-0000', address });
+    expect((await outboxRows())[0]!.envelope).toMatchObject({ payload: { snapshot: { phone: '+44 (0)20 7946-0000', address, deleted: false } } });
+  });
+
+  it('PUT is a full replace: an absent phone or address becomes null', async () => {
+    await create({ name: 'Ada', email: 'ada@x.io', phone: '123', address });
+    const put = await api().put('/api/v1/customers/1').send({ name: 'Ada', email: 'ada@x.io' });
+    expect(put.body).toMatchObject({ phone: null, address: null, version: 2 });
+  });
+
+  it('PATCH changes only what it is given; an address replaces the whole address, null clears it', async () => {
+    await create({ name: 'Ada', email: 'ada@x.io', phone: '123', address });
+    const phone = await api().patch('/api/v1/customers/1').send({ phone: '456' });
+    expect(phone.body).toMatchObject({ name: 'Ada', phone: '456', address, version: 2 });
+    const moved = await api().patch('/api/v1/customers/1').send({ address: { city: 'York', country: 'GB' } });
+    expect(moved.body).toMatchObject({ phone: '456', address: { line1: null, line2: null, city: 'York', state: null, postal_code: null, country: 'GB' }, version: 3 });
+    const cleared = await api().patch('/api/v1/customers/1').send({ address: null, phone: null });
+    expect(cleared.body).toMatchObject({ name: 'Ada', phone: null, address: null, version: 4 });
+    // An address whose parts are all empty is none: nothing changes, nothing is sent.
+    const empty = await api().patch('/api/v1/customers/1').send({ address: { line1: ' ', country: '' } });
+    expect(empty.body).toMatchObject({ address: null, version: 4 });
+    expect((await outboxRows()).map((r) => r.event_type)).toEqual(['customer.created', 'customer.updated', 'customer.updated', 'customer.updated']);
+  });
+
+  it('refuses bad values with one 422 listing every problem, changing nothing', async () => {
+    const res = await create({ name: 'Ada', email: 'ada@x.io', phone: 'call me', address: { line1: 'x'.repeat(201), postal_code: '1'.repeat(21), country: 'XX', planet: 'Mars' } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.map((d: { path: string; message: string }) => `${d.path}: ${d.message}`).sort()).toEqual([
+      'address.country: address.country must be an ISO 3166-1 alpha-2 country code',
+      'address.line1: address.line1 must be at most 200 characters',
+      'address.postal_code: address.postal_code must be at most 20 characters',
+      'address: unknown field(s): planet',
+      'phone: phone may hold only digits, spaces and + - ( ) .',
+    ]);
+    const patch = await api().patch('/api/v1/customers/1').send({ phone: '+()', address: 'Leeds' });
+    expect(patch.status).toBe(422);
+    expect(patch.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['address', 'phone']);
+    expect(await query('select id from customers')).toEqual([]);
   });
 });
 

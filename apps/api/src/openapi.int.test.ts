@@ -39,6 +39,14 @@ describe('OpenAPI document', () => {
     expect(body).toMatchObject({ type: 'object', additionalProperties: false, required: ['name', 'email'] });
     expect(body.properties.name).toMatchObject({ type: 'string', maxLength: 255 });
     expect(body.properties.email).toMatchObject({ type: 'string', maxLength: 255 });
+    expect(body.properties.phone).toMatchObject({ anyOf: [{ type: 'string', maxLength: 20 }, { type: 'null' }] });
+    const address = body.properties.address.anyOf[0];
+    expect(address).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(Object.keys(address.properties)).toEqual(['line1', 'line2', 'city', 'state', 'postal_code', 'country']);
+    const created = create.responses['201'].content['application/json'].schema;
+    expect(created.required).toEqual(expect.arrayContaining(['phone', 'address']));
+    const patch = doc.paths['/api/v1/customers/{id}'].patch.requestBody.content['application/json'].schema;
+    expect(patch.anyOf).toEqual(['name', 'email', 'phone', 'address'].map((f) => ({ required: [f] })));
     expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422']);
     const list = doc.paths['/api/v1/customers'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:skip', 'query:limit', 'query:email']);

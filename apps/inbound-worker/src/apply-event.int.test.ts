@@ -182,6 +182,17 @@ describe('inbound: customer.updated', () => {
     expect((await applyEventBatch(deps, wave.slice(0, 1))).size).toBe(0);
   });
 
+  it("merges per field with what Stripe's previous_attributes names: its phone edit and our pending name edit both survive", async () => {
+    // Our edit of the name, not yet confirmed by Stripe (the mapping still holds V0).
+    await query(`update customers set name = 'Ours', version = 2, updated_at = $2 where id = $1`, [id, new Date((T0 + 30) * 1000)]);
+    await apply(message({ created: T0 + 10, customer: { id: 'cus_u', name: 'V0', email: 'u@x.io', phone: '+1 555 0100' }, previous: { phone: null } }));
+    expect(await query('select name, phone from customers')).toEqual([{ name: 'Ours', phone: '+1 555 0100' }]);
+    const [audit] = await query<{ status: string }>(`select status from sync_events order by id desc limit 1`);
+    expect(audit!.status).toBe('success');
+    // Stripe must still be sent our name: the merged state goes out as a change of ours.
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.updated/internal']);
+  });
+
   it('an email taken by another customer is a conflict and changes nothing', async () => {
     await insertCustomer('Other', 'other@x.io');
     await expect(apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'other@x.io' } }))).rejects.toThrow(/email belongs to customer/);

@@ -1,4 +1,4 @@
-import type { ExternalChange, ExternalState } from '@cs/domain';
+import { SYNCED_FIELDS, type ExternalChange, type ExternalState, type SyncedField } from '@cs/domain';
 import type { IntegrationRegistry } from '@cs/integrations';
 import { neutralState } from '@cs/integrations';
 import type { InboundMessage } from '@cs/kafka-schemas';
@@ -24,13 +24,20 @@ export function factsOf(msg: InboundMessage): InboundFacts {
   return { system: p.system, eventId: e.event_id, eventType: e.event_type, externalId: e.object_id, via: e.via, sourceTs: e.source_created };
 }
 
+/** The changed fields a message names, those of our catalog only (undefined: the source did not say). */
+function changedFieldsOf(names: readonly string[] | undefined): SyncedField[] | undefined {
+  return names?.filter((n): n is SyncedField => (SYNCED_FIELDS as readonly string[]).includes(n));
+}
+
 /** A neutral state as a message carries it, in the domain's terms (fields it does not name pass through). */
 export function stateOf(record: Record<string, unknown> | null): ExternalState | null {
   if (!record) return null;
   return {
-    ...record,
     name: typeof record.name === 'string' ? record.name : '',
     email: typeof record.email === 'string' ? record.email : '',
+    // Checked by the domain's rules when applied (representable): a bad value is parked there.
+    phone: (record.phone ?? null) as ExternalState['phone'],
+    address: (record.address ?? null) as ExternalState['address'],
     internalId: typeof record.internalId === 'number' && Number.isInteger(record.internalId) ? record.internalId : null,
     deleted: record.deleted === true,
   };
@@ -54,6 +61,7 @@ export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): Ex
       sourceTs: p.source_ts,
       state: stateOf(p.state),
       traceId: msg.trace_id,
+      changedFields: changedFieldsOf(p.changed_fields),
     };
   }
   const change = integration.toNeutralChange(msg.payload.event);
@@ -67,5 +75,6 @@ export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): Ex
     sourceTs: change.sourceTs,
     state: change.customer && stateOf(neutralState(change.customer)),
     traceId: msg.trace_id,
+    changedFields: changedFieldsOf(change.changedFields),
   };
 }

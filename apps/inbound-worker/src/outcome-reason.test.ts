@@ -12,6 +12,9 @@ describe('inboundReason', () => {
     ['event type not synced', 'unsupported_event'],
     ['ours is newer: kept ours, it will be sent', 'ours_newer'],
     ["same second: took stripe's current state", 'same_second'],
+    ['changed on both sides (name, phone): ours is newer: kept ours', 'ours_newer'],
+    ["changed on both sides (name): same second: took stripe's current state", 'same_second'],
+    ['kept ours (changed only here: name)', 'other'],
     ['something new', 'other'],
     [undefined, 'none'],
   ])('%s → %s', (reason, label) => {

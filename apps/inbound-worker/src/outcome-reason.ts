@@ -12,6 +12,9 @@ const PATTERNS: Array<[RegExp, SyncReason]> = [
   [/^event type not synced$/, 'unsupported_event'],
   [/^ours is newer/, 'ours_newer'],
   [/^same second/, 'same_second'],
+  // A per-field merge's conflict names its fields first, then how the policy decided.
+  [/^changed on both sides \(.*\): ours is newer/, 'ours_newer'],
+  [/^changed on both sides \(.*\): same second/, 'same_second'],
 ];
 
 export function inboundReason(reason: string | undefined): SyncReason {

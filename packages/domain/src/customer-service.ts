@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { CustomerInput } from './customer-rules';
+import { sameState, syncedState } from './customer-rules';
+import type { Address } from './contact-fields';
 import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
 import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
@@ -12,6 +13,21 @@ export interface ListQuery {
   email?: string | undefined;
 }
 
+/** A valid new customer (customerFields' output); phone and address may be left out. */
+export interface NewCustomer {
+  name: string;
+  email: string;
+  phone?: string | null | undefined;
+  address?: Address | null | undefined;
+}
+
+export interface CustomerChanges {
+  name?: string | undefined;
+  email?: string | undefined;
+  phone?: string | null | undefined;
+  address?: Address | null | undefined;
+}
+
 export interface CustomerWithMappings {
   customer: Customer;
   mappings: ExternalMapping[];
@@ -21,6 +37,8 @@ interface CreatedRow {
   id: number;
   name: string;
   email: string;
+  phone: string | null;
+  address: Address | null;
   version: number;
   created_at: string | Date;
   updated_at: string | Date;
@@ -28,8 +46,8 @@ interface CreatedRow {
 
 const CREATE_SQL = `
   with c as (
-    insert into customers (name, email, version, created_at, updated_at) values (?, ?, 1, now(), now())
-    returning id, name, email, version, created_at, updated_at
+    insert into customers (name, email, phone, address, version, created_at, updated_at) values (?, ?, ?, ?::jsonb, 1, now(), now())
+    returning id, name, email, phone, address, version, created_at, updated_at
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text')}
@@ -51,13 +69,15 @@ export class CustomerService {
    * (one implicit transaction, one round trip) instead of a unit of work with two flushes.
    * The envelope is the same one enqueueCustomerChange builds.
    */
-  async create(input: CustomerInput, ctx: ChangeContext): Promise<Customer> {
+  async create(input: NewCustomer, ctx: ChangeContext): Promise<Customer> {
     try {
-      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, ctx.origin, ctx.origin, ctx.traceId]);
+      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId]);
       return {
         id: row!.id,
         name: row!.name,
         email: row!.email,
+        phone: row!.phone,
+        address: row!.address,
         version: row!.version,
         createdAt: new Date(row!.created_at),
         updatedAt: new Date(row!.updated_at),
@@ -69,12 +89,20 @@ export class CustomerService {
     }
   }
 
-  /** Full replace (PUT) or partial (PATCH): `changes` holds the fields to set. */
-  async update(id: number, changes: { name?: string | undefined; email?: string | undefined }, expectedVersion: number | undefined, ctx: ChangeContext): Promise<Customer> {
+  /**
+   * Full replace (PUT) or partial (PATCH): `changes` holds the fields to set; undefined keeps a
+   * field, null clears phone or address (PUT passes null for an absent one).
+   */
+  async update(id: number, changes: CustomerChanges, expectedVersion: number | undefined, ctx: ChangeContext): Promise<Customer> {
     return this.write(async (em) => {
       const customer = await this.lockLive(em, id, expectedVersion);
-      const next = { name: changes.name ?? customer.name, email: changes.email ?? customer.email };
-      if (next.name === customer.name && next.email === customer.email) return customer;
+      const next = {
+        name: changes.name ?? customer.name,
+        email: changes.email ?? customer.email,
+        phone: changes.phone === undefined ? customer.phone : changes.phone,
+        address: changes.address === undefined ? customer.address : changes.address,
+      };
+      if (sameState(syncedState(next), syncedState(customer))) return customer;
       em.assign(customer, { ...next, updatedAt: new Date() });
       await em.flush(); // bumps the version (optimistic-lock column)
       enqueueCustomerChange(em, 'customer.updated', customer, ctx);

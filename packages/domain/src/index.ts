@@ -1,4 +1,5 @@
 export * from './customer-rules';
+export * from './contact-fields';
 export * from './customer-service';
 export * from './entities';
 export * from './errors';

@@ -59,11 +59,13 @@ describe('upgrading a database populated under the first schema', () => {
     const applied = await orm.getMigrator().up();
     expect(applied.map((m) => m.name)).toEqual(migrationsList.slice(1).map((m) => m.name));
 
-    expect(await rows('select id, name, email, version, deleted_at is not null as deleted from customers order by id')).toEqual([
-      { id: 1, name: 'Ada', email: 'ada@x.io', version: 1, deleted: false },
-      { id: 2, name: 'Grace', email: 'grace@x.io', version: 1, deleted: false },
-      { id: 3, name: 'Gone', email: 'gone@x.io', version: 2, deleted: true },
+    // Customers from before phone and address have neither; mappings from before keep no synced state.
+    expect(await rows('select id, name, email, phone, address, version, deleted_at is not null as deleted from customers order by id')).toEqual([
+      { id: 1, name: 'Ada', email: 'ada@x.io', phone: null, address: null, version: 1, deleted: false },
+      { id: 2, name: 'Grace', email: 'grace@x.io', phone: null, address: null, version: 1, deleted: false },
+      { id: 3, name: 'Gone', email: 'gone@x.io', phone: null, address: null, version: 2, deleted: true },
     ]);
+    expect(await rows('select count(*)::int as n from external_mappings where last_synced_state is not null')).toEqual([{ n: 0 }]);
     expect(await rows('select entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_source_ts from external_mappings order by id')).toEqual([
       { entity_type: 'customer', internal_id: 1, external_system: 'stripe', external_object_type: 'customer', external_id: 'cus_ada', last_synced_hash: 'a'.repeat(64), last_source_ts: '1800000000' },
       { entity_type: 'customer', internal_id: 3, external_system: 'stripe', external_object_type: 'customer', external_id: 'cus_gone', last_synced_hash: 'd'.repeat(64), last_source_ts: '1800000100' },

@@ -22,7 +22,7 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
     payload: {
       customer_id: customer.id,
       version: customer.version,
-      snapshot: { name: customer.name, email: customer.email, deleted: customer.deletedAt !== null },
+      snapshot: { name: customer.name, email: customer.email, phone: customer.phone, address: customer.address, deleted: customer.deletedAt !== null },
     },
   });
   em.create(OutboxMessageSchema, {
@@ -38,7 +38,7 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
 
 /**
  * SQL for the `customer.created` envelope of a just-inserted row `row` (id, name, email,
- * updated_at), for statements that insert customers and their outbox rows at once. It must build
+ * phone, address, updated_at), for statements that insert customers and their outbox rows at once. It must build
  * what enqueueCustomerChange builds for version 1 (tested in inbound/update-batch.int.test.ts and
  * sync-jobs' backfill.int.test.ts against the one-by-one path's rows).
  */
@@ -47,7 +47,7 @@ export function createdEnvelopeSql(row: string, origin: string, traceId: string)
 }
 
 /**
- * The same for `customer.updated` of a live row `row` (id, name, email, version, updated_at);
+ * The same for `customer.updated` of a live row `row` (id, name, email, phone, address, version, updated_at);
  * `keySuffix`, an SQL text expression, is enqueueCustomerChange's key suffix (with its colon).
  */
 export function updatedEnvelopeSql(row: string, origin: string, traceId: string, keySuffix = "''"): string {
@@ -63,5 +63,5 @@ function envelopeSql(row: string, type: CustomerChangeType, version: string, ori
       'origin', ${origin},
       'trace_id', ${traceId},
       'payload', jsonb_build_object('customer_id', ${row}.id, 'version', ${version}::int,
-        'snapshot', jsonb_build_object('name', ${row}.name, 'email', ${row}.email, 'deleted', false)))`;
+        'snapshot', jsonb_build_object('name', ${row}.name, 'email', ${row}.email, 'phone', ${row}.phone, 'address', ${row}.address, 'deleted', false)))`;
 }

@@ -1,12 +1,32 @@
 /** Provider-neutral shapes: what the workers and the domain see of any external system. */
 
-/** The fields we sync, in our own terms. */
+/** A postal address in our terms: every part present, null when empty. */
+export interface PostalAddress {
+  line1: string | null;
+  line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+/**
+ * The fields we sync, in our own terms. phone/address null: none (a write clears them there);
+ * left out: not touched by the write.
+ */
 export interface CustomerFields {
   name: string;
   email: string;
+  phone?: string | null | undefined;
+  address?: PostalAddress | null | undefined;
 }
 
+/** Our names of the synced fields, as a change's changedFields lists them. */
+export type SyncedFieldName = 'name' | 'email' | 'phone' | 'address';
+
 export interface ExternalCustomer extends CustomerFields {
+  phone: string | null;
+  address: PostalAddress | null;
   externalId: string;
   /** Our customer id, when the external record carries it (Stripe: metadata.internal_id). */
   internalId: number | null;
@@ -30,6 +50,12 @@ export interface NeutralChange {
   /** The source's timestamp of the change, in seconds (Stripe: event.created). */
   sourceTs: number;
   customer: ExternalCustomer | null;
+  /**
+   * Which of our fields the change touched, when the source says (Stripe: previous_attributes of
+   * customer.updated); undefined when it does not, and every field that differs from what we last
+   * synced counts as changed there.
+   */
+  changedFields?: SyncedFieldName[] | undefined;
 }
 
 export interface WriteOptions {

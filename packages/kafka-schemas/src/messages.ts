@@ -7,7 +7,14 @@ export const customerChangePayload = z.object({
   version: z.number().int().nonnegative(),
   /** The state as committed; workers treat it as a hint and read the current state. */
   snapshot: z
-    .object({ name: z.string(), email: z.string(), deleted: z.boolean() })
+    .object({
+      name: z.string(),
+      email: z.string(),
+      // Optional: rows written before phone and address existed carry neither.
+      phone: z.string().nullable().optional(),
+      address: z.record(z.string(), z.string().nullable()).nullable().optional(),
+      deleted: z.boolean(),
+    })
     .optional(),
 });
 export const customerCreated = envelopeOf('customer.created', customerChangePayload);

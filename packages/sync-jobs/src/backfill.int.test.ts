@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { applyExternalChange, openOrm, recordInboundOutcome, type MikroORM } from '@cs/domain';
+import { applyExternalChange, openOrm, recordInboundOutcome, type ExternalState, type MikroORM } from '@cs/domain';
 import { StripeIntegration, type Integration } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import { TokenBucket } from '@cs/platform';
@@ -30,7 +30,7 @@ const silent: Progress = { start() {}, tick() {}, stop() {} };
 const run = (extra: Partial<ImportOptions> = {}) => importCustomers({ orm, integration: stripe, limiter: new TokenBucket(0), progress: silent, pageSize: 100, ...extra });
 const seed = (count: number, prefix = 'seed') =>
   fetch(`${emu.url}/_emulator/seed`, { method: 'POST', body: JSON.stringify({ count, email_prefix: prefix, name_prefix: 'Seed ' }) });
-const dashboardCreate = async (fields: { name: string; email: string; metadata?: Record<string, string> }) =>
+const dashboardCreate = async (fields: { name: string; email: string; phone?: string; address?: Record<string, string>; metadata?: Record<string, string> }) =>
   ((await (await fetch(`${emu.url}/_emulator/dashboard/customers?silent=true`, { method: 'POST', body: JSON.stringify(fields) })).json()) as { id: string }).id;
 const insertCustomer = async (name: string, email: string) =>
   (await query<{ id: number }>('insert into customers (name, email) values ($1, $2) returning id', [name, email]))[0]!.id;
@@ -58,9 +58,20 @@ describe('backfill import', () => {
       occurred_at: row!.updated_at.toISOString(),
       origin: 'stripe',
       trace_id: expect.stringMatching(/^backfill:/),
-      payload: { customer_id: row!.id, version: 1, snapshot: { name: expect.stringMatching(/^Seed /), email: row!.email, deleted: false } },
+      payload: { customer_id: row!.id, version: 1, snapshot: { name: expect.stringMatching(/^Seed /), email: row!.email, phone: null, address: null, deleted: false } },
     });
     expect(await count('outbox')).toBe(250);
+  });
+
+  it('imports phone and address, stores them as the synced state, and finds them unchanged on a re-run', async () => {
+    const stripeId = await dashboardCreate({ name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', address: { line1: '1 Main St', city: 'Leeds', country: 'GB' } });
+    expect(await run()).toMatchObject({ seen: 1, created: 1 });
+    const address = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: null, country: 'GB' };
+    const held = { name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', address };
+    expect(await query('select name, phone, address from customers')).toEqual([{ name: 'Ada', phone: held.phone, address }]);
+    expect(await query('select external_id, last_synced_state from external_mappings')).toEqual([{ external_id: stripeId, last_synced_state: held }]);
+    expect(await query(`select envelope->'payload'->'snapshot' as s from outbox`)).toEqual([{ s: { ...held, deleted: false } }]);
+    expect(await run({ restart: true })).toMatchObject({ seen: 1, created: 0, unchanged: 1 });
   });
 
   it('links by our id and by email, creates the rest, and hands conflicts to the inbound worker for review', async () => {
@@ -93,8 +104,8 @@ describe('backfill import', () => {
     // What is handed over is the neutral change the inbound worker applies, and it meets the same
     // conflict there (the worker parks such outcomes: apply-event.int.test.ts).
     const handed = reviewed.find((e) => e.externalId === conflicting)!;
-    expect(handed.state).toMatchObject({ name: 'Someone Else', email: 'taken@example.com', internalId: null, deleted: false });
-    const state = handed.state as { name: string; email: string; internalId: number | null; deleted: boolean };
+    expect(handed.state).toEqual({ name: 'Someone Else', email: 'taken@example.com', phone: null, address: null, internalId: null, deleted: false });
+    const state = handed.state as unknown as ExternalState;
     const outcome = await orm.em.fork().transactional((tx) =>
       applyExternalChange(tx, { system: 'stripe', objectType: 'customer', eventId: handed.eventId, kind: handed.kind, externalId: handed.externalId, sourceTs: handed.sourceTs, state, traceId: null }, { state: null }),
     );
@@ -102,23 +113,40 @@ describe('backfill import', () => {
   });
 
   it('links by email in bulk, writing the rows the one-by-one path writes', async () => {
-    const ours = async () => [await insertCustomer('Same Name', 'same@example.com'), await insertCustomer('Our Name', 'differs@example.com')];
-    const [same, differs] = await ours();
+    const ours = async () => [
+      await insertCustomer('Same Name', 'same@example.com'),
+      await insertCustomer('Our Name', 'differs@example.com'),
+      await insertCustomer('Phone Name', 'phone@example.com'),
+    ];
+    const [same, differs, phone] = await ours();
+    const theirPhone = { phone: '555 0100', address: { city: 'Leeds', country: 'GB' } };
     await dashboardCreate({ name: 'Same Name', email: 'same@example.com' });
     await dashboardCreate({ name: 'Their Name', email: 'differs@example.com' });
-    expect(await run()).toMatchObject({ seen: 2, created: 0, linked: 2, conflicts: 0 });
+    // Same name, but a phone and address we do not have: they differ, so they receive ours.
+    await dashboardCreate({ name: 'Phone Name', email: 'phone@example.com', ...theirPhone });
+    expect(await run()).toMatchObject({ seen: 3, created: 0, linked: 3, conflicts: 0 });
     const bulk = await linkRows();
-    expect(bulk.outbox).toEqual([
-      expect.objectContaining({ aggregate_id: differs, event_type: 'customer.updated', origin: 'internal', key: expect.stringMatching(new RegExp(`^customer:${differs}:v1:relink:backfill:`)), occurred_is_update: true }),
-    ]);
-    expect(bulk.mappings.map((m) => m.internal_id)).toEqual([same, differs]);
+    // One statement writes both rows: their order is not defined.
+    expect(bulk.outbox).toHaveLength(2);
+    expect(bulk.outbox).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ aggregate_id: differs, event_type: 'customer.updated', origin: 'internal', key: expect.stringMatching(new RegExp(`^customer:${differs}:v1:relink:backfill:`)), occurred_is_update: true }),
+        expect.objectContaining({ aggregate_id: phone, event_type: 'customer.updated', origin: 'internal', key: expect.stringMatching(new RegExp(`^customer:${phone}:v1:relink:backfill:`)), occurred_is_update: true }),
+      ]),
+    );
+    expect(bulk.mappings.map((m) => m.internal_id)).toEqual([same, differs, phone]);
 
     // The same records, one by one through the inbound rules, with the same event ids, time and trace.
     await resetDatabase();
     await ours();
     for (const m of bulk.mappings) {
       const event = bulk.processed.find((p) => p.event_id.endsWith(String(m.external_id)))!.event_id;
-      const state = m.internal_id === same ? { name: 'Same Name', email: 'same@example.com' } : { name: 'Their Name', email: 'differs@example.com' };
+      const state =
+        m.internal_id === same
+          ? { name: 'Same Name', email: 'same@example.com', phone: null, address: null }
+          : m.internal_id === differs
+            ? { name: 'Their Name', email: 'differs@example.com', phone: null, address: null }
+            : { name: 'Phone Name', email: 'phone@example.com', phone: theirPhone.phone, address: { line1: null, line2: null, city: 'Leeds', state: null, postal_code: null, country: 'GB' } };
       const change = { system: 'stripe', objectType: 'customer', eventId: event, kind: 'created' as const, externalId: String(m.external_id), sourceTs: Number(m.last_source_ts), state: { ...state, internalId: null, deleted: false }, traceId: bulk.trace };
       await orm.em.fork().transactional(async (tx) => {
         const outcome = await applyExternalChange(tx, change, { state: change.state });
@@ -195,14 +223,14 @@ async function linkRows() {
     trace: audit[0]?.trace_id ?? '',
     audit,
     mappings: await query<{ internal_id: number; external_id: string; last_source_ts: string }>(
-      'select internal_id, external_id, last_synced_hash, last_source_ts from external_mappings order by internal_id',
+      'select internal_id, external_id, last_synced_hash, last_synced_state, last_source_ts from external_mappings order by internal_id',
     ),
     processed: await query<{ event_id: string }>('select external_system, event_id from processed_events order by event_id'),
     outbox: await query(
       `select aggregate_id, event_type, origin, envelope->>'idempotency_key' as key, envelope->>'trace_id' as trace, envelope->'payload' as payload,
               envelope->>'type' as type, envelope->>'origin' as env_origin,
               (envelope->>'occurred_at')::timestamptz = date_trunc('milliseconds', c.updated_at) as occurred_is_update
-         from outbox o join customers c on c.id = o.aggregate_id order by o.id`,
+         from outbox o join customers c on c.id = o.aggregate_id order by o.aggregate_id, o.id`,
     ),
   };
 }

@@ -141,7 +141,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   const records: ImportRecord[] = items.map((c) => ({
     externalId: c.externalId,
     eventId: `backfill:${runId}:${c.externalId}`,
-    state: { name: c.name, email: c.email, internalId: c.internalId, deleted: c.deleted },
+    state: { name: c.name, email: c.email, phone: c.phone, address: c.address, internalId: c.internalId, deleted: c.deleted },
   }));
   let bulk: BatchResult = { created: new Map(), unchanged: new Set(), linked: new Map() };
   try {

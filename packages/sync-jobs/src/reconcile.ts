@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { enqueueCustomerChange, sql, type EntityManager, type MikroORM } from '@cs/domain';
+import { enqueueCustomerChange, sql, type Address, type EntityManager, type MikroORM } from '@cs/domain';
 import { CustomerSchema } from '@cs/domain';
 import { changeMessage, listedChange, type Integration } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
@@ -13,14 +13,21 @@ export type DriftKind =
   | 'missing_internally' // theirs is live and nothing of ours is linked to it
   | 'unlinked_internal_id' // theirs carries our id but no mapping records it
   | 'stale_mapping' // our mapping points at a record they deleted (or never had)
-  | 'field_mismatch'; // linked, but name/email differ
+  | 'field_mismatch'; // linked, but name, email, phone or address differ
+
+export interface DriftSide {
+  name: string;
+  email: string;
+  phone: string | null;
+  address: Address | null;
+}
 
 export interface Drift {
   kind: DriftKind;
   customer_id: number | null;
   external_id: string | null;
-  ours?: { name: string; email: string } | undefined;
-  theirs?: { name: string; email: string } | undefined;
+  ours?: DriftSide | undefined;
+  theirs?: DriftSide | undefined;
 }
 
 export interface ReconcileReport {
@@ -65,7 +72,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport
   return em.transactional(async (tx) => {
     const [lock] = await sql<{ ok: boolean }>(tx, 'select pg_try_advisory_xact_lock(hashtext(?)) as ok', [`reconcile:${system}`]);
     if (!lock?.ok) throw new Error(`another reconciliation of ${system} is running`);
-    await sql(tx, `create temp table recon_external (external_id text primary key, internal_id integer, name text, email text, created_ts bigint) on commit drop`);
+    await sql(tx, `create temp table recon_external (external_id text primary key, internal_id integer, name text, email text, phone text, address jsonb, created_ts bigint) on commit drop`);
     const external = await streamExternal(tx, opts);
 
     const count = async (kind: DriftKind) => Number((await sql<{ n: string }>(tx, `select count(*) as n from (${QUERIES[kind]}) q`, [system, objectType]))[0]?.n ?? 0);
@@ -108,8 +115,9 @@ async function streamExternal(tx: EntityManager, opts: ReconcileOptions): Promis
     for (let page = await pages.next(); page !== null; page = await pages.next()) {
       const live = page.items.filter((c) => !c.deleted);
       if (live.length > 0) {
-        const values = live.map(() => '(?, ?, ?, ?, ?)').join(', ');
-        await sql(tx, `insert into recon_external values ${values} on conflict do nothing`, live.flatMap((c) => [c.externalId, c.internalId, c.name, c.email, c.createdTs]));
+        const values = live.map(() => '(?, ?, ?, ?, ?, ?::jsonb, ?)').join(', ');
+        const row = (c: (typeof live)[number]) => [c.externalId, c.internalId, c.name, c.email, c.phone, c.address ? JSON.stringify(c.address) : null, c.createdTs];
+        await sql(tx, `insert into recon_external values ${values} on conflict do nothing`, live.flatMap(row));
       }
       total += live.length;
       opts.progress.tick(page.items.length);
@@ -130,8 +138,12 @@ interface RawDrift {
   external_id: string | null;
   our_name: string | null;
   our_email: string | null;
+  our_phone: string | null;
+  our_address: Address | null;
   their_name: string | null;
   their_email: string | null;
+  their_phone: string | null;
+  their_address: Address | null;
 }
 
 function toDrift(kind: DriftKind, r: RawDrift): Drift {
@@ -139,38 +151,40 @@ function toDrift(kind: DriftKind, r: RawDrift): Drift {
     kind,
     customer_id: r.customer_id,
     external_id: r.external_id,
-    ours: r.our_email !== null ? { name: r.our_name ?? '', email: r.our_email } : undefined,
-    theirs: r.their_email !== null ? { name: r.their_name ?? '', email: r.their_email } : undefined,
+    ours: r.our_email !== null ? { name: r.our_name ?? '', email: r.our_email, phone: r.our_phone, address: r.our_address } : undefined,
+    theirs: r.their_email !== null ? { name: r.their_name ?? '', email: r.their_email, phone: r.their_phone, address: r.their_address } : undefined,
   };
 }
 
 // Each takes the system and the object type there as its parameters and returns RawDrift columns.
 const QUERIES: Record<DriftKind, string> = {
   missing_in_external: `
-    select c.id as customer_id, null::text as external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
+    select c.id as customer_id, null::text as external_id, c.name as our_name, c.email as our_email, c.phone as our_phone, c.address as our_address, null::text as their_name, null::text as their_email, null::text as their_phone, null::jsonb as their_address
       from customers c
      where c.deleted_at is null
        and not exists (select 1 from external_mappings m where m.internal_id = c.id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')
        and not exists (select 1 from recon_external e where e.internal_id = c.id)`,
   missing_internally: `
-    select null::integer as customer_id, e.external_id, null::text as our_name, null::text as our_email, e.name as their_name, e.email as their_email
+    select null::integer as customer_id, e.external_id, null::text as our_name, null::text as our_email, null::text as our_phone, null::jsonb as our_address, e.name as their_name, e.email as their_email, e.phone as their_phone, e.address as their_address
       from recon_external e
      where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')
        and (e.internal_id is null or not exists (select 1 from customers c where c.id = e.internal_id and c.deleted_at is null))`,
   unlinked_internal_id: `
-    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
+    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, c.phone as our_phone, c.address as our_address, e.name as their_name, e.email as their_email, e.phone as their_phone, e.address as their_address
       from recon_external e join customers c on c.id = e.internal_id and c.deleted_at is null
      where not exists (select 1 from external_mappings m where m.external_id = e.external_id and m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer')`,
   stale_mapping: `
-    select m.internal_id as customer_id, m.external_id, c.name as our_name, c.email as our_email, null::text as their_name, null::text as their_email
+    select m.internal_id as customer_id, m.external_id, c.name as our_name, c.email as our_email, c.phone as our_phone, c.address as our_address, null::text as their_name, null::text as their_email, null::text as their_phone, null::jsonb as their_address
       from external_mappings m join customers c on c.id = m.internal_id and c.deleted_at is null
      where m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer' and not exists (select 1 from recon_external e where e.external_id = m.external_id)`,
   field_mismatch: `
-    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, e.name as their_name, e.email as their_email
+    select c.id as customer_id, e.external_id, c.name as our_name, c.email as our_email, c.phone as our_phone, c.address as our_address, e.name as their_name, e.email as their_email, e.phone as their_phone, e.address as their_address
       from external_mappings m
       join customers c on c.id = m.internal_id and c.deleted_at is null
       join recon_external e on e.external_id = m.external_id
-     where m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer' and (c.name is distinct from e.name or c.email is distinct from lower(e.email))`,
+     where m.external_system = ? and m.external_object_type = ? and m.entity_type = 'customer' 
+       and (c.name is distinct from e.name or c.email is distinct from lower(e.email)
+            or c.phone is distinct from e.phone or c.address is distinct from e.address)`,
 };
 
 /**
@@ -188,7 +202,7 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
     const rows = await sql<RawDrift>(tx, QUERIES[kind], [system, objectType]);
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.customer_id!);
-    await sql(tx, `update external_mappings set last_synced_hash = null where entity_type = 'customer' and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [system, objectType, `{${ids.join(',')}}`]);
+    await sql(tx, `update external_mappings set last_synced_hash = null, last_synced_state = null where entity_type = 'customer' and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [system, objectType, `{${ids.join(',')}}`]);
     for (let i = 0; i < ids.length; i += 500) {
       const customers = await tx.find(CustomerSchema, { id: { $in: ids.slice(i, i + 500) } });
       for (const c of customers) enqueueCustomerChange(tx, 'customer.updated', c, { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
@@ -207,7 +221,7 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
       [system, objectType],
     );
     for (const r of rows) {
-      const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', deleted: false, createdTs: now };
+      const customer = { externalId: r.external_id!, internalId: r.internal_id, name: r.their_name ?? '', email: r.their_email ?? '', phone: r.their_phone, address: r.their_address, deleted: false, createdTs: now };
       const id = `reconcile_${runId}_${r.external_id}`;
       events.push(changeMessage(system, listedChange(objectType, 'created', customer, id, now), 'backfill', `reconcile:${runId}`));
     }
@@ -215,7 +229,7 @@ async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<voi
   const stale = await sql<RawDrift>(tx, QUERIES.stale_mapping, [system, objectType]);
   for (const r of stale) {
     const id = `reconcile_${runId}_${r.external_id}_deleted`;
-    const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', deleted: true, createdTs: now };
+    const customer = { externalId: r.external_id!, internalId: r.customer_id, name: '', email: '', phone: null, address: null, deleted: true, createdTs: now };
     events.push(changeMessage(system, listedChange(objectType, 'deleted', customer, id, now), 'backfill', `reconcile:${runId}`));
   }
   if (events.length > 0) {

@@ -76,7 +76,7 @@ describe('outbox relay', () => {
         occurred_at: expect.any(String),
         origin: 'internal',
         trace_id: trace,
-        payload: { customer_id: c.id, version: 2, snapshot: { name: 'Ada L', email: `ada-${trace}@x.io`, deleted: false } },
+        payload: { customer_id: c.id, version: 2, snapshot: { name: 'Ada L', email: `ada-${trace}@x.io`, phone: null, address: null, deleted: false } },
       });
       expect(msgs[1]!.headers).toMatchObject({ 'trace-id': trace, type: 'customer.updated', 'idempotency-key': `customer:${c.id}:v2` });
       await until(async () => (await query(`select id from outbox where published_at is null`)).length === 0);

@@ -1,9 +1,13 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { Address } from '../contact-fields';
 
 export interface Customer {
   id: number;
   name: string;
   email: string;
+  phone: string | null;
+  /** Every part present (null when empty); null when there is no address at all. */
+  address: Address | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -18,6 +22,8 @@ export const CustomerSchema = new EntitySchema<Customer>({
     id: { type: 'integer', primary: true, autoincrement: true },
     name: { type: 'string', length: 255 },
     email: { type: 'string', length: 255 },
+    phone: { type: 'string', length: 40, nullable: true },
+    address: { type: 'json', nullable: true },
     version: { type: 'integer', version: true },
     createdAt: { type: 'Date', fieldName: 'created_at', defaultRaw: 'now()', onCreate: () => new Date() },
     updatedAt: { type: 'Date', fieldName: 'updated_at', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() },

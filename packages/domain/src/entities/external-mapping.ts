@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { SyncedState } from '../customer-rules';
 
 export interface ExternalMapping {
   id: number;
@@ -12,6 +13,8 @@ export interface ExternalMapping {
   createdAt: Date;
   /** Hash of the last state we pushed to / took from the system: equal hash means nothing to do. */
   lastSyncedHash: string | null;
+  /** The synced fields as of lastSyncedHash: which fields either side changed since (per-field merge). Null on rows from before it was kept. */
+  lastSyncedState: SyncedState | null;
   lastSyncedAt: Date | null;
   /** The source's own timestamp of the newest change applied from it (stale-event guard). */
   lastSourceTs: string | null;
@@ -29,6 +32,7 @@ export const ExternalMappingSchema = new EntitySchema<ExternalMapping>({
     externalId: { type: 'string', length: 255, fieldName: 'external_id' },
     createdAt: { type: 'Date', fieldName: 'created_at', defaultRaw: 'now()', onCreate: () => new Date() },
     lastSyncedHash: { type: 'string', length: 64, fieldName: 'last_synced_hash', nullable: true },
+    lastSyncedState: { type: 'json', fieldName: 'last_synced_state', nullable: true },
     lastSyncedAt: { type: 'Date', fieldName: 'last_synced_at', nullable: true },
     lastSourceTs: { type: 'bigint', fieldName: 'last_source_ts', nullable: true },
   },

@@ -1,10 +1,11 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { customerFields, stateHash } from '../customer-rules';
+import { customerFields, sameState, stateHash, syncedState, type SyncedState } from '../customer-rules';
 import { CustomerSchema, type Customer } from '../entities';
 import { enqueueCustomerChange } from '../outbox';
 import { sql } from '../sql';
 import { linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
+import { pick, planMerge, withFields } from './merge';
 import { NeedsCurrentState, type ExternalChange, type ExternalState, type InboundOutcome, type KnownCurrent } from './types';
 
 /**
@@ -16,8 +17,12 @@ import { NeedsCurrentState, type ExternalChange, type ExternalState, type Inboun
  *   never while it holds row locks — without it, this throws NeedsCurrentState; see
  *   applyOutsideLocks);
  * - equal to what we hold → nothing changes (the echo of our own write);
- * - if we hold an internal change the system has not confirmed yet, the later of the two wins
- *   (our change's time against the event's); a tie goes to the system's current state;
+ * - if we hold an internal change the system has not confirmed yet, the two are merged field by
+ *   field against the state last synced with the record: a field changed on one side only takes
+ *   that side's value, and only a field changed on both goes to the later of the two (our
+ *   change's time against the event's; a tie goes to the system's current state), recorded as a
+ *   conflict. Mappings from before that state was kept fall back to the same rule for the whole
+ *   record;
  * - every change we apply writes an outbox row with origin = that system, so the other systems
  *   hear of it and it is never sent back.
  */
@@ -51,10 +56,21 @@ async function loadCustomer(em: EntityManager, id: number): Promise<Customer | n
   return em.findOne(CustomerSchema, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
-/** What we can store: names are required here, so a nameless record takes its email as name. */
-export function representable(state: ExternalState): { name: string; email: string } | null {
-  const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email });
+/**
+ * What we can store: names are required here, so a nameless record takes its email as name; a
+ * phone or address our rules refuse makes the record unrepresentable (parked for a person, rather
+ * than silently dropping what they hold).
+ */
+export function representable(state: ExternalState): SyncedState | null {
+  const parsed = customerFields.safeParse({ name: state.name.trim() || state.email, email: state.email, phone: state.phone ?? null, address: state.address ?? null });
   return parsed.success ? parsed.data : null;
+}
+
+/** Who changed last, by the time each side made its change (our row's updated_at, the event's seconds). */
+function lastWriter(customer: Customer, change: ExternalChange): 'ours' | 'theirs' | 'same second' {
+  const oursMs = customer.updatedAt.getTime();
+  const theirsMs = change.sourceTs * 1000;
+  return oursMs >= theirsMs + 1000 ? 'ours' : oursMs >= theirsMs ? 'same second' : 'theirs';
 }
 
 async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, known: KnownCurrent): Promise<InboundOutcome> {
@@ -62,21 +78,22 @@ async function applyToMapped(em: EntityManager, change: ExternalChange, mapping:
   if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_id };
   const theirs = representable(state);
   if (!theirs) return unrepresentable(change, state, customer.id);
-  const ours = { name: customer.name, email: customer.email };
-  if (ours.name === theirs.name && ours.email === theirs.email) {
-    await markSynced(em, mapping.id, stateHash(ours), change.sourceTs);
+  const ours = syncedState(customer);
+  if (sameState(ours, theirs)) {
+    await markSynced(em, mapping.id, ours, change.sourceTs);
     return { status: 'skipped', reason: 'already equal (echo)', customerId: customer.id };
   }
 
   const pendingOurs = mapping.last_synced_hash !== null && mapping.last_synced_hash !== stateHash(ours);
+  if (pendingOurs && mapping.last_synced_state) return applyMerged(em, change, mapping, customer, theirs, syncedState(mapping.last_synced_state), known);
   if (pendingOurs) {
-    const oursMs = customer.updatedAt.getTime();
-    const theirsMs = change.sourceTs * 1000;
-    if (oursMs >= theirsMs + 1000) {
+    // A mapping from before the synced state was kept: the whole record goes to the later writer.
+    const writer = lastWriter(customer, change);
+    if (writer === 'ours') {
       // Our later change is on its way to them; keeping ours converges both sides.
       return { status: 'conflict', reason: 'ours is newer: kept ours, it will be sent', customerId: customer.id, ours, theirs, park: false };
     }
-    if (oursMs >= theirsMs) {
+    if (writer === 'same second') {
       const current = currentState(change, known);
       const resolved = current && !current.deleted ? representable(current) : null;
       if (!resolved) return applyDelete(em, change, mapping);
@@ -89,19 +106,59 @@ async function applyToMapped(em: EntityManager, change: ExternalChange, mapping:
   return update(em, change, mapping, customer, theirs);
 }
 
-async function update(em: EntityManager, change: ExternalChange, mapping: MappingRow, customer: Customer, fields: { name: string; email: string }): Promise<InboundOutcome> {
-  if (customer.name === fields.name && customer.email === fields.email) {
-    await markSynced(em, mapping.id, stateHash(fields), change.sourceTs);
+/**
+ * A linked customer takes `fields` (the maybe-merged state); `held` is what the record there
+ * holds now. When the two differ (we kept some of ours), the outbox row's origin is internal, so
+ * that the system, too, is sent the result — not only the other systems.
+ */
+async function update(em: EntityManager, change: ExternalChange, mapping: MappingRow, customer: Customer, fields: SyncedState, held: SyncedState = fields): Promise<InboundOutcome> {
+  if (sameState(syncedState(customer), fields)) {
+    await markSynced(em, mapping.id, held, change.sourceTs);
     return { status: 'skipped', reason: 'already equal', customerId: customer.id };
   }
   const clash = await emailOwner(em, fields.email, customer.id);
   if (clash) return emailConflict(change, customer.id, clash, fields);
   em.assign(customer, { ...fields, updatedAt: new Date() });
   await em.flush();
-  enqueueCustomerChange(em, 'customer.updated', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
+  const origin = sameState(fields, held) ? change.system : 'internal';
+  enqueueCustomerChange(em, 'customer.updated', customer, { origin: origin as never, traceId: change.traceId ?? change.eventId });
   await em.flush();
-  await markSynced(em, mapping.id, stateHash(fields), change.sourceTs);
+  await markSynced(em, mapping.id, held, change.sourceTs);
   return { status: 'success', action: 'updated', customerId: customer.id };
+}
+
+/**
+ * Per-field merge of their change with our unconfirmed one (design.md §6), against `base`, the
+ * state last synced with the record. Fields changed on both sides go to the last writer, and the
+ * event's audit row becomes a `conflict` row holding both values of each such field.
+ */
+async function applyMerged(em: EntityManager, change: ExternalChange, mapping: MappingRow, customer: Customer, theirs: SyncedState, base: SyncedState, known: KnownCurrent): Promise<InboundOutcome> {
+  const ours = syncedState(customer);
+  const plan = planMerge(ours, theirs, base, change.changedFields);
+  let merged = withFields(ours, theirs, plan.take);
+  let held = theirs;
+  let resolution = '';
+  if (plan.conflicts.length > 0) {
+    const writer = lastWriter(customer, change);
+    if (writer === 'theirs') merged = withFields(merged, theirs, plan.conflicts);
+    if (writer === 'same second') {
+      const current = currentState(change, known);
+      const resolved = current && !current.deleted ? representable(current) : null;
+      if (!resolved) return applyDelete(em, change, mapping);
+      // Their current state is newer than the event: it gives every field we take from them.
+      held = resolved;
+      merged = withFields(ours, resolved, [...plan.take, ...plan.conflicts]);
+    }
+    resolution = writer === 'ours' ? 'ours is newer: kept ours' : writer === 'theirs' ? `${change.system}'s is newer: took theirs` : `same second: took ${change.system}'s current state`;
+  }
+  const outcome = await update(em, change, mapping, customer, merged, held);
+  if (outcome.status === 'conflict') return outcome;
+  if (plan.conflicts.length > 0) {
+    const reason = `changed on both sides (${plan.conflicts.join(', ')}): ${resolution}`;
+    return { status: 'conflict', reason, customerId: customer.id, ours: pick(ours, plan.conflicts), theirs: pick(theirs, plan.conflicts), park: false };
+  }
+  const detail = `merged: took ${plan.take.join(', ') || 'nothing'} from ${change.system}, kept ours for ${plan.keep.join(', ') || 'nothing'}`;
+  return outcome.status === 'success' ? { ...outcome, detail } : { status: 'skipped', reason: `kept ours (changed only here: ${plan.keep.join(', ')})`, customerId: customer.id };
 }
 
 async function applyUnmapped(em: EntityManager, change: ExternalChange, state: ExternalState): Promise<InboundOutcome> {
@@ -135,7 +192,7 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
   enqueueCustomerChange(em, 'customer.created', customer, { origin: change.system as never, traceId: change.traceId ?? change.eventId });
   await em.flush();
   const mapping = await linkMapping(em, customer.id, targetOf(change), change.externalId);
-  await markSynced(em, mapping.id, stateHash(theirs), change.sourceTs);
+  await markSynced(em, mapping.id, theirs, change.sourceTs);
   return { status: 'success', action: 'created', customerId: customer.id };
 }
 
@@ -143,14 +200,14 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange, state: E
  * Links one of our customers to an external record. Ours is kept: the link records what they
  * hold, and if that differs from ours an outbound push (origin internal) brings them ours.
  */
-async function link(em: EntityManager, change: ExternalChange, customer: Customer, theirs: { name: string; email: string }, why: string): Promise<InboundOutcome> {
+async function link(em: EntityManager, change: ExternalChange, customer: Customer, theirs: SyncedState, why: string): Promise<InboundOutcome> {
   const mapping = await linkMapping(em, customer.id, targetOf(change), change.externalId);
   if (mapping.external_id !== change.externalId) {
     // Already linked to another record of that system: two records claim one customer.
     return { status: 'conflict', reason: `customer ${customer.id} is already linked to ${mapping.external_id}`, customerId: customer.id, ours: mapping.external_id, theirs: change.externalId, park: true };
   }
-  await markSynced(em, mapping.id, stateHash(theirs), change.sourceTs);
-  if (customer.name !== theirs.name || customer.email !== theirs.email) {
+  await markSynced(em, mapping.id, theirs, change.sourceTs);
+  if (!sameState(syncedState(customer), theirs)) {
     enqueueCustomerChange(em, 'customer.updated', customer, { origin: 'internal', traceId: change.traceId ?? change.eventId }, `relink:${change.eventId}`);
     await em.flush();
   }
@@ -162,7 +219,7 @@ async function applyDelete(em: EntityManager, change: ExternalChange, mapping: M
   const customer = await loadCustomer(em, mapping.internal_id);
   // The mapping stays, as a tombstone link: a late event for this record then still finds our
   // (deleted) customer and is skipped, instead of looking new and resurrecting it.
-  await markSynced(em, mapping.id, stateHash({ name: '', email: '', deleted: true }), change.sourceTs);
+  await markSynced(em, mapping.id, null, change.sourceTs);
   if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'already deleted here', customerId: mapping.internal_id };
   const now = new Date();
   em.assign(customer, { deletedAt: now, updatedAt: now });

@@ -49,7 +49,7 @@ describe('applyOutsideLocks', () => {
     kind: 'updated',
     externalId: 'cus_1',
     sourceTs: T0, // the same second as the last change applied: only the source's current state can order them
-    state: { name: 'From The Event', email: 'ada@x.io', internalId: null, deleted: false },
+    state: { name: 'From The Event', email: 'ada@x.io', phone: null, address: null, internalId: null, deleted: false },
     traceId: null,
   };
 
@@ -58,7 +58,7 @@ describe('applyOutsideLocks', () => {
     const fetchCurrent = async (externalId: string): Promise<ExternalState> => {
       expect(externalId).toBe('cus_1');
       free.push(await rowsAreFree(1));
-      return { name: 'Current At Stripe', email: 'ada@x.io', internalId: null, deleted: false };
+      return { name: 'Current At Stripe', email: 'ada@x.io', phone: null, address: null, internalId: null, deleted: false };
     };
     const outcome = await applyOutsideLocks(orm, fetchCurrent, (tx, current) => applyExternalChange(tx, tie, current));
 

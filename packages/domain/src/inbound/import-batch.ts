@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stateHash } from '../customer-rules';
 import { createdEnvelopeSql, updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
-import type { MappingTarget } from '../sync/mappings';
+import { syncedColumns, type MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import type { ExternalState } from './types';
 
@@ -34,12 +33,12 @@ const absent = (query: string) => `not exists (${query} offset 0)`;
  */
 const IMPORT_NEW_SQL = `
   with input as (
-    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, phone text, address jsonb, internal_id int, hash text, state jsonb)
   ), made as materialized (
     -- Our ids are drawn here, once per row (materialized), so that every insert below reads its
     -- row from this one list: joining the inserts' RETURNING lists back together instead made
     -- the planner, which cannot estimate them, pick nested loops (quadratic in the batch size).
-    select nextval('customers_id_seq')::int as id, i.name, i.email, now() as updated_at, i.external_id, i.event_id, i.hash
+    select nextval('customers_id_seq')::int as id, i.name, i.email, i.phone, i.address, now() as updated_at, i.external_id, i.event_id, i.hash, i.state
       from input i
      where ${absent(`select 1 from external_mappings m where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.external_id = i.external_id`)}
        and (i.internal_id is null or ${absent('select 1 from customers c where c.id = i.internal_id')})
@@ -47,13 +46,13 @@ const IMPORT_NEW_SQL = `
        and ${absent('select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id')}
      order by i.ord
   ), c as (
-    insert into customers (id, name, email, version, created_at, updated_at)
-    select id, name, email, 1, updated_at, updated_at from made
+    insert into customers (id, name, email, phone, address, version, created_at, updated_at)
+    select id, name, email, phone, address, 1, updated_at, updated_at from made
   ), p as (
     insert into processed_events (external_system, event_id) select {system}, event_id from made
   ), m as (
-    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
-    select 'customer', id, {system}, {object}, external_id, hash, now(), {ts}::bigint from made
+    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_state, last_synced_at, last_source_ts)
+    select 'customer', id, {system}, {object}, external_id, hash, state, now(), {ts}::bigint from made
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select made.id, 'customer.created', {system}, ${createdEnvelopeSql('made', '{system}::text', '{trace}::text')} from made
@@ -73,36 +72,38 @@ const IMPORT_NEW_SQL = `
  */
 const IMPORT_UNCHANGED_SQL = `
   with input as (
-    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, phone text, address jsonb, internal_id int, hash text, state jsonb)
   ), same as (
     -- Lateral lookups with an OFFSET, for the reason given at absent() above.
-    select m.id, i.hash from input i
+    select m.id, i.hash, i.state from input i
       cross join lateral (
         select m.id, m.internal_id, m.last_source_ts from external_mappings m
          where m.external_system = {system} and m.external_object_type = {object} and m.entity_type = 'customer' and m.external_id = i.external_id offset 0
       ) m
      where coalesce(m.last_source_ts, 0) <= {ts}::bigint
-       and exists (select 1 from customers c where c.id = m.internal_id and c.deleted_at is null and c.name = i.name and c.email = i.email offset 0)
+       and exists (select 1 from customers c where c.id = m.internal_id and c.deleted_at is null and c.name = i.name and c.email = i.email
+                      and c.phone is not distinct from i.phone and c.address is not distinct from i.address offset 0)
   )
-  update external_mappings m set last_synced_hash = same.hash, last_synced_at = now(), last_source_ts = {ts}::bigint
+  update external_mappings m set last_synced_hash = same.hash, last_synced_state = same.state, last_synced_at = now(), last_source_ts = {ts}::bigint
     from same where m.id = same.id
   returning m.external_id`;
 
 /**
  * Records that link by email: no mapping, no customer named by their internal id, and a live
  * customer of ours with their email that is linked to no record of this system. Each gets its
- * mapping (what they hold, as of this import), its dedupe and audit rows, and — when our name
- * differs — an outbox row with origin internal so that they receive ours: what link() does for
+ * mapping (what they hold, as of this import), its dedupe and audit rows, and — when our name,
+ * phone or address differs — an outbox row with origin internal so that they receive ours: what link() does for
  * such a record one by one. The common first sync of a company that already has its customers
  * on both sides.
  */
 const IMPORT_LINK_SQL = `
   with input as (
-    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, internal_id int, hash text)
+    select * from jsonb_to_recordset({input}::jsonb) as t(ord int, external_id text, event_id text, name text, email text, phone text, address jsonb, internal_id int, hash text, state jsonb)
   ), linkable as materialized (
     -- One index lookup per record (a lateral subquery with a limit is never turned into a join;
     -- see absent() above).
-    select c.id, c.name, c.email, c.version, c.updated_at, i.external_id, i.event_id, i.hash, c.name <> i.name as differs
+    select c.id, c.name, c.email, c.phone, c.address, c.version, c.updated_at, i.external_id, i.event_id, i.hash, i.state,
+           (c.name <> i.name or c.phone is distinct from i.phone or c.address is distinct from i.address) as differs
       from input i
      cross join lateral (
        select c.* from customers c
@@ -115,8 +116,8 @@ const IMPORT_LINK_SQL = `
        and (i.internal_id is null or ${absent('select 1 from customers x where x.id = i.internal_id')})
        and ${absent('select 1 from processed_events p where p.external_system = {system} and p.event_id = i.event_id')}
   ), m as (
-    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
-    select 'customer', id, {system}, {object}, external_id, hash, now(), {ts}::bigint from linkable
+    insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_state, last_synced_at, last_source_ts)
+    select 'customer', id, {system}, {object}, external_id, hash, state, now(), {ts}::bigint from linkable
   ), p as (
     insert into processed_events (external_system, event_id) select {system}, event_id from linkable
   ), o as (
@@ -174,7 +175,8 @@ export async function importBatch(
     // Two records of one batch with one email: the second is a conflict, which only the
     // one-by-one path can tell apart from a link — leave both to it.
     seen.set(fields.email, (seen.get(fields.email) ?? 0) + 1);
-    rows.push({ ord, external_id: r.externalId, event_id: r.eventId, ...fields, internal_id: r.state.internalId, hash: stateHash(fields) });
+    const [hash, state] = syncedColumns(fields);
+    rows.push({ ord, external_id: r.externalId, event_id: r.eventId, ...fields, internal_id: r.state.internalId, hash, state: JSON.parse(state!) as unknown });
   });
   const unique = rows.filter((row) => seen.get(row.email) === 1);
   if (unique.length === 0) return { created: new Map(), unchanged: new Set(), linked: new Map() };

@@ -1,3 +1,6 @@
+import type { Address } from '../contact-fields';
+import type { SyncedField } from '../customer-rules';
+
 /** A change from an external system, in neutral terms (built by packages/integrations). */
 export interface ExternalChange {
   system: string;
@@ -11,11 +14,19 @@ export interface ExternalChange {
   /** The external record after the change (null for a delete without state). */
   state: ExternalState | null;
   traceId: string | null;
+  /**
+   * Which of our fields the change touched, when the source says (Stripe: previous_attributes);
+   * undefined: it does not say, and every field that differs from what we last synced with it
+   * counts as changed there.
+   */
+  changedFields?: readonly SyncedField[] | undefined;
 }
 
 export interface ExternalState {
   name: string;
   email: string;
+  phone: string | null;
+  address: Address | null;
   /** Our customer id, when the external record carries it. */
   internalId: number | null;
   deleted: boolean;

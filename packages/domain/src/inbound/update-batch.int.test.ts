@@ -17,17 +17,28 @@ const T0 = 1_800_000_000;
 const SYSTEM = 'stripe';
 const TARGET = { system: SYSTEM, objectType: 'customer' };
 
-/** Customers c1..c12 linked to cus_1..cus_12 (last applied at T0, hash = what they hold), and c13 linked to nothing. */
+const ADDRESS = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1', country: 'GB' };
+/** c2 and c3 have a phone, c3 an address too; the rest neither. */
+const contact = (i: number) => ({ phone: i === 2 || i === 3 ? `+1 555 010${i}` : null, address: i === 3 ? ADDRESS : null });
+
+/**
+ * Customers c1..c12 linked to cus_1..cus_12 (last applied at T0, hash = what they hold; the even
+ * ones keep the synced state too, the odd ones are mappings from before it was kept), and c13
+ * linked to nothing.
+ */
 async function seed(): Promise<void> {
   await resetDatabase();
   for (let i = 1; i <= 13; i++) {
-    await query('insert into customers (name, email, updated_at) values ($1, $2, $3)', [`Name ${i}`, `c${i}@x.io`, new Date((T0 - 60) * 1000)]);
+    const { phone, address } = contact(i);
+    await query('insert into customers (name, email, phone, address, updated_at) values ($1, $2, $3, $4, $5)', [`Name ${i}`, `c${i}@x.io`, phone, address && JSON.stringify(address), new Date((T0 - 60) * 1000)]);
     if (i <= 12) {
-      await query('insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_source_ts) values ($1, $2, $3, $4, $5)', [
+      const held = { name: `Name ${i}`, email: `c${i}@x.io`, phone, address };
+      await query('insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_synced_state, last_source_ts) values ($1, $2, $3, $4, $5, $6)', [
         i,
         SYSTEM,
         `cus_${i}`,
-        stateHash({ name: `Name ${i}`, email: `c${i}@x.io` }),
+        stateHash(held),
+        i % 2 === 0 ? JSON.stringify(held) : null,
         T0,
       ]);
     }
@@ -39,7 +50,7 @@ async function seed(): Promise<void> {
   await query("insert into processed_events (external_system, event_id) values ('stripe', 'evt_8')");
 }
 
-const state = (name: string, email: string): ExternalState => ({ name, email, internalId: null, deleted: false });
+const state = (name: string, email: string, more: Partial<ExternalState> = {}): ExternalState => ({ name, email, phone: null, address: null, internalId: null, deleted: false, ...more });
 const event = (n: number, ts: number, s: ExternalState | null, kind: ExternalChange['kind'] = 'updated', externalId = `cus_${n}`): ExternalChange => ({
   system: SYSTEM,
   objectType: 'customer',
@@ -53,8 +64,8 @@ const event = (n: number, ts: number, s: ExternalState | null, kind: ExternalCha
 
 /** One event per record, each a case of the rules. */
 const EVENTS: ExternalChange[] = [
-  event(1, T0 + 5, state('Renamed One', 'NEW1@x.io')), // update, new email free → batch
-  event(2, T0 + 5, state('Name 2', 'c2@x.io')), // equal to ours (echo) → batch
+  event(1, T0 + 5, state('Renamed One', 'NEW1@x.io', { phone: '555 0101' })), // update, new email free, a phone → batch
+  event(2, T0 + 5, state('Name 2', 'c2@x.io', { phone: '+1 555 0102' })), // equal to ours, phone too (echo) → batch
   event(3, T0 - 5, state('Stale', 'c3@x.io')), // stale → one by one
   event(4, T0, state('Tie', 'c4@x.io')), // same second as the last applied → one by one (asks the source)
   event(5, T0 + 5, state('Theirs Older', 'c5@x.io')), // ours pending and newer → one by one
@@ -65,7 +76,7 @@ const EVENTS: ExternalChange[] = [
   event(11, T0 + 5, state('Eleven', 'same@x.io')),
   event(12, T0 + 5, null, 'deleted'), // a delete → one by one
   event(14, T0 + 5, state('Unlinked', 'c13@x.io'), 'updated', 'cus_14'), // not linked (links by email) → one by one
-  event(9, T0 + 5, state('Nine Renamed', 'c9@x.io')), // update, same email → batch
+  event(9, T0 + 5, state('Nine Renamed', 'c9@x.io', { address: { ...ADDRESS, line2: 'Flat 2' } })), // update, same email, an address → batch
 ];
 const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' } });
 const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => EVENTS.find((e) => e.externalId === externalId)?.state ?? null;
@@ -82,8 +93,8 @@ async function oneByOne(changes: ExternalChange[]): Promise<void> {
 /** Every row the apply writes, without what differs by nature (uuids, wall-clock times). */
 async function snapshot() {
   return {
-    customers: await query('select id, name, email, version, deleted_at is not null as deleted from customers order by id'),
-    mappings: await query('select internal_id, external_id, last_synced_hash, last_source_ts from external_mappings order by id'),
+    customers: await query('select id, name, email, phone, address, version, deleted_at is not null as deleted from customers order by id'),
+    mappings: await query('select internal_id, external_id, last_synced_hash, last_synced_state, last_source_ts from external_mappings order by id'),
     processed: await query('select external_system, event_id from processed_events order by event_id'),
     outbox: await query(
       `select aggregate_id, event_type, origin, envelope->>'type' as type, envelope->>'idempotency_key' as key, envelope->>'origin' as env_origin,
@@ -113,6 +124,17 @@ describe('applyUpdateBatch', () => {
     ]);
     await oneByOne(EVENTS.filter((_, i) => !outcomes.has(i)));
     expect(await snapshot()).toEqual(expected);
+    // What both paths wrote, phone and address included (equal rows alone would not show them moving).
+    expect(await query('select id, phone, address from customers where id in (1, 9) order by id')).toEqual([
+      { id: 1, phone: '555 0101', address: null },
+      { id: 9, phone: null, address: { ...ADDRESS, line2: 'Flat 2' } },
+    ]);
+    expect(await query("select last_synced_state from external_mappings where external_id = 'cus_9'")).toEqual([
+      { last_synced_state: { name: 'Nine Renamed', email: 'c9@x.io', phone: null, address: { ...ADDRESS, line2: 'Flat 2' } } },
+    ]);
+    expect(await query("select envelope->'payload'->'snapshot' as snapshot from outbox where aggregate_id = 1")).toEqual([
+      { snapshot: { name: 'Renamed One', email: 'new1@x.io', phone: '555 0101', address: null, deleted: false } },
+    ]);
   });
 
   it('writes nothing when nothing qualifies, and refuses two events of one record', async () => {

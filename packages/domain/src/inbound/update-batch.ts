@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stateHash } from '../customer-rules';
+import type { Address } from '../contact-fields';
+import { sameState, stateHash, syncedState, type SyncedState } from '../customer-rules';
 import { updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
-import type { MappingTarget } from '../sync/mappings';
+import { syncedColumns, type MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import { inboundAuditPayload, type InboundAuditMeta } from './audit';
 import type { ExternalChange, InboundOutcome } from './types';
@@ -21,6 +22,8 @@ interface LockedRow {
   customer_id: number;
   name: string;
   email: string;
+  phone: string | null;
+  address: Address | null;
   deleted_at: Date | null;
   seen: boolean;
   email_taken: boolean;
@@ -33,7 +36,7 @@ interface LockedRow {
  */
 const LOCK_SQL = `
   with input as (select * from jsonb_to_recordset(?::jsonb) as t(ord int, external_id text, event_id text, email text))
-  select i.ord, m.id as mapping_id, m.last_source_ts, m.last_synced_hash, c.id as customer_id, c.name, c.email, c.deleted_at,
+  select i.ord, m.id as mapping_id, m.last_source_ts, m.last_synced_hash, c.id as customer_id, c.name, c.email, c.phone, c.address, c.deleted_at,
          exists (select 1 from processed_events p where p.external_system = ? and p.event_id = i.event_id) as seen,
          exists (select 1 from customers o where o.email = i.email and o.deleted_at is null and o.id <> c.id) as email_taken
     from input i
@@ -43,7 +46,7 @@ const LOCK_SQL = `
      select m.id, m.internal_id, m.last_source_ts, m.last_synced_hash from external_mappings m
       where m.external_system = ? and m.external_object_type = ? and m.external_id = i.external_id and m.entity_type = 'customer' offset 0
    ) m
-   cross join lateral (select c.id, c.name, c.email, c.deleted_at from customers c where c.id = m.internal_id offset 0) c
+   cross join lateral (select c.id, c.name, c.email, c.phone, c.address, c.deleted_at from customers c where c.id = m.internal_id offset 0) c
    order by c.id
      for update of m, c`;
 
@@ -54,19 +57,19 @@ const LOCK_SQL = `
 const APPLY_SQL = `
   with input as materialized (
     select * from jsonb_to_recordset(?::jsonb)
-      as t(customer_id int, mapping_id int, action text, name text, email text, hash text, source_ts bigint,
+      as t(customer_id int, mapping_id int, action text, name text, email text, phone text, address jsonb, hash text, state jsonb, source_ts bigint,
            event_id text, event_type text, trace text, audit_trace text, audit jsonb, retry int)
   ), upd as (
     -- Milliseconds, as a change made through the entity has: the envelope's occurred_at is that time.
-    update customers c set name = i.name, email = i.email, version = c.version + 1, updated_at = date_trunc('milliseconds', now())
+    update customers c set name = i.name, email = i.email, phone = i.phone, address = i.address, version = c.version + 1, updated_at = date_trunc('milliseconds', now())
       from input i
      where i.action = 'update' and c.id = i.customer_id
-    returning c.id, c.name, c.email, c.version, c.updated_at, i.trace
+    returning c.id, c.name, c.email, c.phone, c.address, c.version, c.updated_at, i.trace
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select upd.id, 'customer.updated', ?::text, ${updatedEnvelopeSql('upd', '?::text', 'upd.trace')} from upd
   ), m as (
-    update external_mappings m set last_synced_hash = i.hash, last_synced_at = now(),
+    update external_mappings m set last_synced_hash = i.hash, last_synced_state = i.state, last_synced_at = now(),
            last_source_ts = greatest(coalesce(m.last_source_ts, 0), i.source_ts)
       from input i where m.id = i.mapping_id
   ), p as (
@@ -79,7 +82,7 @@ const APPLY_SQL = `
   )
   select count(*)::int as updated from upd`;
 
-type Decision = { action: 'update' | 'equal'; row: LockedRow; fields: { name: string; email: string } };
+type Decision = { action: 'update' | 'equal'; row: LockedRow; fields: SyncedState };
 
 /**
  * The common case of a stream of external updates — a linked, live customer, an event newer than
@@ -114,12 +117,14 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
   const apply = [...decisions].map(([ord, d]) => {
     const { change, audit } = batch[ord]!;
     const outcome = outcomeOf(d);
+    const [hash, state] = syncedColumns(d.fields);
     return {
       customer_id: d.row.customer_id,
       mapping_id: d.row.mapping_id,
       action: d.action,
       ...d.fields,
-      hash: stateHash(d.fields),
+      hash,
+      state: JSON.parse(state!) as unknown,
       source_ts: change.sourceTs,
       event_id: change.eventId,
       event_type: audit.eventType,
@@ -137,12 +142,12 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
  * applyExternalChange's rules for a linked record, in the cases that need no further lookup;
  * null for everything else.
  */
-function decide(change: ExternalChange, row: LockedRow, theirs: { name: string; email: string }): 'update' | 'equal' | null {
+function decide(change: ExternalChange, row: LockedRow, theirs: SyncedState): 'update' | 'equal' | null {
   if (row.seen || row.deleted_at) return null;
   // Stale, or the same second as the last applied (the one-by-one path asks the source then).
   if (row.last_source_ts !== null && change.sourceTs <= Number(row.last_source_ts)) return null;
-  const ours = { name: row.name, email: row.email };
-  if (ours.name === theirs.name && ours.email === theirs.email) return 'equal';
+  const ours = syncedState(row);
+  if (sameState(ours, theirs)) return 'equal';
   // A change of ours the system has not confirmed yet: who wins is decided one by one.
   if (row.last_synced_hash !== null && row.last_synced_hash !== stateHash(ours)) return null;
   return 'update';

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { stateHash, syncedState, type SyncedState } from '../customer-rules';
 import { sql } from '../sql';
 
 export interface MappingRow {
@@ -8,6 +9,8 @@ export interface MappingRow {
   external_object_type: string;
   external_id: string;
   last_synced_hash: string | null;
+  /** What last_synced_hash is the hash of; null on mappings from before it was kept. */
+  last_synced_state: SyncedState | null;
   last_source_ts: string | null;
 }
 
@@ -55,13 +58,28 @@ export async function linkMapping(em: EntityManager, customerId: number, target:
   return row;
 }
 
-/** `set` list of an update marking a mapping synced; its parameters are the hash and the source timestamp (or null). */
-export const MARK_SYNCED_SET = `last_synced_hash = ?, last_synced_at = now(),
+/**
+ * `set` list of an update marking a mapping synced; its parameters are syncedColumns(state)
+ * (hash, state) and the source timestamp (or null).
+ */
+export const MARK_SYNCED_SET = `last_synced_hash = ?, last_synced_state = ?::jsonb, last_synced_at = now(),
        last_source_ts = greatest(coalesce(last_source_ts, 0), coalesce(?::bigint, 0))`;
-
-export async function markSynced(em: EntityManager, mappingId: number, hash: string, sourceTs?: number): Promise<void> {
-  await sql(em, `update external_mappings set ${MARK_SYNCED_SET} where id = ?`, [hash, sourceTs ?? null, mappingId]);
-}
 
 /** What a mapping's hash is once the record is deleted on both sides: nothing more to send. */
 export const DELETED_HASH_INPUT = { name: '', email: '', deleted: true } as const;
+
+/**
+ * The hash and the state (as jsonb text) a mapping stores for what its record holds: `state`, or
+ * null once the record is deleted (the "deleted there" hash, no state). The hash and the state are
+ * always written together, so the state is what the hash is of.
+ */
+export function syncedColumns(state: SyncedState | null): [hash: string, state: string | null] {
+  if (state === null) return [stateHash(DELETED_HASH_INPUT), null];
+  const canonical = syncedState(state);
+  return [stateHash(canonical), JSON.stringify(canonical)];
+}
+
+/** Marks a mapping synced with `state` (null: deleted there). */
+export async function markSynced(em: EntityManager, mappingId: number, state: SyncedState | null, sourceTs?: number): Promise<void> {
+  await sql(em, `update external_mappings set ${MARK_SYNCED_SET} where id = ?`, [...syncedColumns(state), sourceTs ?? null, mappingId]);
+}

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
-import { MARK_SYNCED_SET, type MappingTarget } from './mappings';
+import type { Address } from '../contact-fields';
+import type { SyncedState } from '../customer-rules';
+import { MARK_SYNCED_SET, syncedColumns, type MappingTarget } from './mappings';
 import { syncEventInsert, type SyncAttempt } from './sync-events';
 
 export interface OutboundState {
-  customer: { id: number; name: string; email: string; version: number; deleted_at: Date | null } | undefined;
+  customer: { id: number; name: string; email: string; phone: string | null; address: Address | null; version: number; deleted_at: Date | null } | undefined;
   mapping: { id: number; external_id: string; last_synced_hash: string | null } | undefined;
   /** No mapping, and a create was attempted before: the record may exist there already (a crash, a lost mapping). */
   triedToCreate: boolean;
@@ -16,6 +18,8 @@ interface StateRow {
   id: number | null;
   name: string;
   email: string;
+  phone: string | null;
+  address: Address | null;
   version: number;
   deleted_at: Date | null;
   mapping_id: number | null;
@@ -36,7 +40,7 @@ export async function loadOutboundState(em: EntityManager, customerId: number, t
   const marker = syncEventInsert(createMarker);
   const [row] = await sql<StateRow>(
     em,
-    `with c as (select id, name, email, version, deleted_at from customers where id = ?),
+    `with c as (select id, name, email, phone, address, version, deleted_at from customers where id = ?),
           m as (select id, external_id, last_synced_hash from external_mappings
                  where entity_type = 'customer' and internal_id = ? and external_system = ? and external_object_type = ?),
           t as (select not exists (select 1 from m) and exists (
@@ -44,24 +48,27 @@ export async function loadOutboundState(em: EntityManager, customerId: number, t
                      and direction = 'outbound' and payload->>'action' = 'create') as tried),
           p as (${marker.text} where exists (select 1 from c where deleted_at is null) and not exists (select 1 from m)
                   and not (select tried from t) returning 1)
-     select c.id, c.name, c.email, c.version, c.deleted_at, m.id as mapping_id, m.external_id, m.last_synced_hash,
+     select c.id, c.name, c.email, c.phone, c.address, c.version, c.deleted_at, m.id as mapping_id, m.external_id, m.last_synced_hash,
             (select tried from t) as tried, exists (select 1 from p) as marked
        from (select 1) one left join c on true left join m on true`,
     [customerId, customerId, target.system, target.objectType, customerId, target.system, ...marker.params],
   );
   if (!row) throw new Error('outbound state query returned no row');
   return {
-    customer: row.id === null ? undefined : { id: row.id, name: row.name, email: row.email, version: row.version, deleted_at: row.deleted_at },
+    customer: row.id === null ? undefined : { id: row.id, name: row.name, email: row.email, phone: row.phone, address: row.address, version: row.version, deleted_at: row.deleted_at },
     mapping: row.mapping_id === null ? undefined : { id: row.mapping_id, external_id: row.external_id, last_synced_hash: row.last_synced_hash },
     triedToCreate: row.tried,
     createMarked: row.marked,
   };
 }
 
-/** The mapping write that ends a successful push: mark an existing mapping synced, or link a new one already synced. */
+/**
+ * The mapping write that ends a successful push: mark an existing mapping synced, or link a new
+ * one already synced, with the state the record now holds (null: deleted there).
+ */
 export type MappingWrite =
-  | { kind: 'synced'; mappingId: number; hash: string }
-  | { kind: 'linked'; customerId: number; target: MappingTarget; externalId: string; hash: string };
+  | { kind: 'synced'; mappingId: number; state: SyncedState | null }
+  | { kind: 'linked'; customerId: number; target: MappingTarget; externalId: string; state: SyncedState };
 
 /**
  * Ends a push in one statement: the attempt's audit row together with its mapping write, so both
@@ -75,15 +82,15 @@ export async function recordOutboundResult(em: EntityManager, attempt: SyncAttem
     return true;
   }
   if (write.kind === 'synced') {
-    await sql(em, `with w as (update external_mappings set ${MARK_SYNCED_SET} where id = ?) ${audit.text}`, [write.hash, null, write.mappingId, ...audit.params]);
+    await sql(em, `with w as (update external_mappings set ${MARK_SYNCED_SET} where id = ?) ${audit.text}`, [...syncedColumns(write.state), null, write.mappingId, ...audit.params]);
     return true;
   }
   const rows = await sql(
     em,
-    `with w as (insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_at, last_source_ts)
-                values ('customer', ?, ?, ?, ?, ?, now(), 0) on conflict do nothing returning id)
+    `with w as (insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash, last_synced_state, last_synced_at, last_source_ts)
+                values ('customer', ?, ?, ?, ?, ?, ?::jsonb, now(), 0) on conflict do nothing returning id)
      ${audit.text} from w returning 1`,
-    [write.customerId, write.target.system, write.target.objectType, write.externalId, write.hash, ...audit.params],
+    [write.customerId, write.target.system, write.target.objectType, write.externalId, ...syncedColumns(write.state), ...audit.params],
   );
   return rows.length > 0;
 }

@@ -20,7 +20,7 @@ class FakeSystem {
   async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
     this.calls.push(`create ${opts.idempotencyKey}`);
     await this.onCreate?.();
-    const record = { ...fields, externalId: `cus_${this.records.size + 1}`, internalId, deleted: false, createdTs: this.records.size };
+    const record = { ...fields, phone: fields.phone ?? null, address: fields.address ?? null, externalId: `cus_${this.records.size + 1}`, internalId, deleted: false, createdTs: this.records.size };
     this.records.set(record.externalId, record);
     if (this.failAfterCreate) throw Object.assign(new Error('connection reset after the create'), { retryable: true });
     return record;
@@ -33,7 +33,8 @@ class FakeSystem {
     this.calls.push(`update ${externalId} ${opts.idempotencyKey}`);
     const replay = this.answers.get(opts.idempotencyKey);
     if (replay) return replay;
-    const record = { ...this.records.get(externalId)!, ...fields };
+    const before = this.records.get(externalId)!;
+    const record = { ...before, ...fields, phone: fields.phone === undefined ? before.phone : fields.phone, address: fields.address === undefined ? before.address : fields.address };
     this.records.set(externalId, record);
     this.answers.set(opts.idempotencyKey, record);
     return record;
@@ -120,6 +121,23 @@ describe('pushCustomer against Postgres', () => {
     ]);
   });
 
+  it('sends phone and address, clears them there when we clear them, and stores the state synced with the hash', async () => {
+    const address = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1', country: 'GB' };
+    const id = await newCustomer();
+    await query(`update customers set phone = '555 0100', address = $2 where id = $1`, [id, JSON.stringify(address)]);
+    await push('customer.created', id);
+    expect(fake.records.get('cus_1')).toMatchObject({ phone: '555 0100', address });
+    const synced = { name: 'Ada', email: 'ada@x.io', phone: '555 0100', address };
+    const stored = () => query(`select last_synced_hash, last_synced_state from external_mappings where internal_id = $1`, [id]);
+    expect(await stored()).toEqual([{ last_synced_hash: stateHash(synced), last_synced_state: synced }]);
+
+    await query(`update customers set phone = null, address = null, version = 2 where id = $1`, [id]);
+    await push('customer.updated', id, 1, `customer:${id}:v2`);
+    expect(fake.records.get('cus_1')).toMatchObject({ phone: null, address: null });
+    // Back to no phone and no address: the hash is the one such a customer always had.
+    expect(await stored()).toEqual([{ last_synced_hash: stateHash({ name: 'Ada', email: 'ada@x.io' }), last_synced_state: { ...synced, phone: null, address: null } }]);
+  });
+
   it('after a failure that may have followed the create, finds the record instead of creating a second one', async () => {
     const id = await newCustomer();
     fake.failAfterCreate = true;
@@ -162,7 +180,7 @@ describe('pushCustomer against Postgres', () => {
 
   it('gives the record there our values when a found record differs', async () => {
     const id = await newCustomer();
-    fake.records.set('cus_9', { externalId: 'cus_9', name: 'Old', email: 'old@x.io', internalId: id, deleted: false, createdTs: 0 });
+    fake.records.set('cus_9', { externalId: 'cus_9', name: 'Old', email: 'old@x.io', phone: null, address: null, internalId: id, deleted: false, createdTs: 0 });
     await query(
       `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, direction)
        values ($1, 'customer.created', 'customer', $2, 'stripe', 'pending', '{"action":"create"}', 'outbound')`,

@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ExternalCustomer, Integration } from '@cs/integrations';
 import type { CustomerEventMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
-import { stateHash } from '../customer-rules';
+import { sameState, stateHash, syncedState } from '../customer-rules';
 import type { SyncStatus } from '../entities';
 import { DELETED_HASH_INPUT, linkMapping } from './mappings';
 import { loadOutboundState, recordOutboundResult, type MappingWrite } from './outbound-push';
@@ -107,17 +107,18 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
     if (!externalId) return { status: 'skipped', action: 'none', reason: 'never synced' };
     await limited(limiter, () => integration.deleteCustomer(externalId, { idempotencyKey: providerIdempotencyKey(msg.idempotency_key, system, 'delete') }));
     // The mapping stays as a tombstone link, so late events about the record are recognised.
-    return { status: 'success', action: 'delete', externalId, ...(mapping && { write: { kind: 'synced', mappingId: mapping.id, hash: deletedHash } }) };
+    return { status: 'success', action: 'delete', externalId, ...(mapping && { write: { kind: 'synced', mappingId: mapping.id, state: null } }) };
   }
 
-  const fields = { name: customer.name, email: customer.email };
+  // Every synced field, phone and address too: a null one clears it there (our catalog is the record).
+  const fields = syncedState(customer);
   const hash = stateHash(fields);
   if (mapping?.last_synced_hash === hash) return { status: 'skipped', action: 'none', reason: 'unchanged', externalId: mapping.external_id };
   const updateKey = providerIdempotencyKey(msg.idempotency_key, system, 'update');
 
   if (mapping) {
     await limited(limiter, () => integration.updateCustomer(mapping.external_id, fields, { idempotencyKey: updateKey }));
-    return { status: 'success', action: 'update', externalId: mapping.external_id, write: { kind: 'synced', mappingId: mapping.id, hash } };
+    return { status: 'success', action: 'update', externalId: mapping.external_id, write: { kind: 'synced', mappingId: mapping.id, state: fields } };
   }
 
   // No mapping. If we ever tried to create this customer before (a crash or a lost mapping),
@@ -142,16 +143,16 @@ async function decideAndPush(deps: PushDeps, em: EntityManager, msg: CustomerEve
     }
   }
   const found = external;
-  const holdsOurValues = found.name === fields.name && found.email === fields.email;
+  const holdsOurValues = sameState(syncedState(found), fields);
   const linkedNow: Outcome = { status: 'success', action, externalId: found.externalId };
   // The usual case: the record there holds our values, so the new mapping is stored already synced, with the audit row.
-  const link: MappingWrite = { kind: 'linked', customerId, target, externalId: found.externalId, hash };
+  const link: MappingWrite = { kind: 'linked', customerId, target, externalId: found.externalId, state: fields };
   if (holdsOurValues && (await recordOutboundResult(em, attempt('success', details(linkedNow)), link))) return { ...linkedNow, recorded: true };
 
   // The customer is linked already (the inbound worker saw our create), or the record there needs our values.
   const linked = await linkMapping(em, customerId, target, found.externalId);
   if (!holdsOurValues) await limited(limiter, () => integration.updateCustomer(linked.external_id, fields, { idempotencyKey: updateKey }));
-  return { status: 'success', action, externalId: linked.external_id, write: { kind: 'synced', mappingId: linked.id, hash } };
+  return { status: 'success', action, externalId: linked.external_id, write: { kind: 'synced', mappingId: linked.id, state: fields } };
 }
 
 async function limited<T>(limiter: TokenBucket, call: () => Promise<T>): Promise<T> {

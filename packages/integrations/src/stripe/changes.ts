@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { NeutralChange } from '../types';
-import { fromStripe } from './mapping';
+import { changedFieldsOf, fromStripe } from './mapping';
 
 /** The Stripe events the sync acts on, and the kind of change each is. */
 export const HANDLED_EVENTS: Record<string, NeutralChange['kind']> = {
@@ -28,5 +28,7 @@ export function stripeEventToChange(event: Record<string, unknown>): NeutralChan
     eventType: String(event.type),
     sourceTs: Number(event.created),
     customer,
+    // Only an update names what it changed; a create or delete says nothing about fields.
+    ...(kind === 'updated' ? { changedFields: changedFieldsOf(event) } : {}),
   };
 }

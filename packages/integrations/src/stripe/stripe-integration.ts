@@ -27,7 +27,7 @@ export class StripeIntegration implements Integration {
 
   async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
     const created = await this.stripe.customers.create(
-      { ...toStripeParams(fields), metadata: { internal_id: String(internalId) } },
+      { ...toStripeParams(fields, 'create'), metadata: { internal_id: String(internalId) } },
       { idempotencyKey: opts.idempotencyKey },
     );
     return fromStripe(created);

@@ -182,6 +182,43 @@ describe('stripe-mock contract: StripeIntegration', () => {
     expect(sortedKeys(req.body)).toEqual(['email', 'name']);
   });
 
+  const address = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1 4AP', country: 'GB' };
+
+  it('createCustomer with phone and address: accepted by the spec, sent as phone and address[...] (empty parts as "")', async () => {
+    await stripe.createCustomer({ name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', address }, 42, { idempotencyKey: 'cs-create-42-2' });
+    const req = onlyRequest();
+    expect(req).toMatchObject({ method: 'POST', path: '/v1/customers', status: 200 });
+    expect(sortedKeys(req.body)).toEqual(
+      ['address[city]', 'address[country]', 'address[line1]', 'address[line2]', 'address[postal_code]', 'address[state]', 'email', 'metadata[internal_id]', 'name', 'phone'].sort(),
+    );
+    expect(req.body.get('phone')).toBe('+44 20 7946 0000');
+    expect(req.body.get('address[line1]')).toBe('1 Main St');
+    expect(req.body.get('address[line2]')).toBe('');
+    expect(req.body.get('address[country]')).toBe('GB');
+  });
+
+  it('createCustomer without phone and address: sends neither (nothing to clear)', async () => {
+    await stripe.createCustomer({ name: 'Ada', email: 'ada@example.com', phone: null, address: null }, 42, { idempotencyKey: 'cs-create-42-3' });
+    expect(sortedKeys(onlyRequest().body)).toEqual(['email', 'metadata[internal_id]', 'name']);
+  });
+
+  it('updateCustomer with phone and address: accepted by the spec', async () => {
+    await stripe.updateCustomer('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: '555 0100', address }, { idempotencyKey: 'cs-update-8' });
+    const req = onlyRequest();
+    expect(req).toMatchObject({ method: 'POST', path: '/v1/customers/cus_contract1', status: 200 });
+    expect(req.body.get('phone')).toBe('555 0100');
+    expect(req.body.get('address[postal_code]')).toBe('LS1 4AP');
+  });
+
+  it('updateCustomer clearing phone and address: sends phone= and address= (Stripe clears a field sent empty), accepted by the spec', async () => {
+    await stripe.updateCustomer('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: null, address: null }, { idempotencyKey: 'cs-update-9' });
+    const req = onlyRequest();
+    expect(req).toMatchObject({ method: 'POST', path: '/v1/customers/cus_contract1', status: 200 });
+    expect(sortedKeys(req.body)).toEqual(['address', 'email', 'name', 'phone']);
+    expect(req.body.get('phone')).toBe('');
+    expect(req.body.get('address')).toBe('');
+  });
+
   it('deleteCustomer: accepted by the spec, sends the Idempotency-Key', async () => {
     await expect(stripe.deleteCustomer('cus_contract1', { idempotencyKey: 'cs-delete-7' })).resolves.toBeUndefined();
 
@@ -195,7 +232,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   it("getCustomer: maps the fixture customer (Stripe's nulls become empty strings)", async () => {
     const got = await stripe.getCustomer('cus_contract2');
     // The fixture customer has name/email null and no metadata.
-    expect(got).toEqual({ externalId: 'cus_contract2', internalId: null, deleted: false, name: '', email: '', createdTs: expect.any(Number) });
+    expect(got).toEqual({ externalId: 'cus_contract2', internalId: null, deleted: false, name: '', email: '', phone: null, address: null, createdTs: expect.any(Number) });
     expect(got!.createdTs).toBeGreaterThan(0);
 
     const req = onlyRequest();
@@ -261,6 +298,7 @@ describe('stripe-mock contract: the check can fail', () => {
   it.each([
     ['an unknown create parameter', () => raw.customers.create({ name: 'Ada', email: 'ada@example.com', nickname: 'ada' } as Stripe.CustomerCreateParams)],
     ['an unknown list parameter', () => raw.customers.list({ limit: 1, starting_afterr: 'cus_x' } as Stripe.CustomerListParams)],
+    ['an address that is text but not the empty string', () => raw.customers.update('cus_x', { address: 'Leeds' as '' })],
     ['a search without its required query', () => raw.customers.search({ limit: 10 } as Stripe.CustomerSearchParams)],
   ])('rejects %s with a 400 invalid_request_error, classified as permanent', async (_what, call) => {
     const err: unknown = await call().then(

@@ -1,10 +1,12 @@
-import type { Customer, CustomerWithMappings } from '@cs/domain';
+import { normalAddress, type Customer, type CustomerWithMappings } from '@cs/domain';
 
 export function presentCustomer(c: Customer) {
   return {
     id: c.id,
     name: c.name,
     email: c.email,
+    phone: c.phone,
+    address: normalAddress(c.address),
     version: c.version,
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SyncStatus } from '@cs/domain';
+import { addressResponse } from '../customers/schemas';
 import { intString, isoDateTime, MAX_INT } from '../params';
 
 const STATUSES = ['pending', 'success', 'skipped', 'retrying', 'failed', 'parked', 'conflict'] as const satisfies readonly SyncStatus[];
@@ -110,7 +111,8 @@ export const summaryResponse = z.object({
   generated_at: time,
 });
 
-const side = z.object({ name: z.string(), email: z.string() });
+// Optional: reports stored before phone and address were compared carry neither.
+const side = z.object({ name: z.string(), email: z.string(), phone: z.string().nullable().optional(), address: addressResponse.nullable().optional() });
 export const reconcileReportResponse = z
   .object({
     id: z.string(),
