@@ -17,8 +17,12 @@ export class Migration20261201000000_generic_mappings extends Migration {
     this.addSql(`alter table external_mappings add column external_object_type varchar(50) not null default 'customer';`);
     this.addSql(`alter table external_mappings drop constraint external_mappings_customer_system_uq;`);
     this.addSql(`alter table external_mappings drop constraint external_mappings_system_external_uq;`);
+    // Our id first, as in the key it replaces: a lookup by our record (the reconcile's anti joins
+    // over every customer) stays a probe of this index even while a bulk import runs ahead of
+    // the statistics; led by the entity type, a planner that believed the tables nearly empty
+    // scanned every mapping of the system per customer instead (100,000 customers: a timeout).
     this.addSql(
-      `alter table external_mappings add constraint external_mappings_internal_uq unique (entity_type, internal_id, external_system, external_object_type);`,
+      `alter table external_mappings add constraint external_mappings_internal_uq unique (internal_id, entity_type, external_system, external_object_type);`,
     );
     this.addSql(`alter table external_mappings add constraint external_mappings_external_uq unique (external_system, external_object_type, external_id);`);
 
