@@ -41,7 +41,7 @@ const AIM = { p50: 50, p99: 200, fast: 1_000, limited: 95, rssMb: 150 };
 const STORM_SHARE = 0.01;
 const BACKLOG_CONNECTIONS = 32;
 // The worker's heap bound, as its Dockerfile and start scripts set it (README, "Memory").
-const WORKER_NODE_OPTIONS = '--max-old-space-size=96';
+const WORKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=16';
 // The worker consumes every partition of customer.events at once.
 const PARTITIONS = topicSpecs.customerEvents.partitions;
 const WORKER_ENV: Record<string, string> = Object.fromEntries(

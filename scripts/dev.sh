@@ -39,7 +39,7 @@ cat > "$spec" <<JSON
   ${emulator[*]}
   {"name":"api","cmd":"node","args":["--enable-source-maps","apps/api/dist/index.js"]},
   {"name":"webhook-gateway","cmd":"node","args":["--enable-source-maps","apps/webhook-gateway/dist/index.js"]},
-  {"name":"outbound-worker","cmd":"node","args":["--enable-source-maps","--max-old-space-size=96","apps/outbound-worker/dist/index.js"]},
+  {"name":"outbound-worker","cmd":"node","args":["--enable-source-maps","--max-old-space-size=96","--max-semi-space-size=16","apps/outbound-worker/dist/index.js"]},
   {"name":"inbound-worker","cmd":"node","args":["--enable-source-maps","apps/inbound-worker/dist/index.js"]}
 ]
 JSON

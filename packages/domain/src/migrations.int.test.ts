@@ -90,6 +90,11 @@ describe('upgrading a database populated under the first schema', () => {
                     ('customer', 1, 'salesforce', 'Account', '001A'), ('customer', 1, 'salesforce', 'Contact', '003A'), ('invoice', 1, 'stripe', 'invoice', 'in_1')`);
     await expect(db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 1, 'salesforce', 'Account', '001B')`)).rejects.toMatchObject({ code: '23505' });
     await expect(db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 2, 'stripe', 'customer', 'cus_ada')`)).rejects.toMatchObject({ code: '23505' });
+    // The cascade the old reference gave: a customer row removed by hand takes its mappings, not an invoice's of the same id.
+    await db.query(`insert into customers (name, email) values ('Removed', 'removed@x.io')`);
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 4, 'stripe', 'customer', 'cus_removed'), ('invoice', 4, 'stripe', 'invoice', 'in_4')`);
+    await db.query('delete from customers where id = 4');
+    expect(await rows(`select entity_type, external_id from external_mappings where internal_id = 4`)).toEqual([{ entity_type: 'invoice', external_id: 'in_4' }]);
   });
 
   it('can be taken back to the first schema, keeping the customer mappings', async () => {
