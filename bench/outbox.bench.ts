@@ -208,7 +208,9 @@ ${limits.length ? limits.join('\n\n') : 'Aim met at every rate.'}`;
     rss: { 'api (relay in-process)': memory },
   });
   const lost = phases.reduce((n, p) => n + p.result.missing + p.result.load.non2xx + p.result.load.errors, 0);
-  if (lost > 0 || invalid > 0) throw new Error(`${lost} failed creates or lost messages, ${invalid} undecodable messages (see the table above)`);
+  // Say why: the first failed requests of each phase (status and body, or the client's error).
+  const why = phases.flatMap((p) => p.result.load.failures.map((f) => `${p.result.load.achievedRate.toFixed(0)}/s ${f}`));
+  if (lost > 0 || invalid > 0) throw new Error(`${lost} failed creates or lost messages, ${invalid} undecodable messages (see the table above)${why.length ? `; first failures: ${why.join(' | ')}` : ''}`);
 }
 
 main().catch((err: unknown) => {

@@ -72,6 +72,12 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport
   return em.transactional(async (tx) => {
     const [lock] = await sql<{ ok: boolean }>(tx, 'select pg_try_advisory_xact_lock(hashtext(?)) as ok', [`reconcile:${system}`]);
     if (!lock?.ok) throw new Error(`another reconciliation of ${system} is running`);
+    // Fresh statistics first: a reconcile often follows a bulk import, which outruns autovacuum's
+    // analyze, and planned on statistics of nearly empty tables the drift queries probed the
+    // mappings by (system, object type) — every row of the system — once per customer (make bench:
+    // 100,000 customers, a statement timeout). Sampling both tables takes well under a second.
+    await sql(tx, 'analyze customers');
+    await sql(tx, 'analyze external_mappings');
     await sql(tx, `create temp table recon_external (external_id text primary key, internal_id integer, name text, email text, phone text, address jsonb, created_ts bigint) on commit drop`);
     const external = await streamExternal(tx, opts);
 
