@@ -15,13 +15,12 @@ export interface InboundFacts {
 }
 
 export function factsOf(msg: InboundMessage): InboundFacts {
-  const p = msg.payload;
   if (msg.type === 'external.change') {
     const c = msg.payload;
     return { system: c.system, eventId: c.event_id, eventType: c.event_type, externalId: c.external_id, via: c.via, sourceTs: c.source_ts };
   }
   const e = msg.payload;
-  return { system: p.system, eventId: e.event_id, eventType: e.event_type, externalId: e.object_id, via: e.via, sourceTs: e.source_created };
+  return { system: e.system, eventId: e.event_id, eventType: e.event_type, externalId: e.object_id, via: e.via, sourceTs: e.source_created };
 }
 
 /** The changed fields a message names, those of our catalog only (undefined: the source did not say). */
@@ -49,7 +48,6 @@ export function stateOf(record: Record<string, unknown> | null): ExternalState |
  * is decoded by its system's connector. Null: an event type the sync does not act on.
  */
 export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): ExternalChange | null {
-  const integration = registry.get(msg.payload.system);
   if (msg.type === 'external.change') {
     const p = msg.payload;
     return {
@@ -64,7 +62,7 @@ export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): Ex
       changedFields: changedFieldsOf(p.changed_fields),
     };
   }
-  const change = integration.toNeutralChange(msg.payload.event);
+  const change = registry.get(msg.payload.system).toNeutralChange(msg.payload.event);
   if (!change) return null;
   return {
     system: msg.payload.system,

@@ -21,7 +21,7 @@ export function changeMessage(system: string, change: NeutralChange, via: Extern
     eventId: change.eventId,
     eventType: change.eventType,
     sourceTs: change.sourceTs,
-    state: change.customer && !(change.kind === 'deleted') ? neutralState(change.customer) : null,
+    state: change.customer && change.kind !== 'deleted' ? neutralState(change.customer) : null,
     ...(change.changedFields ? { changedFields: change.changedFields } : {}),
     via,
     ...(traceId ? { traceId } : {}),
