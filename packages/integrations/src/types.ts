@@ -63,8 +63,8 @@ export interface WriteOptions {
   idempotencyKey: string;
 }
 
-export interface ListPage {
-  items: ExternalCustomer[];
+export interface ListPage<X = ExternalCustomer> {
+  items: X[];
   nextCursor: string | null;
 }
 
@@ -118,6 +118,58 @@ export interface SourceEvent {
   objectId: string;
   created: number;
   event: Record<string, unknown>;
+}
+
+/** How one of our fields travels between the catalog and a system. */
+export type FieldDirection = 'both' | 'to' | 'from';
+
+/**
+ * Which of a catalog's fields a system syncs, and which way: `both` (the default for a field
+ * left out), `to` (we write it there, never take theirs), `from` (we take theirs, never write it).
+ */
+export type FieldMap = Readonly<Record<string, FieldDirection>>;
+
+/**
+ * One catalog's records at one system (Stripe customers, Salesforce Accounts): what the outbound
+ * push, the inbound refetch, backfill and reconcile call. `F` is what we write, `X` what we read.
+ */
+export interface CatalogAdapter<F = CustomerFields, X extends ExternalRecord = ExternalCustomer> {
+  /** The type of record it is there: with the system, what a mapping points at. */
+  readonly objectType: string;
+  /** Which fields travel which way; absent: every field both ways. */
+  readonly fieldMap?: FieldMap | undefined;
+  create(fields: F, internalId: number, opts: WriteOptions): Promise<X>;
+  update(externalId: string, fields: F, opts: WriteOptions): Promise<X>;
+  delete(externalId: string, opts: WriteOptions): Promise<void>;
+  get(externalId: string): Promise<X | null>;
+  /** The live record carrying our id, oldest first if several do; null when none does. */
+  findByInternalId(internalId: number): Promise<X | null>;
+  list(cursor: string | null, limit: number): Promise<ListPage<X>>;
+}
+
+/** What every external record read back carries, whatever the catalog. */
+export interface ExternalRecord {
+  externalId: string;
+  internalId: number | null;
+  deleted: boolean;
+  createdTs: number;
+}
+
+/** One delivery of a change stream: decoded changes and the cursor to persist once they are queued. */
+export interface StreamBatch {
+  changes: NeutralChange[];
+  /** Opaque; resume the stream from it after a restart. */
+  cursor: string;
+  /** The source reported lost changes (Salesforce GAP_* events, an expired replay id): reconcile. */
+  gap?: { externalIds: string[] } | undefined;
+}
+
+/**
+ * A push-based change feed (Salesforce CDC over the Pub/Sub API): `subscribe` delivers batches,
+ * waiting for each `onBatch` before asking for more (flow control), until `signal` aborts.
+ */
+export interface ChangeStream {
+  subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: { signal: AbortSignal }): Promise<void>;
 }
 
 export interface Integration {
