@@ -15,11 +15,77 @@ function toExternal(r) {
   return { externalId: r.id, internalId: r.internalId, name: r.name, email: String(r.email).toLowerCase(), phone: r.phone ?? null, address: r.address ?? null, deleted: r.deleted, createdTs: r.createdTs };
 }
 
+/** HTTP to the in-memory system, its errors as MemoryError. */
+class MemoryApi {
+  constructor(baseUrl) {
+    this.base = baseUrl.replace(/\/$/, '');
+  }
+
+  async call(method, path, body) {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new MemoryError(res.status, `${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+}
+
+/** Our customers as the system's records: the customer catalog's adapter. */
+class MemoryRecords {
+  constructor(api) {
+    this.objectType = 'record';
+    this.api = api;
+  }
+
+  call(method, path, body) {
+    return this.api.call(method, path, body);
+  }
+
+  async create(fields, internalId, opts) {
+    return toExternal(await this.call('POST', '/records', { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, internalId, idempotencyKey: opts.idempotencyKey }));
+  }
+
+  async update(externalId, fields, opts) {
+    return toExternal(await this.call('PATCH', `/records/${externalId}`, { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, idempotencyKey: opts.idempotencyKey }));
+  }
+
+  async delete(externalId, opts) {
+    try {
+      await this.call('DELETE', `/records/${externalId}`, { idempotencyKey: opts.idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof MemoryError && err.status === 404)) throw err;
+    }
+  }
+
+  async get(externalId) {
+    try {
+      return toExternal(await this.call('GET', `/records/${externalId}`));
+    } catch (err) {
+      if (err instanceof MemoryError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async findByInternalId(internalId) {
+    const found = await this.call('GET', `/records?internalId=${internalId}`);
+    return found.length ? toExternal(found[0]) : null;
+  }
+
+  async list(cursor, limit) {
+    const page = await this.call('GET', `/records?limit=${limit}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+    const items = page.records.map(toExternal);
+    return { items, nextCursor: page.hasMore && items.length ? items[items.length - 1].externalId : null };
+  }
+}
+
 class MemoryIntegration {
   constructor(baseUrl) {
     this.system = 'memory';
-    this.objectType = 'record';
-    this.base = baseUrl.replace(/\/$/, '');
+    this.api = new MemoryApi(baseUrl);
+    this.catalogs = { customer: new MemoryRecords(this.api) };
     this.feed = {
       poll: async (cursor) => {
         const page = await this.call('GET', `/changes${cursor === null ? '' : `?after=${encodeURIComponent(cursor)}`}`);
@@ -41,51 +107,8 @@ class MemoryIntegration {
     };
   }
 
-  async call(method, path, body) {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new MemoryError(res.status, `${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
-
-  async createCustomer(fields, internalId, opts) {
-    return toExternal(await this.call('POST', '/records', { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, internalId, idempotencyKey: opts.idempotencyKey }));
-  }
-
-  async updateCustomer(externalId, fields, opts) {
-    return toExternal(await this.call('PATCH', `/records/${externalId}`, { name: fields.name, email: fields.email, phone: fields.phone ?? null, address: fields.address ?? null, idempotencyKey: opts.idempotencyKey }));
-  }
-
-  async deleteCustomer(externalId, opts) {
-    try {
-      await this.call('DELETE', `/records/${externalId}`, { idempotencyKey: opts.idempotencyKey });
-    } catch (err) {
-      if (!(err instanceof MemoryError && err.status === 404)) throw err;
-    }
-  }
-
-  async getCustomer(externalId) {
-    try {
-      return toExternal(await this.call('GET', `/records/${externalId}`));
-    } catch (err) {
-      if (err instanceof MemoryError && err.status === 404) return null;
-      throw err;
-    }
-  }
-
-  async findByInternalId(internalId) {
-    const found = await this.call('GET', `/records?internalId=${internalId}`);
-    return found.length ? toExternal(found[0]) : null;
-  }
-
-  async listCustomers(cursor, limit) {
-    const page = await this.call('GET', `/records?limit=${limit}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
-    const items = page.records.map(toExternal);
-    return { items, nextCursor: page.hasMore && items.length ? items[items.length - 1].externalId : null };
+  call(method, path, body) {
+    return this.api.call(method, path, body);
   }
 
   toNeutralChange() {

@@ -9,7 +9,7 @@ import {
   type InboundOutcome,
   type MikroORM,
 } from '@cs/domain';
-import { neutralState, type IntegrationRegistry } from '@cs/integrations';
+import { adapterOf, neutralState, type IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
 import { changeOf, factsOf, stateOf } from './change-of';
@@ -65,7 +65,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => {
-    const current = await integration.getCustomer(externalId);
+    const current = await adapterOf(integration, 'customer').get(externalId);
     return current && stateOf(neutralState(current));
   };
 
@@ -95,7 +95,7 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
   });
   const applied = new Set<number>();
   for (const [system, list] of bySystem) {
-    const target = { system, objectType: deps.registry.get(system).objectType };
+    const target = { system, objectType: adapterOf(deps.registry.get(system), 'customer').objectType };
     const outcomes = await deps.orm.em.fork().transactional((tx) => applyUpdateBatch(tx, target, list.map((l) => l.entry)));
     for (const [i, outcome] of outcomes) {
       applied.add(list[i]!.index);

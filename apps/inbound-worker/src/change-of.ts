@@ -1,4 +1,4 @@
-import { SYNCED_FIELDS, type ExternalChange, type ExternalState, type SyncedField } from '@cs/domain';
+import { customerCatalog, fieldsOnlyTo, SYNCED_FIELDS, type ExternalChange, type ExternalState, type SyncedField } from '@cs/domain';
 import type { IntegrationRegistry } from '@cs/integrations';
 import { neutralState } from '@cs/integrations';
 import type { InboundMessage } from '@cs/kafka-schemas';
@@ -48,6 +48,12 @@ export function stateOf(record: Record<string, unknown> | null): ExternalState |
  * is decoded by its system's connector. Null: an event type the sync does not act on.
  */
 export function changeOf(registry: IntegrationRegistry, msg: InboundMessage): ExternalChange | null {
+  const change = decoded(registry, msg);
+  const keepOurs = change && registry.has(change.system) ? fieldsOnlyTo(customerCatalog, registry.get(change.system).catalogs.customer?.fieldMap) : [];
+  return change && keepOurs.length > 0 ? { ...change, keepOurs } : change;
+}
+
+function decoded(registry: IntegrationRegistry, msg: InboundMessage): ExternalChange | null {
   if (msg.type === 'external.change') {
     const p = msg.payload;
     return {

@@ -1,3 +1,4 @@
+export * from './catalog-adapter';
 export * from './change-message';
 export * from './connector';
 export * from './connectors/catalogue';

@@ -172,16 +172,17 @@ export interface ChangeStream {
   subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: { signal: AbortSignal }): Promise<void>;
 }
 
+/** A connector's adapters, by the name of our catalog they serve; a catalog left out is not synced with that system. */
+export interface IntegrationCatalogs {
+  customer?: CatalogAdapter<CustomerFields, ExternalCustomer> | undefined;
+}
+
+/** The names of our catalogs a connector can serve. */
+export type CatalogName = keyof IntegrationCatalogs;
+
 export interface Integration {
   readonly system: string;
-  /** The type of record our customers are there (Stripe: customer): with the system, what a mapping points at. */
-  readonly objectType: string;
-  createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer>;
-  updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer>;
-  deleteCustomer(externalId: string, opts: WriteOptions): Promise<void>;
-  getCustomer(externalId: string): Promise<ExternalCustomer | null>;
-  findByInternalId(internalId: number): Promise<ExternalCustomer | null>;
-  listCustomers(cursor: string | null, limit: number): Promise<ListPage>;
+  readonly catalogs: IntegrationCatalogs;
   /** null for event types this integration does not handle. */
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null;
   /**
@@ -189,6 +190,8 @@ export interface Integration {
    * of them), read from an opaque cursor that the caller persists. Stripe's is its events API.
    */
   readonly feed?: ChangeFeed;
+  /** A push-based change feed (Salesforce CDC), when the system has one. */
+  readonly stream?: ChangeStream;
   classifyError(err: unknown): ErrorClass;
   /** For /health/ready: the API answers and accepts our credentials. */
   ping(): Promise<void>;

@@ -172,14 +172,16 @@ describe('backfill import', () => {
   it('resumes after a crash from the last applied page, without duplicates', async () => {
     await seed(350);
     let calls = 0;
-    const failing: Integration = Object.create(stripe, {
-      listCustomers: {
+    const customers = stripe.catalogs.customer;
+    const failingCustomers = Object.create(customers, {
+      list: {
         value: async (cursor: string | null, limit: number) => {
           if (++calls === 3) throw new Error('connection reset');
-          return stripe.listCustomers(cursor, limit);
+          return customers.list(cursor, limit);
         },
       },
     });
+    const failing: Integration = Object.create(stripe, { catalogs: { value: { customer: failingCustomers } } });
     await expect(run({ integration: failing })).rejects.toThrow('connection reset');
     expect(await count('customers')).toBe(200);
 

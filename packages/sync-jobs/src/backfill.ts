@@ -13,7 +13,7 @@ import {
   type MappingTarget,
   type MikroORM,
 } from '@cs/domain';
-import { changeMessage, listedChange, type ExternalCustomer, type Integration } from '@cs/integrations';
+import { adapterOf, changeMessage, listedChange, type ExternalCustomer, type Integration } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
@@ -70,7 +70,7 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
   progress.start(null, `import from ${integration.system}`);
 
   const readAhead = opts.readAhead ?? 8;
-  const pages = new PageReader(integration, opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead);
+  const pages = new PageReader(adapterOf(integration, 'customer'), opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead);
   // Batches are applied on `parallel` connections at once (Postgres is the bottleneck once the
   // reads are ahead), but the saved position only moves past a batch once every batch before it
   // is in: a crash re-applies at most the batches after it, which the dedupe makes harmless.
@@ -136,6 +136,7 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
 async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCustomer[], result: ImportResult): Promise<void> {
   const { orm, integration } = opts;
   const system = integration.system;
+  const { objectType } = adapterOf(integration, 'customer');
   const sourceTs = Math.floor(Date.now() / 1000);
   const traceId = `backfill:${runId}`;
   const records: ImportRecord[] = items.map((c) => ({
@@ -145,7 +146,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   }));
   let bulk: BatchResult = { created: new Map(), unchanged: new Set(), linked: new Map() };
   try {
-    bulk = await orm.em.fork().transactional((tx) => importBatch(tx, { system, objectType: integration.objectType }, records, { sourceTs, traceId }));
+    bulk = await orm.em.fork().transactional((tx) => importBatch(tx, { system, objectType }, records, { sourceTs, traceId }));
   } catch (err) {
     // Someone (the inbound worker, a person) took one of these emails or records meanwhile:
     // nothing was written; the one-by-one path sorts each record out.
@@ -161,7 +162,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
   await applyAll(records.filter((r) => !done(r.externalId)), opts.concurrency ?? 8, async (r) => {
     const outcome = await retryRaces(() =>
       orm.em.fork().transactional(async (tx) => {
-        const applied = await applyExternalChange(tx, { system, objectType: integration.objectType, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, { state: r.state });
+        const applied = await applyExternalChange(tx, { system, objectType, eventId: r.eventId, kind: 'created', externalId: r.externalId, sourceTs, state: r.state, traceId }, { state: r.state });
         // Re-reading an equal record is not a sync attempt: no audit row (the bulk path writes none either).
         if (applied.status !== 'skipped') {
           await recordInboundOutcome(tx, { system, eventType: 'customer.created', traceId, payload: { event_id: r.eventId, external_id: r.externalId, via: 'backfill' } }, applied);
@@ -184,7 +185,7 @@ async function applyBatch(opts: ImportOptions, runId: string, items: ExternalCus
  * conflict and parks it as a dead letter, where operators review every other conflict.
  */
 function reviewEvent(integration: Integration, runId: string, customer: ExternalCustomer, created: number): ExternalChangeInput {
-  const change = listedChange(integration.objectType, 'created', customer, `backfill-review:${runId}:${customer.externalId}`, created);
+  const change = listedChange(adapterOf(integration, 'customer').objectType, 'created', customer, `backfill-review:${runId}:${customer.externalId}`, created);
   return changeMessage(integration.system, change, 'backfill', `backfill:${runId}`);
 }
 
@@ -212,8 +213,8 @@ async function applyAll<T>(items: T[], concurrency: number, work: (item: T) => P
 
 export interface ExportOptions {
   orm: MikroORM;
-  /** The system and the type of record our customers are there. */
-  target: MappingTarget;
+  /** The system to export to. */
+  integration: Integration;
   progress: Progress;
   batchSize?: number;
 }
@@ -227,13 +228,14 @@ export async function exportCustomers(opts: ExportOptions): Promise<{ queued: nu
   const runId = randomUUID().slice(0, 8);
   let after = 0;
   let queued = 0;
+  const target: MappingTarget = { system: opts.integration.system, objectType: adapterOf(opts.integration, 'customer').objectType };
   const [{ n } = { n: '0' }] = await sql<{ n: string }>(
     opts.orm.em.fork(),
     `select count(*) as n from customers c where deleted_at is null and not exists
        (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)`,
-    [opts.target.system, opts.target.objectType],
+    [target.system, target.objectType],
   );
-  opts.progress.start(Number(n), `export to ${opts.target.system}`);
+  opts.progress.start(Number(n), `export to ${target.system}`);
   for (;;) {
     const done = await opts.orm.em.fork().transactional(async (em) => {
       const ids = await sql<{ id: number }>(
@@ -241,7 +243,7 @@ export async function exportCustomers(opts: ExportOptions): Promise<{ queued: nu
         `select c.id from customers c where c.deleted_at is null and c.id > ? and not exists
            (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)
          order by c.id limit ?`,
-        [after, opts.target.system, opts.target.objectType, batch],
+        [after, target.system, target.objectType, batch],
       );
       if (ids.length === 0) return true;
       const customers: Customer[] = await em.find(CustomerSchema, { id: { $in: ids.map((r) => r.id) } });

@@ -1,4 +1,4 @@
-import type { ExternalCustomer, Integration } from '@cs/integrations';
+import type { CatalogAdapter, ExternalCustomer } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 
 export interface Page {
@@ -21,7 +21,7 @@ export class PageReader {
   private wakeWriter: (() => void) | undefined;
 
   constructor(
-    private readonly integration: Integration,
+    private readonly adapter: CatalogAdapter,
     private readonly limiter: TokenBucket,
     private after: string | null,
     private readonly limit = 100,
@@ -61,7 +61,7 @@ export class PageReader {
         while (this.buffer.length >= this.ahead && !this.stopped) await new Promise<void>((resolve) => (this.wakeWriter = resolve));
         if (this.stopped) break;
         await this.limiter.take();
-        const page = await this.integration.listCustomers(this.after, this.limit);
+        const page = await this.adapter.list(this.after, this.limit);
         this.buffer.push(page);
         if (page.nextCursor === null) break;
         this.after = page.nextCursor;

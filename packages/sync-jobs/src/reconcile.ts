@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueCustomerChange, sql, type Address, type EntityManager, type MikroORM } from '@cs/domain';
 import { CustomerSchema } from '@cs/domain';
-import { changeMessage, listedChange, type Integration } from '@cs/integrations';
+import { adapterOf, changeMessage, listedChange, type Integration } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 import { writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
@@ -64,7 +64,8 @@ const KINDS: DriftKind[] = ['missing_in_external', 'missing_internally', 'unlink
  */
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileReport> {
   const { orm, integration } = opts;
-  const { system, objectType } = integration;
+  const { system } = integration;
+  const { objectType } = adapterOf(integration, 'customer');
   const started = new Date();
   const sample = opts.sampleLimit ?? 1000;
   const em = orm.em.fork();
@@ -116,7 +117,7 @@ async function streamExternal(tx: EntityManager, opts: ReconcileOptions): Promis
   let total = 0;
   opts.progress.start(null, `reading ${opts.integration.system} customers`);
   // Pages are read ahead while the previous ones are inserted: under a rate limit, reading is the bottleneck.
-  const pages = new PageReader(opts.integration, opts.limiter, null, 100);
+  const pages = new PageReader(adapterOf(opts.integration, 'customer'), opts.limiter, null, 100);
   try {
     for (let page = await pages.next(); page !== null; page = await pages.next()) {
       const live = page.items.filter((c) => !c.deleted);
@@ -202,7 +203,8 @@ const QUERIES: Record<DriftKind, string> = {
  * - our mapping points at a record they deleted → an inbound delete (as if its webhook had come).
  */
 async function repairAll(tx: EntityManager, opts: ReconcileOptions): Promise<void> {
-  const { system, objectType } = opts.integration;
+  const { system } = opts.integration;
+  const { objectType } = adapterOf(opts.integration, 'customer');
   const runId = randomUUID().slice(0, 8);
   const push = async (kind: DriftKind) => {
     const rows = await sql<RawDrift>(tx, QUERIES[kind], [system, objectType]);

@@ -27,7 +27,7 @@ export function backfillCommand(program: Command, run: (fn: (ctx: Context) => Pr
             review: async (events) => (await ctx.inboundFeed())(events),
           });
         }
-        if (opts.direction !== 'import') result.export = await exportCustomers({ orm, target: { system: integration.system, objectType: integration.objectType }, progress: ctx.progress() });
+        if (opts.direction !== 'import') result.export = await exportCustomers({ orm, integration, progress: ctx.progress() });
         emit(ctx.json, result, () => {
           const lines: string[] = [];
           const i = result.import as Awaited<ReturnType<typeof importCustomers>> | undefined;

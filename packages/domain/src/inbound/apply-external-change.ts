@@ -66,6 +66,11 @@ export function representable(state: ExternalState): SyncedState | null {
   return parsed.success ? parsed.data : null;
 }
 
+/** `state` with ours for the fields the system does not set here (see ExternalChange.keepOurs). */
+function ignoringKept(change: ExternalChange, state: SyncedState | null, ours: SyncedState): SyncedState | null {
+  return state && change.keepOurs?.length ? withFields(state, ours, change.keepOurs) : state;
+}
+
 /** Who changed last, by the time each side made its change (our row's updated_at, the event's seconds). */
 function lastWriter(customer: Customer, change: ExternalChange): 'ours' | 'theirs' | 'same second' {
   const oursMs = customer.updatedAt.getTime();
@@ -76,9 +81,11 @@ function lastWriter(customer: Customer, change: ExternalChange): 'ours' | 'their
 async function applyToMapped(em: EntityManager, change: ExternalChange, mapping: MappingRow, state: ExternalState, known: KnownCurrent): Promise<InboundOutcome> {
   const customer = await loadCustomer(em, mapping.internal_id);
   if (!customer || customer.deletedAt) return { status: 'skipped', reason: 'customer deleted here', customerId: mapping.internal_id };
-  const theirs = representable(state);
-  if (!theirs) return unrepresentable(change, state, customer.id);
   const ours = syncedState(customer);
+  const held = representable(state);
+  if (!held) return unrepresentable(change, state, customer.id);
+  // Fields that go only to that system: whatever it holds for them, ours stay.
+  const theirs = ignoringKept(change, held, ours)!;
   if (sameState(ours, theirs)) {
     await markSynced(em, mapping.id, ours, change.sourceTs);
     return { status: 'skipped', reason: 'already equal (echo)', customerId: customer.id };
@@ -95,7 +102,7 @@ async function applyToMapped(em: EntityManager, change: ExternalChange, mapping:
     }
     if (writer === 'same second') {
       const current = currentState(change, known);
-      const resolved = current && !current.deleted ? representable(current) : null;
+      const resolved = current && !current.deleted ? ignoringKept(change, representable(current), ours) : null;
       if (!resolved) return applyDelete(em, change, mapping);
       const outcome = await update(em, change, mapping, customer, resolved);
       return outcome.status === 'success'
@@ -143,7 +150,7 @@ async function applyMerged(em: EntityManager, change: ExternalChange, mapping: M
     if (writer === 'theirs') merged = withFields(merged, theirs, plan.conflicts);
     if (writer === 'same second') {
       const current = currentState(change, known);
-      const resolved = current && !current.deleted ? representable(current) : null;
+      const resolved = current && !current.deleted ? ignoringKept(change, representable(current), ours) : null;
       if (!resolved) return applyDelete(em, change, mapping);
       // Their current state is newer than the event: it gives every field we take from them.
       held = resolved;

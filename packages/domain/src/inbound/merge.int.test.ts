@@ -152,3 +152,21 @@ describe('a mapping from before the synced state was kept: the whole-record rule
     expect(await mapping()).toMatchObject({ last_synced_state: { ...BASE, phone: '222' } });
   });
 });
+
+describe('a field the system is only sent (field map direction `to`)', () => {
+  it('its value there is ignored: the other fields are taken, ours stays, nothing bounces back', async () => {
+    await seed({}, T0);
+    const outcome = await apply({ ...updated(T0 + 10, { name: 'Ada Theirs', phone: '222' }, ['name', 'phone']), keepOurs: ['phone'] });
+    expect(outcome).toMatchObject({ status: 'success', action: 'updated' });
+    expect(await customer()).toEqual({ name: 'Ada Theirs', email: 'ada@x.io', phone: '111', address: null });
+    expect(await outbox()).toEqual([{ origin: 'stripe', snapshot: { name: 'Ada Theirs', email: 'ada@x.io', phone: '111', address: null, deleted: false } }]);
+  });
+
+  it('a change of only that field changes nothing here', async () => {
+    await seed({}, T0);
+    const outcome = await apply({ ...updated(T0 + 10, { phone: '222' }, ['phone']), keepOurs: ['phone'] });
+    expect(outcome).toMatchObject({ status: 'skipped' });
+    expect(await customer()).toMatchObject({ phone: '111' });
+    expect(await outbox()).toEqual([]);
+  });
+});

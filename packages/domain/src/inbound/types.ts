@@ -20,6 +20,11 @@ export interface ExternalChange {
    * counts as changed there.
    */
   changedFields?: readonly SyncedField[] | undefined;
+  /**
+   * Fields this system does not set here: its field map sends them only to it (direction `to`).
+   * Its values for them are ignored, as if it held ours.
+   */
+  keepOurs?: readonly SyncedField[] | undefined;
 }
 
 export interface ExternalState {

@@ -4,6 +4,7 @@ export * from './mappings';
 export * from './outbound-push';
 export * from './outbound-message-log';
 export * from './push-customer';
+export { pushRecord, type PushTrigger } from './push-record';
 export * from './park';
 export * from './provider-key';
 export * from './sync-events';

@@ -22,13 +22,17 @@ export interface MappingRow {
 export interface MappingTarget {
   system: string;
   objectType: string;
+  /** Which of our catalogs the record belongs to; customer when left out. */
+  entityType?: string | undefined;
 }
+
+const entityOf = (target: MappingTarget) => target.entityType ?? 'customer';
 
 export async function mappingFor(em: EntityManager, customerId: number, target: MappingTarget): Promise<MappingRow | undefined> {
   const rows = await sql<MappingRow>(
     em,
-    `select * from external_mappings where entity_type = 'customer' and internal_id = ? and external_system = ? and external_object_type = ?`,
-    [customerId, target.system, target.objectType],
+    `select * from external_mappings where entity_type = ? and internal_id = ? and external_system = ? and external_object_type = ?`,
+    [entityOf(target), customerId, target.system, target.objectType],
   );
   return rows[0];
 }
@@ -36,8 +40,8 @@ export async function mappingFor(em: EntityManager, customerId: number, target: 
 export async function mappingByExternalId(em: EntityManager, target: MappingTarget, externalId: string, lock = false): Promise<MappingRow | undefined> {
   const rows = await sql<MappingRow>(
     em,
-    `select * from external_mappings where external_system = ? and external_object_type = ? and external_id = ? and entity_type = 'customer'${lock ? ' for update' : ''}`,
-    [target.system, target.objectType, externalId],
+    `select * from external_mappings where external_system = ? and external_object_type = ? and external_id = ? and entity_type = ?${lock ? ' for update' : ''}`,
+    [target.system, target.objectType, externalId, entityOf(target)],
   );
   return rows[0];
 }
@@ -50,8 +54,8 @@ export async function mappingByExternalId(em: EntityManager, target: MappingTarg
 export async function linkMapping(em: EntityManager, customerId: number, target: MappingTarget, externalId: string): Promise<MappingRow> {
   await sql(
     em,
-    `insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', ?, ?, ?, ?) on conflict do nothing`,
-    [customerId, target.system, target.objectType, externalId],
+    `insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values (?, ?, ?, ?, ?) on conflict do nothing`,
+    [entityOf(target), customerId, target.system, target.objectType, externalId],
   );
   const row = await mappingFor(em, customerId, target);
   if (!row) throw new Error(`mapping of customer ${customerId} to ${target.system} ${target.objectType} vanished while linking`);

@@ -12,12 +12,13 @@ import { pushCustomer, type PushDeps } from './push-customer';
 class FakeSystem {
   readonly system = 'stripe';
   readonly objectType = 'customer';
+  readonly catalogs = { customer: this };
   readonly records = new Map<string, ExternalCustomer>();
   readonly calls: string[] = [];
   onCreate: (() => Promise<void>) | undefined;
   failAfterCreate = false;
 
-  async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
+  async create(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
     this.calls.push(`create ${opts.idempotencyKey}`);
     await this.onCreate?.();
     const record = { ...fields, phone: fields.phone ?? null, address: fields.address ?? null, externalId: `cus_${this.records.size + 1}`, internalId, deleted: false, createdTs: this.records.size };
@@ -29,7 +30,7 @@ class FakeSystem {
   /** As Stripe does: a key used before replays its first answer and changes nothing. */
   private readonly answers = new Map<string, ExternalCustomer>();
 
-  async updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
+  async update(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
     this.calls.push(`update ${externalId} ${opts.idempotencyKey}`);
     const replay = this.answers.get(opts.idempotencyKey);
     if (replay) return replay;
@@ -40,7 +41,7 @@ class FakeSystem {
     return record;
   }
 
-  async deleteCustomer(externalId: string, opts: WriteOptions): Promise<void> {
+  async delete(externalId: string, opts: WriteOptions): Promise<void> {
     this.calls.push(`delete ${externalId} ${opts.idempotencyKey}`);
     this.records.set(externalId, { ...this.records.get(externalId)!, deleted: true });
   }
@@ -224,5 +225,25 @@ describe('pushCustomer against Postgres', () => {
     expect(fake.calls).toEqual([`search ${deleted}`]);
     expect((await audit(deleted)).map((a) => `${a.status} ${a.reason}`)).toEqual(['skipped echo', 'skipped never synced']);
     expect((await audit(999_999)).map((a) => `${a.status} ${a.reason}`)).toEqual(['skipped customer does not exist']);
+  });
+
+  it('with one-way fields, writes only the fields that go there and skips a change of a field that comes only from there', async () => {
+    (fake as unknown as { fieldMap: Record<string, string> }).fieldMap = { phone: 'from', address: 'to' };
+    const id = await newCustomer();
+    await query(`update customers set phone = '+15550001', address = '{"country": "FR", "city": "Lyon"}' where id = $1`, [id]);
+    await push('customer.created', id);
+    const created = fake.records.get('cus_1')!;
+    expect(created.phone).toBeNull(); // phone comes only from there: never written
+    expect(created.address).toMatchObject({ country: 'FR', city: 'Lyon' });
+
+    await query(`update customers set phone = '+15550002', version = 2 where id = $1`, [id]);
+    await push('customer.updated', id);
+    expect(fake.calls.filter((c) => c.startsWith('update'))).toEqual([]);
+    expect((await audit(id)).at(-1)).toMatchObject({ status: 'skipped', reason: 'unchanged' });
+
+    await query(`update customers set name = 'Ada L', version = 3 where id = $1`, [id]);
+    await push('customer.updated', id);
+    expect(fake.calls.filter((c) => c.startsWith('update'))).toHaveLength(1);
+    expect(fake.records.get('cus_1')).toMatchObject({ name: 'Ada L', phone: null });
   });
 });

@@ -20,7 +20,10 @@ export interface SyncEventRow {
 }
 
 export interface SyncEventFilter {
+  /** A record's id; with entityType (customer when left out) it names the record. */
   customerId?: number | undefined;
+  /** Which catalog's rows: customer, invoice. */
+  entityType?: string | undefined;
   system?: string | undefined;
   status?: string | undefined;
   direction?: string | undefined;
@@ -51,9 +54,9 @@ export async function listSyncEvents(em: EntityManager, f: SyncEventFilter): Pro
     params.push(value);
   };
   if (f.customerId !== undefined) {
-    where.push(`entity_type = 'customer'`);
+    add('entity_type = ?', f.entityType ?? 'customer');
     add('entity_id = ?', f.customerId);
-  }
+  } else if (f.entityType !== undefined) add('entity_type = ?', f.entityType);
   if (f.system !== undefined) add('external_system = ?', f.system);
   if (f.status !== undefined) add('status = ?', f.status);
   if (f.direction !== undefined) add('direction = ?', f.direction);

@@ -5,6 +5,8 @@ import { sql } from '../sql';
 
 export interface SyncAttempt {
   eventType: string;
+  /** The catalog the record belongs to; customer when left out. */
+  entityType?: string;
   entityId: number;
   system: string | null;
   status: SyncStatus;
@@ -23,8 +25,8 @@ export function syncEventInsert(a: SyncAttempt): { text: string; params: unknown
   const done = a.status !== 'pending' && a.status !== 'retrying';
   return {
     text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id)
-     select ?::uuid, ?, 'customer', ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?`,
-    params: [randomUUID(), a.eventType.slice(0, 50), a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
+     select ?::uuid, ?, ?, ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?`,
+    params: [randomUUID(), a.eventType.slice(0, 50), a.entityType ?? 'customer', a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
   };
 }
 

@@ -39,15 +39,15 @@ interface LatestEventRow {
  * Every system in `systems` is listed even when nothing happened yet; a system seen only in the
  * data (one no longer configured, say) is listed too, so nothing is hidden from operators.
  */
-export async function syncStates(em: EntityManager, customerIds: number[], systems: readonly string[]): Promise<Map<number, SystemSyncState[]>> {
+export async function syncStates(em: EntityManager, customerIds: number[], systems: readonly string[], entityType = 'customer'): Promise<Map<number, SystemSyncState[]>> {
   const result = new Map<number, SystemSyncState[]>();
   if (customerIds.length === 0) return result;
   const ids = `{${customerIds.join(',')}}`;
   const mappings = await sql<MappingRow>(
     em,
     `select internal_id as customer_id, external_system as system, external_id, created_at, last_synced_at
-       from external_mappings where entity_type = 'customer' and internal_id = any(?::int[])`,
-    [ids],
+       from external_mappings where entity_type = ? and internal_id = any(?::int[])`,
+    [entityType, ids],
   );
   // "Latest" is the highest id: created_at is the transaction's start time and can tie or reorder.
   const latest = await sql<LatestEventRow>(
@@ -55,9 +55,9 @@ export async function syncStates(em: EntityManager, customerIds: number[], syste
     `select distinct on (entity_id, external_system)
             entity_id as customer_id, external_system as system, status, error_message, created_at, event_type, direction
        from sync_events
-      where entity_type = 'customer' and entity_id = any(?::int[]) and external_system is not null
+      where entity_type = ? and entity_id = any(?::int[]) and external_system is not null
       order by entity_id, external_system, id desc`,
-    [ids],
+    [entityType, ids],
   );
   for (const id of customerIds) {
     const names = new Set(systems);
@@ -94,17 +94,17 @@ export type ParkedForCustomer = Pick<
  * Parked messages about one customer. Outbound messages are keyed by our customer id; inbound
  * ones by the external id, so those are found through the customer's mappings.
  */
-export async function parkedDeadLettersFor(em: EntityManager, customerId: number): Promise<ParkedForCustomer[]> {
+export async function parkedDeadLettersFor(em: EntityManager, customerId: number, entityType = 'customer'): Promise<ParkedForCustomer[]> {
   const rows = await sql<Omit<ParkedForCustomer, 'created_at'> & { created_at: string }>(
     em,
     `select d.id, d.source_topic, d.message_key, d.external_system, d.reason, d.error_code, d.attempts, d.trace_id, d.created_at
        from dead_letters d
       where d.status = 'parked'
-        and ((d.source_topic not like '%sync.inbound' and d.message_key = ?)
+        and ((d.source_topic not like '%sync.inbound' and coalesce(d.entity_type, 'customer') = ? and d.message_key = ?)
           or (d.source_topic like '%sync.inbound'
-              and exists (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = ? and m.external_id = d.message_key)))
+              and exists (select 1 from external_mappings m where m.entity_type = ? and m.internal_id = ? and m.external_id = d.message_key)))
       order by d.id desc`,
-    [String(customerId), customerId],
+    [entityType, String(customerId), entityType, customerId],
   );
   return rows.map((r) => ({ ...r, created_at: pgTime(r.created_at) }));
 }

@@ -31,8 +31,8 @@ describe('StripeConfig.onCall', () => {
     const { port } = server.address() as AddressInfo;
     const stripe = new StripeIntegration({ secretKey: 'sk_test_x', apiBase: `http://127.0.0.1:${port}`, onCall: (c) => calls.push(c) });
 
-    await stripe.getCustomer('cus_abc123');
-    await expect(stripe.updateCustomer('cus_abc123', { name: 'A', email: 'a@x.io' }, { idempotencyKey: 'k1' })).rejects.toThrow();
+    await stripe.catalogs.customer.get('cus_abc123');
+    await expect(stripe.catalogs.customer.update('cus_abc123', { name: 'A', email: 'a@x.io' }, { idempotencyKey: 'k1' })).rejects.toThrow();
 
     expect(calls).toEqual([
       { system: 'stripe', method: 'GET /v1/customers/{id}', status: 200, elapsedMs: expect.any(Number) },
@@ -49,7 +49,7 @@ describe('StripeConfig.onCall', () => {
         throw new Error('metrics broke');
       },
     });
-    await expect(stripe.getCustomer('cus_abc123')).resolves.toMatchObject({ externalId: 'cus_abc123' });
+    await expect(stripe.catalogs.customer.get('cus_abc123')).resolves.toMatchObject({ externalId: 'cus_abc123' });
   });
 
   it.each([

@@ -3,3 +3,4 @@ export { StripeWebhookVerifier } from './webhooks';
 export type { StripeConfig } from './config';
 export { stripeEnv, stripeWebhookEnv, type StripeEnv } from './env';
 export { stripeConnector } from './connector';
+export { StripeCustomers } from './customers';

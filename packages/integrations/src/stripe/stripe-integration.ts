@@ -1,74 +1,20 @@
 import Stripe from 'stripe';
-import {
-  type CustomerFields,
-  type ErrorClass,
-  type ExternalCustomer,
-  type Integration,
-  type ListPage,
-  type NeutralChange,
-  type SourceEvent,
-  type WriteOptions,
-} from '../types';
+import type { ErrorClass, Integration, NeutralChange, SourceEvent } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
 import { HANDLED_EVENTS, stripeEventToChange } from './changes';
 import { stripeFeed } from './feed';
 import { classifyStripeError } from './errors';
-import { fromStripe, toStripeParams } from './mapping';
+import { StripeCustomers } from './customers';
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
-  readonly objectType = 'customer';
   readonly feed = stripeFeed((fromTs, toTs) => this.listEvents(fromTs, toTs));
+  readonly catalogs: { customer: StripeCustomers };
   private readonly stripe: Stripe;
 
   constructor(config: StripeConfig) {
     this.stripe = createStripeClient(config);
-  }
-
-  async createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
-    const created = await this.stripe.customers.create(
-      { ...toStripeParams(fields, 'create'), metadata: { internal_id: String(internalId) } },
-      { idempotencyKey: opts.idempotencyKey },
-    );
-    return fromStripe(created);
-  }
-
-  async updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
-    const updated = await this.stripe.customers.update(externalId, toStripeParams(fields), { idempotencyKey: opts.idempotencyKey });
-    return fromStripe(updated);
-  }
-
-  async deleteCustomer(externalId: string, opts: WriteOptions): Promise<void> {
-    try {
-      await this.stripe.customers.del(externalId, {}, { idempotencyKey: opts.idempotencyKey });
-    } catch (err) {
-      // Already gone is what we wanted.
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return;
-      throw err;
-    }
-  }
-
-  async getCustomer(externalId: string): Promise<ExternalCustomer | null> {
-    try {
-      return fromStripe(await this.stripe.customers.retrieve(externalId));
-    } catch (err) {
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
-      throw err;
-    }
-  }
-
-  async findByInternalId(internalId: number): Promise<ExternalCustomer | null> {
-    const found = await this.stripe.customers.search({ query: `metadata['internal_id']:'${internalId}'`, limit: 10 });
-    const live = found.data.map(fromStripe).filter((c) => !c.deleted && c.internalId === internalId);
-    // Oldest first: if a duplicate ever slipped in, the first one is the one we keep.
-    live.sort((a, b) => a.createdTs - b.createdTs || a.externalId.localeCompare(b.externalId));
-    return live[0] ?? null;
-  }
-
-  async listCustomers(cursor: string | null, limit: number): Promise<ListPage> {
-    const page = await this.stripe.customers.list({ limit, ...(cursor ? { starting_after: cursor } : {}) });
-    const items = page.data.map(fromStripe);
-    return { items, nextCursor: page.has_more ? (page.data.at(-1)?.id ?? null) : null };
+    this.catalogs = { customer: new StripeCustomers(this.stripe) };
   }
 
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null {

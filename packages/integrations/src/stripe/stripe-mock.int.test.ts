@@ -155,7 +155,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('createCustomer: accepted by the spec, sends name/email/metadata.internal_id and the Idempotency-Key', async () => {
-    const created = await stripe.createCustomer({ name: 'Ada Lovelace', email: 'Ada@Example.com' }, 42, { idempotencyKey: 'cs-create-42-1' });
+    const created = await stripe.catalogs.customer.create({ name: 'Ada Lovelace', email: 'Ada@Example.com' }, 42, { idempotencyKey: 'cs-create-42-1' });
     // stripe-mock mints an id and reflects name/email; it does not echo metadata, so internalId is not asserted here.
     expect(created).toMatchObject({ externalId: expect.stringMatching(/^cus_/), deleted: false, name: 'Ada Lovelace', email: 'ada@example.com' });
     expect(Number.isInteger(created.createdTs) && created.createdTs > 0).toBe(true);
@@ -172,7 +172,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('updateCustomer: accepted by the spec, sends only name/email and the Idempotency-Key', async () => {
-    const updated = await stripe.updateCustomer('cus_contract1', { name: 'Grace Hopper', email: 'grace@example.com' }, { idempotencyKey: 'cs-update-7' });
+    const updated = await stripe.catalogs.customer.update('cus_contract1', { name: 'Grace Hopper', email: 'grace@example.com' }, { idempotencyKey: 'cs-update-7' });
     // Reflected by stripe-mock: the path id and the scalar params (not stored anywhere).
     expect(updated).toMatchObject({ externalId: 'cus_contract1', deleted: false, name: 'Grace Hopper', email: 'grace@example.com' });
 
@@ -185,7 +185,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   const address = { line1: '1 Main St', line2: null, city: 'Leeds', state: null, postal_code: 'LS1 4AP', country: 'GB' };
 
   it('createCustomer with phone and address: accepted by the spec, sent as phone and address[...] (empty parts as "")', async () => {
-    await stripe.createCustomer({ name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', address }, 42, { idempotencyKey: 'cs-create-42-2' });
+    await stripe.catalogs.customer.create({ name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', address }, 42, { idempotencyKey: 'cs-create-42-2' });
     const req = onlyRequest();
     expect(req).toMatchObject({ method: 'POST', path: '/v1/customers', status: 200 });
     expect(sortedKeys(req.body)).toEqual(
@@ -198,12 +198,12 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('createCustomer without phone and address: sends neither (nothing to clear)', async () => {
-    await stripe.createCustomer({ name: 'Ada', email: 'ada@example.com', phone: null, address: null }, 42, { idempotencyKey: 'cs-create-42-3' });
+    await stripe.catalogs.customer.create({ name: 'Ada', email: 'ada@example.com', phone: null, address: null }, 42, { idempotencyKey: 'cs-create-42-3' });
     expect(sortedKeys(onlyRequest().body)).toEqual(['email', 'metadata[internal_id]', 'name']);
   });
 
   it('updateCustomer with phone and address: accepted by the spec', async () => {
-    await stripe.updateCustomer('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: '555 0100', address }, { idempotencyKey: 'cs-update-8' });
+    await stripe.catalogs.customer.update('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: '555 0100', address }, { idempotencyKey: 'cs-update-8' });
     const req = onlyRequest();
     expect(req).toMatchObject({ method: 'POST', path: '/v1/customers/cus_contract1', status: 200 });
     expect(req.body.get('phone')).toBe('555 0100');
@@ -211,7 +211,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('updateCustomer clearing phone and address: sends phone= and address= (Stripe clears a field sent empty), accepted by the spec', async () => {
-    await stripe.updateCustomer('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: null, address: null }, { idempotencyKey: 'cs-update-9' });
+    await stripe.catalogs.customer.update('cus_contract1', { name: 'Ada', email: 'ada@example.com', phone: null, address: null }, { idempotencyKey: 'cs-update-9' });
     const req = onlyRequest();
     expect(req).toMatchObject({ method: 'POST', path: '/v1/customers/cus_contract1', status: 200 });
     expect(sortedKeys(req.body)).toEqual(['address', 'email', 'name', 'phone']);
@@ -220,7 +220,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('deleteCustomer: accepted by the spec, sends the Idempotency-Key', async () => {
-    await expect(stripe.deleteCustomer('cus_contract1', { idempotencyKey: 'cs-delete-7' })).resolves.toBeUndefined();
+    await expect(stripe.catalogs.customer.delete('cus_contract1', { idempotencyKey: 'cs-delete-7' })).resolves.toBeUndefined();
 
     const req = onlyRequest();
     expect(req).toMatchObject({ method: 'DELETE', path: '/v1/customers/cus_contract1', status: 200 });
@@ -230,7 +230,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it("getCustomer: maps the fixture customer (Stripe's nulls become empty strings)", async () => {
-    const got = await stripe.getCustomer('cus_contract2');
+    const got = await stripe.catalogs.customer.get('cus_contract2');
     // The fixture customer has name/email null and no metadata.
     expect(got).toEqual({ externalId: 'cus_contract2', internalId: null, deleted: false, name: '', email: '', phone: null, address: null, createdTs: expect.any(Number) });
     expect(got!.createdTs).toBeGreaterThan(0);
@@ -242,7 +242,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
 
   it('findByInternalId: the search query and limit are accepted by the spec', async () => {
     // The search fixture is a customer without metadata.internal_id, so nothing matches: null.
-    await expect(stripe.findByInternalId(42)).resolves.toBeNull();
+    await expect(stripe.catalogs.customer.findByInternalId(42)).resolves.toBeNull();
 
     const req = onlyRequest();
     expect(req).toMatchObject({ method: 'GET', path: '/v1/customers/search', status: 200 });
@@ -252,7 +252,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('listCustomers without a cursor: maps the page', async () => {
-    const page = await stripe.listCustomers(null, 50);
+    const page = await stripe.catalogs.customer.list(null, 50);
     expect(page.items.length).toBeGreaterThan(0);
     for (const item of page.items) expect(item).toMatchObject({ externalId: expect.stringMatching(/^cus_/), deleted: false });
     expect(page.nextCursor).toBeNull(); // the fixture list has has_more: false
@@ -264,7 +264,7 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 
   it('listCustomers with a cursor: starting_after is accepted by the spec', async () => {
-    const page = await stripe.listCustomers('cus_previouspage', 50);
+    const page = await stripe.catalogs.customer.list('cus_previouspage', 50);
     expect(page.items.every((c) => c.externalId.startsWith('cus_'))).toBe(true);
 
     const req = onlyRequest();
