@@ -59,7 +59,10 @@ export class SalesforceClient {
     if (this.conn.accessToken) return;
     this.login ??= this.conn
       .authorize({ grant_type: 'client_credentials' })
-      .then(() => undefined)
+      .then(
+        () => undefined,
+        (err: Error) => Promise.reject(refreshFailure(err)),
+      )
       .finally(() => (this.login = null));
     await this.login;
   }

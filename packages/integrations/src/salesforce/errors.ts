@@ -36,7 +36,7 @@ export const secondSessionRejection = (): SalesforceApiError =>
 
 /** Logging in again failed: bad credentials are permanent, an unreachable token endpoint is not. */
 export function refreshFailure(err: Error): SalesforceApiError {
-  const permanent = /invalid_client|invalid_grant|unsupported_grant_type|unauthorized_client/.test(err.message);
+  const permanent = /invalid_client|invalid_grant|unsupported_grant_type|unauthorized_client/.test(`${err.name} ${err.message}`);
   return new SalesforceApiError(permanent ? 400 : 503, [{ errorCode: permanent ? 'AUTH_FAILED' : 'AUTH_UNAVAILABLE', message: err.message }]);
 }
 
