@@ -9,6 +9,8 @@ const byName = new Map<string, string>();
 
 function nameOf(code: string): string | undefined {
   try {
+    // Withdrawn codes are aliases of current ones ("DD" → "DE"): only the current code has the name.
+    if (new Intl.Locale(`und-${code}`).region !== code) return undefined;
     const name = names.of(code);
     return name !== undefined && name !== code ? name : undefined;
   } catch {
@@ -20,8 +22,7 @@ for (let a = 65; a <= 90; a++) {
   for (let b = 65; b <= 90; b++) {
     const code = String.fromCharCode(a, b);
     const name = nameOf(code);
-    // First code wins: withdrawn codes (e.g. "UK" for GB) come after nothing we rely on.
-    if (name !== undefined && !byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), code);
+    if (name !== undefined) byName.set(name.toLowerCase(), code);
   }
 }
 
