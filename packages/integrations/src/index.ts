@@ -7,3 +7,4 @@ export * from './connectors/modules';
 export * from './registry';
 export * from './types';
 export * from './stripe';
+export * from './salesforce';

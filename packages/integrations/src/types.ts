@@ -56,6 +56,15 @@ export interface NeutralChange {
    * synced counts as changed there.
    */
   changedFields?: SyncedFieldName[] | undefined;
+  /** The source's timestamp in milliseconds, where it has them (Salesforce CDC's commitTimestamp). */
+  sourceTsMs?: number | undefined;
+  /**
+   * `customer` holds only the fields in `changedFields` (a Salesforce CDC UPDATE carries nothing
+   * else): merge them onto what we hold, never take the others as cleared.
+   */
+  partial?: boolean | undefined;
+  /** The source says we made this change ourselves (Salesforce's changeOrigin names our client): an echo. */
+  ownWrite?: boolean | undefined;
 }
 
 export interface WriteOptions {
