@@ -15,7 +15,7 @@ const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
 // local end of some outgoing connection (Kafka, Postgres), and an app then fails with EADDRINUSE.
 const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
 const base = 20000 + (run % 25) * 200 + workerId * 20;
-export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10, memory: base + 11 };
+export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10, memory: base + 11, salesforce: base + 12, 'salesforce-grpc': base + 13 };
 export const STRIPE_KEY = 'sk_test_e2e_key_do_not_log';
 export const WEBHOOK_SECRET = 'whsec_e2e_secret_do_not_log';
 /** For tests that run the API with auth on. scripts/check-log-secrets.js fails the run if any of these reach a log. */

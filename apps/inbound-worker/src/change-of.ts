@@ -66,6 +66,7 @@ function decoded(registry: IntegrationRegistry, msg: InboundMessage): ExternalCh
       state: stateOf(p.state),
       traceId: msg.trace_id,
       changedFields: changedFieldsOf(p.changed_fields),
+      ...(p.partial ? { partial: true } : {}),
     };
   }
   const change = registry.get(msg.payload.system).toNeutralChange(msg.payload.event);

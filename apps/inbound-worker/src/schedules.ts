@@ -1,7 +1,7 @@
 import type { MikroORM } from '@cs/domain';
 import type { Integration } from '@cs/integrations';
 import type { Logger, TokenBucket } from '@cs/platform';
-import { CatchUpPoller, logProgress, reconcile, type InboundFeed } from '@cs/sync-jobs';
+import { CatchUpPoller, logProgress, reconcile, StreamFollower, type InboundFeed } from '@cs/sync-jobs';
 
 export interface ScheduleDeps {
   orm: MikroORM;
@@ -13,7 +13,8 @@ export interface ScheduleDeps {
 
 /**
  * The self-healing jobs the inbound worker runs on a timer, per system: the change-feed catch-up
- * (every minute by default; Stripe's feed is its events API) and a reconciliation (daily by default). Each takes a database lock, so
+ * (every minute by default; Stripe's feed is its events API), the change stream of a system that
+ * has one (Salesforce CDC), and a reconciliation (daily by default). Each takes a database lock, so
  * with several instances exactly one runs each job.
  */
 export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; reconcileMs: number; repair: boolean }) {
@@ -23,6 +24,9 @@ export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; re
   };
   const poller = new CatchUpPoller({ ...deps, onGap: runReconcile });
   if (opts.catchUpMs > 0) poller.start(opts.catchUpMs);
+  // A system with a push-based stream (Salesforce CDC) is followed for as long as the worker runs.
+  const follower = new StreamFollower({ ...deps, onGap: runReconcile });
+  follower.start();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   if (opts.reconcileMs > 0) {
@@ -35,7 +39,7 @@ export function startSchedules(deps: ScheduleDeps, opts: { catchUpMs: number; re
   return {
     async stop() {
       clearInterval(timer);
-      await Promise.all([poller.stop(), running]);
+      await Promise.all([poller.stop(), follower.stop(), running]);
     },
   };
 }

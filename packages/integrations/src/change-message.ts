@@ -23,6 +23,7 @@ export function changeMessage(system: string, change: NeutralChange, via: Extern
     sourceTs: change.sourceTs,
     state: change.customer && change.kind !== 'deleted' ? neutralState(change.customer) : null,
     ...(change.changedFields ? { changedFields: change.changedFields } : {}),
+    ...(change.partial ? { partial: true } : {}),
     via,
     ...(traceId ? { traceId } : {}),
   };

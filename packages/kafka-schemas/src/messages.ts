@@ -22,7 +22,7 @@ export const customerUpdated = envelopeOf('customer.updated', customerChangePayl
 export const customerDeleted = envelopeOf('customer.deleted', customerChangePayload);
 
 /** How a change reached us: a signed webhook, a change feed (Stripe: the events API), a backfill or reconcile, a replay. */
-export const via = z.enum(['webhook', 'events_api', 'backfill', 'replay']);
+export const via = z.enum(['webhook', 'events_api', 'stream', 'backfill', 'replay']);
 
 /**
  * sync.inbound: a change an external system made, already in our terms — the connector that
@@ -49,6 +49,8 @@ export const externalChangePayload = z.object({
   state: z.record(z.string(), z.unknown()).nullable(),
   /** The fields the source says changed (Stripe: previous_attributes); absent when it does not say. */
   changed_fields: z.array(z.string()).optional(),
+  /** `state` holds only the changed fields (a Salesforce CDC UPDATE): the others are unknown, not cleared. */
+  partial: z.boolean().optional(),
 });
 export const externalChange = envelopeOf('external.change', externalChangePayload);
 
@@ -114,6 +116,7 @@ export interface ExternalChangeInput {
   sourceTs: number;
   state: Record<string, unknown> | null;
   changedFields?: string[] | undefined;
+  partial?: boolean | undefined;
   via: ExternalChangePayload['via'];
   traceId?: string | undefined;
 }
@@ -139,6 +142,7 @@ export function externalChangeEnvelope(input: ExternalChangeInput) {
       via: input.via,
       state: input.state,
       ...(input.changedFields ? { changed_fields: input.changedFields } : {}),
+      ...(input.partial ? { partial: true } : {}),
     },
   });
 }

@@ -4,3 +4,4 @@ export * from './cursors';
 export * from './inbound-publisher';
 export * from './progress';
 export * from './reconcile';
+export * from './stream-follower';

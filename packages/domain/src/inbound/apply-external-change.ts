@@ -40,10 +40,25 @@ export async function applyExternalChange(em: EntityManager, change: ExternalCha
     if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_id };
     if (change.sourceTs === last) state = currentState(change, current); // same second: the source's current state
   }
+  if (change.partial && state === change.state && state !== null) state = completed(change, state, mapping, current);
 
   if (change.kind === 'deleted' || state === null || state.deleted) return applyDelete(em, change, mapping);
   return mapping ? applyToMapped(em, change, mapping, state, current) : applyUnmapped(em, change, state);
 }
+
+/**
+ * A partial change's record as it is there now: what it held when last synced, with the changed
+ * fields' new values. Without a synced state to start from (a record new to us, an old mapping),
+ * its current state is read (outside the transaction, as for a tie).
+ */
+function completed(change: ExternalChange, state: ExternalState, mapping: MappingRow | undefined, current: KnownCurrent): ExternalState | null {
+  const base = mapping?.last_synced_state;
+  if (!base) return currentState(change, current);
+  const fields = change.changedFields ?? [];
+  return { ...state, ...withFields(syncedState(base), stateAsSynced(state), fields), internalId: state.internalId ?? mapping.internal_id };
+}
+
+const stateAsSynced = (s: ExternalState): SyncedState => ({ name: s.name, email: s.email, phone: s.phone, address: s.address });
 
 const targetOf = (change: ExternalChange) => ({ system: change.system, objectType: change.objectType });
 

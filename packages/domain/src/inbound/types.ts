@@ -25,6 +25,11 @@ export interface ExternalChange {
    * Its values for them are ignored, as if it held ours.
    */
   keepOurs?: readonly SyncedField[] | undefined;
+  /**
+   * `state` holds only the fields in changedFields (a Salesforce CDC UPDATE): the record's other
+   * fields are what it last held, not cleared.
+   */
+  partial?: boolean | undefined;
 }
 
 export interface ExternalState {

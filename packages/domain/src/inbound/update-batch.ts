@@ -98,7 +98,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
   const { system, objectType } = target;
   const candidates = batch
     .map((item, ord) => ({ item, ord, fields: item.change.state && !item.change.state.deleted ? representable(item.change.state) : null }))
-    .filter((c) => c.item.change.kind === 'updated' && !c.item.change.keepOurs?.length && c.item.change.system === system && c.item.change.objectType === objectType && c.fields !== null);
+    .filter((c) => c.item.change.kind === 'updated' && !c.item.change.keepOurs?.length && !c.item.change.partial && c.item.change.system === system && c.item.change.objectType === objectType && c.fields !== null);
   if (new Set(candidates.map((c) => c.item.change.externalId)).size !== candidates.length) throw new Error('applyUpdateBatch: one event per record per batch');
   if (candidates.length === 0) return new Map();
 

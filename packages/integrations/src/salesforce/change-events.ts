@@ -1,7 +1,7 @@
 import type { NeutralChange, SyncedFieldName } from '../types';
 import { decodeFieldBitmaps, type AvroField } from './bitmap';
 import { fromAccount, type AccountRecord, type AccountShape } from './mapping';
-import { SYNCED_FIELDS } from './env';
+import { SYNCED_FIELDS } from '../field-map';
 
 export interface ChangeEventHeader {
   entityName: string;

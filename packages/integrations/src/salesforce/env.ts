@@ -1,26 +1,5 @@
 import { z } from 'zod';
-import type { FieldDirection, FieldMap, SyncedFieldName } from '../types';
-
-export const SYNCED_FIELDS: readonly SyncedFieldName[] = ['name', 'email', 'phone', 'address'];
-const DIRECTIONS: readonly FieldDirection[] = ['both', 'to', 'from'];
-
-/** "phone=from,address=to" → { phone: 'from', address: 'to' }; every problem is named, all at once. */
-export function parseFieldDirections(raw: string, ctx: z.RefinementCtx): FieldMap {
-  const out: Record<string, FieldDirection> = {};
-  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [field = '', direction = '', ...rest] = item.split('=').map((s) => s.trim());
-    if (!SYNCED_FIELDS.includes(field as SyncedFieldName) || rest.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `unknown field "${field}" in "${item}" (fields: ${SYNCED_FIELDS.join(', ')})` });
-    } else if (!DIRECTIONS.includes(direction as FieldDirection)) {
-      ctx.addIssue({ code: 'custom', message: `unknown direction "${direction}" for ${field} (directions: ${DIRECTIONS.join(', ')})` });
-    } else if (field in out) {
-      ctx.addIssue({ code: 'custom', message: `${field} is given twice` });
-    } else {
-      out[field] = direction as FieldDirection;
-    }
-  }
-  return out;
-}
+import { fieldDirections } from '../field-map';
 
 const rate = z.coerce.number().positive().max(100_000).optional();
 const apiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name');
@@ -54,7 +33,7 @@ export const salesforceEnv = z.object({
   /** `code`: the org has state and country picklists (BillingCountryCode); `name`: free-text BillingCountry. */
   SALESFORCE_COUNTRY_FIELD: z.enum(['code', 'name']).default('code'),
   /** e.g. "phone=from,address=to"; a field left out syncs both ways. */
-  SALESFORCE_FIELD_DIRECTIONS: z.string().optional().transform((v, ctx) => parseFieldDirections(v ?? '', ctx)),
+  SALESFORCE_FIELD_DIRECTIONS: fieldDirections,
   /** Writes per second (outbound); default 20. */
   SALESFORCE_WRITE_RATE: rate,
   /** Reads per second (catch-up, backfill, reconcile); default 20. */

@@ -1,4 +1,4 @@
-import type { CustomerFields, ErrorClass, ExternalCustomer, Integration, ListPage, NeutralChange, WriteOptions } from '../types';
+import type { ErrorClass, Integration, NeutralChange } from '../types';
 import { AccountsAdapter } from './accounts';
 import { ChangeDataCapture, type PubSubTarget } from './cdc';
 import { SalesforceClient, type Quota, type SalesforceClientConfig } from './client';
@@ -10,45 +10,19 @@ export interface SalesforceConfig extends SalesforceClientConfig {
   pubSub: PubSubTarget;
 }
 
-/**
- * Salesforce, with customers as Accounts. `accounts` and `stream` are the per-catalog pieces the
- * engine's catalog adapters take; the Integration methods delegate to them until it does.
- */
+/** Salesforce, with our customers as Accounts; their changes arrive over CDC (`stream`). */
 export class SalesforceIntegration implements Integration {
   readonly system = 'salesforce';
-  readonly objectType = 'Account';
   readonly accounts: AccountsAdapter;
+  readonly catalogs: { customer: AccountsAdapter };
   readonly stream: ChangeDataCapture;
   readonly client: SalesforceClient;
 
   constructor(config: SalesforceConfig) {
     this.client = new SalesforceClient(config);
     this.accounts = new AccountsAdapter(this.client, config.shape);
+    this.catalogs = { customer: this.accounts };
     this.stream = new ChangeDataCapture(this.client, config.shape, config.pubSub, (id) => this.accounts.get(id));
-  }
-
-  createCustomer(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
-    return this.accounts.create(fields, internalId, opts);
-  }
-
-  updateCustomer(externalId: string, fields: CustomerFields, opts: WriteOptions): Promise<ExternalCustomer> {
-    return this.accounts.update(externalId, fields, opts);
-  }
-
-  deleteCustomer(externalId: string, opts: WriteOptions): Promise<void> {
-    return this.accounts.delete(externalId, opts);
-  }
-
-  getCustomer(externalId: string): Promise<ExternalCustomer | null> {
-    return this.accounts.get(externalId);
-  }
-
-  findByInternalId(internalId: number): Promise<ExternalCustomer | null> {
-    return this.accounts.findByInternalId(internalId);
-  }
-
-  listCustomers(cursor: string | null, limit: number): Promise<ListPage> {
-    return this.accounts.list(cursor, limit);
   }
 
   /** Salesforce sends no webhooks: its changes arrive on `stream`. */

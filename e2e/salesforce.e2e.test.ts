@@ -1,0 +1,129 @@
+/**
+ * The three-way hub: our catalog, Stripe and Salesforce (customers ⇄ Accounts), every app as a
+ * process, both emulators as processes, real Postgres and Kafka. A change made in any of the three
+ * places reaches the other two once and is never written back to where it came from.
+ */
+import { query, resetDatabase } from '../test/support/db';
+import { api } from './support/api';
+import { emulator } from './support/emulator';
+import { salesforce, salesforceEnv, startSalesforceEmulator } from './support/salesforce';
+import { isolateTopics, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
+
+const procs: Proc[] = [];
+let inbound: Proc;
+const config = { SYNC_SYSTEMS: 'stripe,salesforce', ...salesforceEnv, RECONCILE_INTERVAL_MS: '0', OUTBOUND_RETRY_BASE_MS: '100', STRIPE_WRITE_RATE: '1000' };
+
+beforeAll(async () => {
+  await resetDatabase();
+  await isolateTopics('salesforce');
+  procs.push(startEmulator(), startSalesforceEmulator());
+  await waitReady('emulator', '/_emulator/health');
+  await waitFor('the Salesforce emulator', () => salesforce.health().then((h) => (h.ok ? true : undefined)), 30_000, 100);
+  await emulator.reset({ endpoints: true });
+  await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
+  const apps: AppName[] = ['api', 'webhook-gateway', 'outbound-worker'];
+  procs.push(...apps.map((a) => startApp(a, config)));
+  inbound = startApp('inbound-worker', config);
+  await Promise.all([...apps, 'inbound-worker' as const].map((a) => waitReady(a)));
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([...procs, inbound].map((p) => stop(p)));
+});
+
+const stripeRecordOf = async (id: number) => (await emulator.customers()).find((c) => c.metadata.internal_id === String(id));
+const ours = async (email: string) =>
+  (await query<{ id: number; name: string; phone: string | null; deleted: boolean }>('select id, name, phone, deleted_at is not null as deleted from customers where email = $1', [email]))[0];
+const settle = () => new Promise((r) => setTimeout(r, 1500)); // an echo, if any, has been sent by now
+
+describe('customers ⇄ Stripe ⇄ Salesforce Accounts', () => {
+  it('checks Salesforce like any system', async () => {
+    const ready = (await waitReady('outbound-worker')) as { checks: Record<string, string> };
+    expect(ready.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', salesforce: 'authenticated' });
+  });
+
+  it('a customer made here becomes one Account (upserted by our id) and one Stripe customer', async () => {
+    const created = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Hub Co', email: 'hub@x.io', address: { city: 'Lyon', country: 'FR' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const account = await waitFor('the Account', () => salesforce.byInternalId(id), 30_000, 100);
+    expect(account).toMatchObject({ Name: 'Hub Co', Billing_Email__c: 'hub@x.io', BillingCity: 'Lyon', BillingCountryCode: 'FR' });
+    await waitFor('the Stripe customer', () => stripeRecordOf(id), 30_000, 100);
+    const mappings = await waitFor('both mappings', async () => {
+      const rows = await query<{ external_system: string; external_object_type: string; external_id: string }>(
+        'select external_system, external_object_type, external_id from external_mappings where internal_id = $1 order by external_system',
+        [id],
+      );
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(mappings[0]).toEqual({ external_system: 'salesforce', external_object_type: 'Account', external_id: account.Id });
+    expect((await salesforce.accounts()).filter((a) => a.Customer_Sync_Id__c === String(id))).toHaveLength(1);
+  });
+
+  it('an edit in the Salesforce UI reaches our catalog and Stripe through CDC, and is not written back to Salesforce', async () => {
+    const { id } = (await ours('hub@x.io'))!;
+    const account = (await salesforce.byInternalId(id))!;
+    await settle();
+    const writesBefore = await salesforce.apiWrites();
+    await salesforce.ui.update(account.Id, { Phone: '+33 4 00 00 00 01' });
+    await waitFor('the phone here', async () => ((await ours('hub@x.io'))?.phone === '+33 4 00 00 00 01' ? true : undefined), 30_000, 100);
+    await waitFor('the phone in Stripe', async () => ((await stripeRecordOf(id))?.phone === '+33 4 00 00 00 01' ? true : undefined), 30_000, 100);
+    await settle();
+    expect(await salesforce.apiWrites()).toBe(writesBefore);
+  });
+
+  it('an edit in Stripe reaches Salesforce', async () => {
+    const { id } = (await ours('hub@x.io'))!;
+    await emulator.dashboard.update((await stripeRecordOf(id))!.id, { name: 'Hub Co (Stripe)' });
+    await waitFor('the name in Salesforce', async () => ((await salesforce.byInternalId(id))?.Name === 'Hub Co (Stripe)' ? true : undefined), 30_000, 100);
+    expect((await ours('hub@x.io'))!.name).toBe('Hub Co (Stripe)');
+  });
+
+  it('Salesforce and Stripe editing two different fields at once: both edits everywhere', async () => {
+    const { id } = (await ours('hub@x.io'))!;
+    const account = (await salesforce.byInternalId(id))!;
+    await settle();
+    await Promise.all([salesforce.ui.update(account.Id, { Phone: '+33 4 00 00 00 02' }), emulator.dashboard.update((await stripeRecordOf(id))!.id, { name: 'Hub Both' })]);
+    const want = (r: { name?: string | null; Name?: string; phone?: string | null; Phone?: string | null } | undefined) =>
+      (r?.name ?? r?.Name) === 'Hub Both' && (r?.phone ?? r?.Phone) === '+33 4 00 00 00 02';
+    await waitFor('both edits here', async () => (want(await ours('hub@x.io')) ? true : undefined), 30_000, 100);
+    await waitFor('both edits in Stripe', async () => (want(await stripeRecordOf(id)) ? true : undefined), 30_000, 100);
+    await waitFor('both edits in Salesforce', async () => (want(await salesforce.byInternalId(id)) ? true : undefined), 30_000, 100);
+  });
+
+  it('an Account made in the Salesforce UI becomes a customer here and in Stripe', async () => {
+    await salesforce.ui.create({ Name: 'From Salesforce', Billing_Email__c: 'from-sf@x.io', Phone: '+1 555 0199' });
+    const customer = await waitFor('the customer here', () => ours('from-sf@x.io'), 30_000, 100);
+    expect(customer).toMatchObject({ name: 'From Salesforce', phone: '+1 555 0199' });
+    await waitFor('the customer in Stripe', async () => ((await stripeRecordOf(customer.id))?.email === 'from-sf@x.io' ? true : undefined), 30_000, 100);
+  });
+
+  it('after a kill -9 of the inbound worker, the stream resumes from its replay id: nothing lost, nothing applied twice', async () => {
+    const { id } = (await ours('hub@x.io'))!;
+    const account = (await salesforce.byInternalId(id))!;
+    await settle();
+    const [{ last } = { last: 0 }] = await query<{ last: number }>('select coalesce(max(id), 0)::int as last from sync_events');
+    inbound.child.kill('SIGKILL');
+    await inbound.exited;
+    // Edited while nobody listens: only the stored replay id can bring these back.
+    await salesforce.ui.update(account.Id, { Phone: '+33 4 00 00 00 03' });
+    await salesforce.ui.update(account.Id, { Name: 'Hub After Crash' });
+    inbound = startApp('inbound-worker', config);
+    await waitReady('inbound-worker');
+    await waitFor('both edits here', async () => {
+      const c = await ours('hub@x.io');
+      return c?.name === 'Hub After Crash' && c.phone === '+33 4 00 00 00 03' ? true : undefined;
+    }, 30_000, 100);
+    await settle();
+    const applied = await query<{ n: string }>(
+      `select count(*) as n from sync_events where direction = 'inbound' and external_system = 'salesforce' and entity_id = $1 and status = 'success' and id > $2`,
+      [id, last],
+    );
+    expect(Number(applied[0]!.n)).toBe(2);
+  });
+
+  it('a deletion here deletes the Account and the Stripe customer', async () => {
+    const { id } = (await ours('hub@x.io'))!;
+    expect((await api('DELETE', `/api/v1/customers/${id}`)).status).toBe(204);
+    await waitFor('deleted in both', async () => (!(await salesforce.byInternalId(id)) && !(await stripeRecordOf(id)) ? true : undefined), 30_000, 100);
+  });
+});
