@@ -28,6 +28,15 @@ const problems = (fn: () => unknown) => {
 };
 
 describe('connectors from the environment', () => {
+  it("gives a connector's adapter the field directions its env names, and names every bad one", () => {
+    const { registry } = loadConnectors({ ...stripeKeys, STRIPE_FIELD_DIRECTIONS: 'phone=from, address=to' });
+    expect(registry.get('stripe').catalogs.customer?.fieldMap).toEqual({ phone: 'from', address: 'to' });
+    expect(problems(() => loadConnectors({ ...stripeKeys, STRIPE_FIELD_DIRECTIONS: 'fax=to,name=sideways' }))).toEqual([
+      expect.stringMatching(/STRIPE_FIELD_DIRECTIONS.*unknown field "fax"/),
+      expect.stringMatching(/STRIPE_FIELD_DIRECTIONS.*unknown direction "sideways" for name/),
+    ]);
+  });
+
   it('enables stripe by default and reads its settings, rate limits included', () => {
     const { registry, limits, okText } = loadConnectors(stripeKeys);
     expect(registry.systems()).toEqual(['stripe']);

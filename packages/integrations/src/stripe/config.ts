@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { ExternalCall } from '../types';
+import type { ExternalCall, FieldMap } from '../types';
 import { reportCalls } from './call-hook';
 
 export interface StripeConfig {
@@ -9,6 +9,8 @@ export interface StripeConfig {
   timeoutMs?: number;
   /** Told about every HTTP answer from Stripe (method, status, elapsed time), e.g. to record metrics. */
   onCall?: ((call: ExternalCall) => void) | undefined;
+  /** Each customer field's direction with Stripe; every field both ways when absent. */
+  fieldMap?: FieldMap | undefined;
 }
 
 export function createStripeClient(config: StripeConfig): Stripe {

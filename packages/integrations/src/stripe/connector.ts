@@ -12,7 +12,7 @@ export const stripeConnector = defineConnector({
   env: stripeEnv,
   webhookEnv: stripeWebhookEnv,
   connect: (env, hooks) =>
-    new StripeIntegration({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, timeoutMs: env.STRIPE_TIMEOUT_MS, onCall: hooks.onCall }),
+    new StripeIntegration({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, timeoutMs: env.STRIPE_TIMEOUT_MS, onCall: hooks.onCall, fieldMap: env.STRIPE_FIELD_DIRECTIONS }),
   webhookVerifier: (env) => new StripeWebhookVerifier(env.STRIPE_WEBHOOK_SECRET),
   limits: (env) => ({
     writesPerSec: env.STRIPE_WRITE_RATE ?? defaultRate(env.STRIPE_SECRET_KEY),

@@ -1,12 +1,15 @@
 import Stripe from 'stripe';
-import type { CatalogAdapter, CustomerFields, ExternalCustomer, ListPage, WriteOptions } from '../types';
+import type { CatalogAdapter, CustomerFields, ExternalCustomer, FieldMap, ListPage, WriteOptions } from '../types';
 import { fromStripe, toStripeParams } from './mapping';
 
 /** Our customers as Stripe customers; our id rides in metadata.internal_id. */
 export class StripeCustomers implements CatalogAdapter<CustomerFields, ExternalCustomer> {
   readonly objectType = 'customer';
 
-  constructor(private readonly stripe: Stripe) {}
+  constructor(
+    private readonly stripe: Stripe,
+    readonly fieldMap?: FieldMap | undefined,
+  ) {}
 
   async create(fields: CustomerFields, internalId: number, opts: WriteOptions): Promise<ExternalCustomer> {
     const created = await this.stripe.customers.create(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldDirections } from '../field-map';
 
 const rate = z.coerce.number().min(0).max(100_000).optional();
 
@@ -12,6 +13,8 @@ export const stripeEnv = z.object({
   STRIPE_WRITE_RATE: rate,
   /** Reads per second (catch-up, backfill, reconcile); same defaults. */
   STRIPE_READ_RATE: rate,
+  /** Which way each customer field travels with Stripe (`phone=from,…`); every field both ways when unset. */
+  STRIPE_FIELD_DIRECTIONS: fieldDirections,
 });
 export type StripeEnv = z.infer<typeof stripeEnv>;
 

@@ -14,7 +14,7 @@ export class StripeIntegration implements Integration {
 
   constructor(config: StripeConfig) {
     this.stripe = createStripeClient(config);
-    this.catalogs = { customer: new StripeCustomers(this.stripe) };
+    this.catalogs = { customer: new StripeCustomers(this.stripe, config.fieldMap) };
   }
 
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null {
