@@ -204,6 +204,12 @@ export interface Integration {
   classifyError(err: unknown): ErrorClass;
   /** For /health/ready: the API answers and accepts our credentials. */
   ping(): Promise<void>;
+  /**
+   * Why non-urgent work (backfill, reconcile) must stop now, or null when it may go on: Salesforce
+   * stops at a share of the org's daily API quota so the org's other integrations keep working.
+   * Live sync is never stopped by it. Absent: never.
+   */
+  holdNonUrgent?(): string | null;
 }
 
 /** One read of a change feed. */

@@ -70,7 +70,7 @@ export async function importCustomers(opts: ImportOptions): Promise<ImportResult
   progress.start(null, `import from ${integration.system}`);
 
   const readAhead = opts.readAhead ?? 8;
-  const pages = new PageReader(adapterOf(integration, 'customer'), opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead);
+  const pages = new PageReader(adapterOf(integration, 'customer'), opts.limiter, cursor.after, opts.pageSize ?? 100, readAhead, () => integration.holdNonUrgent?.() ?? null);
   // Batches are applied on `parallel` connections at once (Postgres is the bottleneck once the
   // reads are ahead), but the saved position only moves past a batch once every batch before it
   // is in: a crash re-applies at most the batches after it, which the dedupe makes harmless.

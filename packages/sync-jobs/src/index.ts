@@ -5,3 +5,4 @@ export * from './inbound-publisher';
 export * from './progress';
 export * from './reconcile';
 export * from './stream-follower';
+export { QuotaHold } from './page-reader';

@@ -1,6 +1,14 @@
 import type { CatalogAdapter, ExternalCustomer } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 
+/** Non-urgent work stopped because the system asked it to (its API quota): resume later, nothing is lost. */
+export class QuotaHold extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'QuotaHold';
+  }
+}
+
 export interface Page {
   items: ExternalCustomer[];
   nextCursor: string | null;
@@ -26,6 +34,8 @@ export class PageReader {
     private after: string | null,
     private readonly limit = 100,
     private readonly ahead = 4,
+    /** Asked before every read: a reason to stop (a quota nearly used up) ends the listing with an error. */
+    private readonly hold: () => string | null = () => null,
   ) {
     void this.run();
   }
@@ -61,6 +71,8 @@ export class PageReader {
         while (this.buffer.length >= this.ahead && !this.stopped) await new Promise<void>((resolve) => (this.wakeWriter = resolve));
         if (this.stopped) break;
         await this.limiter.take();
+        const held = this.hold();
+        if (held) throw new QuotaHold(held);
         const page = await this.adapter.list(this.after, this.limit);
         this.buffer.push(page);
         if (page.nextCursor === null) break;

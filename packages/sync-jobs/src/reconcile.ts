@@ -117,7 +117,7 @@ async function streamExternal(tx: EntityManager, opts: ReconcileOptions): Promis
   let total = 0;
   opts.progress.start(null, `reading ${opts.integration.system} customers`);
   // Pages are read ahead while the previous ones are inserted: under a rate limit, reading is the bottleneck.
-  const pages = new PageReader(adapterOf(opts.integration, 'customer'), opts.limiter, null, 100);
+  const pages = new PageReader(adapterOf(opts.integration, 'customer'), opts.limiter, null, 100, 4, () => opts.integration.holdNonUrgent?.() ?? null);
   try {
     for (let page = await pages.next(); page !== null; page = await pages.next()) {
       const live = page.items.filter((c) => !c.deleted);

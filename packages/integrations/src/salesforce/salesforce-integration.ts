@@ -8,6 +8,8 @@ import type { AccountShape } from './mapping';
 export interface SalesforceConfig extends SalesforceClientConfig {
   shape: AccountShape;
   pubSub: PubSubTarget;
+  /** Share (0..1) of the daily API quota past which backfill and reconcile stop. */
+  quotaStopShare?: number | undefined;
 }
 
 /** Salesforce, with our customers as Accounts; their changes arrive over CDC (`stream`). */
@@ -18,7 +20,10 @@ export class SalesforceIntegration implements Integration {
   readonly stream: ChangeDataCapture;
   readonly client: SalesforceClient;
 
+  private readonly quotaStopShare: number;
+
   constructor(config: SalesforceConfig) {
+    this.quotaStopShare = config.quotaStopShare ?? 0.9;
     this.client = new SalesforceClient(config);
     this.accounts = new AccountsAdapter(this.client, config.shape);
     this.catalogs = { customer: this.accounts };
@@ -37,6 +42,12 @@ export class SalesforceIntegration implements Integration {
   /** `/limits` is the cheapest authenticated call, and its answer refreshes the quota we hold. */
   async ping(): Promise<void> {
     await this.client.request('GET', '/limits', 'GET /limits');
+  }
+
+  holdNonUrgent(): string | null {
+    const q = this.client.quota();
+    if (!this.quotaExhausted(this.quotaStopShare) || !q) return null;
+    return `Salesforce API quota at ${q.used}/${q.max} (stop share ${this.quotaStopShare}): non-urgent work waits, live sync goes on`;
   }
 
   /** The org's daily API usage as Salesforce last reported it; null before the first call. */
