@@ -9,3 +9,4 @@ export * from './pool-stats';
 export * from './sql';
 export * from './sync';
 export * from './inbound';
+export * from './invoices';
