@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { CustomerService, DeadLetterService, openOrm, pingDatabase } from '@cs/domain';
+import { CustomerService, DeadLetterService, InvoiceService, openOrm, pingDatabase } from '@cs/domain';
 import { catalogTopics, createKafka, createProducer, pingKafka } from '@cs/kafka-schemas';
 import { probeConnectors } from '@cs/integrations';
 import { createLogger, listen, loadConfig, onShutdown, parseEnv, type HealthCheck } from '@cs/platform';
@@ -63,6 +63,7 @@ async function main() {
     okText: systems.okText,
     systems: probed.map((p) => p.system),
     customers: new CustomerService(orm),
+    invoices: new InvoiceService(orm),
     orm,
     deadLetters: new DeadLetterService(orm),
     republish: kafkaRepublish(producer),

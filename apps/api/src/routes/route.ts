@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { CustomerService, DeadLetterService, MikroORM, Republish } from '@cs/domain';
+import type { CustomerService, DeadLetterService, InvoiceService, MikroORM, Republish } from '@cs/domain';
 import type { Logger } from '@cs/platform';
 
 export interface RouteDeps {
   logger: Logger;
   customers: CustomerService;
+  invoices: InvoiceService;
   /** For the read-only sync views (status, events, summary): plain queries, no unit of work. */
   orm: MikroORM;
   deadLetters: DeadLetterService;

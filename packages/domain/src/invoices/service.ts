@@ -12,6 +12,8 @@ export interface InvoiceListQuery {
   status?: InvoiceStatus | undefined;
 }
 
+export type InvoiceChanges = { [K in keyof InvoiceDraftFields]?: InvoiceDraftFields[K] | undefined };
+
 export interface InvoiceWithLines {
   invoice: Invoice;
   lines: InvoiceLine[];
@@ -57,8 +59,8 @@ export class InvoiceService {
     });
   }
 
-  /** Full replace (PUT: every field given) or partial (PATCH: `lines`, when given, replaces all lines). */
-  async update(id: number, changes: Partial<InvoiceDraftFields>, expectedVersion: number | undefined, ctx: ChangeContext): Promise<InvoiceWithLines> {
+  /** Full replace (PUT: every field given) or partial (PATCH: `lines`, when given, replaces all lines); undefined keeps a field. */
+  async update(id: number, changes: InvoiceChanges, expectedVersion: number | undefined, ctx: ChangeContext): Promise<InvoiceWithLines> {
     return this.orm.em.fork().transactional(async (em) => {
       const invoice = await lockDraft(em, id, expectedVersion, 'change');
       const lines = await linesOf(em, id);
@@ -203,8 +205,8 @@ function draftOf(invoice: Invoice, lines: InvoiceLine[]): InvoiceDraftFields {
   };
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+function definedOnly(o: InvoiceChanges): Partial<InvoiceDraftFields> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<InvoiceDraftFields>;
 }
 
 function invalid(path: string, message: string) {
