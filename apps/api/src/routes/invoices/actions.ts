@@ -1,5 +1,5 @@
 import type { InvoiceAction } from '@cs/domain';
-import { defineRoute, type Route } from '../route';
+import { defineRoute, type Route, ifMatchHeader, versionedWriteErrors } from '../route';
 import { etag, expectedVersion } from '../../http/versions';
 import { errors } from './errors';
 import { presentInvoiceWithLines } from './present';
@@ -16,16 +16,10 @@ function actionRoute(action: InvoiceAction, segment: string, operationId: string
     params: idParams,
     body: actionBody,
     bodyOptional: true,
-    headers: [{ name: 'If-Match', description: 'The version you read, as an entity tag: "3"' }],
+    headers: ifMatchHeader,
     responses: {
       200: { description: 'Done: the invoice in its new status', schema: invoiceWithLinesResponse },
-      401: errors[401],
-      404: errors[404],
-      409: { description: conflict },
-      412: errors[412],
-      413: errors[413],
-      415: errors[415],
-      422: errors[422],
+      ...versionedWriteErrors({ ...errors, 409: { description: conflict } }),
     },
     async handler({ params, body, req, res, deps }) {
       const expected = expectedVersion(req.get('if-match'), body.version);

@@ -1,10 +1,9 @@
-/** Shared response docs for the invoice routes. */
+import { errors as customerErrors } from '../customers/errors';
+
+/** Shared response docs for the invoice routes: the customer routes' answers, about an invoice. */
 export const errors = {
-  401: { description: 'Missing or invalid API key' },
+  ...customerErrors,
   404: { description: 'No such invoice' },
   409: { description: 'Not allowed in the invoice’s status (only drafts change; the lifecycle decides the rest)' },
   412: { description: 'The invoice changed since the version given' },
-  413: { description: 'Body larger than 100 kB' },
-  415: { description: 'Body is not application/json' },
-  422: { description: 'Invalid input; details lists every problem' },
 } as const;
