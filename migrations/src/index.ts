@@ -1,12 +1,14 @@
 import { Migration20261128000000_init } from './Migration20261128000000_init';
 import { Migration20261201000000_generic_mappings } from './Migration20261201000000_generic_mappings';
 import { Migration20261202000000_customer_contact } from './Migration20261202000000_customer_contact';
+import { Migration20261203000000_invoices } from './Migration20261203000000_invoices';
 
 /** Every migration, oldest first. The migrator runs this list (no file scanning at run time). */
 export const migrationsList = [
   { name: 'Migration20261128000000_init', class: Migration20261128000000_init },
   { name: 'Migration20261201000000_generic_mappings', class: Migration20261201000000_generic_mappings },
   { name: 'Migration20261202000000_customer_contact', class: Migration20261202000000_customer_contact },
+  { name: 'Migration20261203000000_invoices', class: Migration20261203000000_invoices },
 ];
 
 /** Where `pnpm db:migrate:create` writes new migrations. */

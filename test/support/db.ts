@@ -6,7 +6,7 @@ export async function resetDatabase(databaseUrl = process.env.DATABASE_URL!): Pr
   await client.connect();
   try {
     await client.query(
-      'truncate customers, external_mappings, sync_events, outbox, dead_letters, processed_events, sync_cursors restart identity cascade',
+      'truncate invoice_lines, invoices, customers, external_mappings, sync_events, outbox, dead_letters, processed_events, sync_cursors restart identity cascade',
     );
   } finally {
     await client.end();

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { CustomerService, DeadLetterService, openOrm, pingDatabase } from '@cs/domain';
-import { createKafka, createProducer, pingKafka, topics } from '@cs/kafka-schemas';
+import { CustomerService, DeadLetterService, InvoiceService, openOrm, pingDatabase } from '@cs/domain';
+import { catalogTopics, createKafka, createProducer, pingKafka } from '@cs/kafka-schemas';
 import { probeConnectors } from '@cs/integrations';
 import { createLogger, listen, loadConfig, onShutdown, parseEnv, type HealthCheck } from '@cs/platform';
 import { apiEnv } from './env';
@@ -47,7 +47,7 @@ async function main() {
     ? new OutboxRelay({
         databaseUrl: env.DATABASE_URL,
         producer,
-        topics: { customer: topics(env.KAFKA_TOPIC_PREFIX).customerEvents },
+        topics: catalogTopics(env.KAFKA_TOPIC_PREFIX),
         logger: logger.child({ module: 'outbox-relay' }),
         pollMs: env.RELAY_POLL_MS,
       })
@@ -63,6 +63,7 @@ async function main() {
     okText: systems.okText,
     systems: probed.map((p) => p.system),
     customers: new CustomerService(orm),
+    invoices: new InvoiceService(orm),
     orm,
     deadLetters: new DeadLetterService(orm),
     republish: kafkaRepublish(producer),

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { DomainError, type CustomerService, type DeadLetterService, type MikroORM, type Republish } from '@cs/domain';
+import { DomainError, type CustomerService, type DeadLetterService, type InvoiceService, type MikroORM, type Republish } from '@cs/domain';
 import { AppError, createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
 import { bearerAuth } from './http/auth';
 import { consoleStatic } from './http/console';
@@ -21,6 +21,7 @@ export interface ApiDeps {
   /** The enabled systems (SYNC_SYSTEMS), listed in every customer's sync status. */
   systems: readonly string[];
   customers: CustomerService;
+  invoices: InvoiceService;
   orm: MikroORM;
   deadLetters: DeadLetterService;
   /** Re-publishes a replayed dead letter onto its topic (index.ts: the API's Kafka producer). */
@@ -36,6 +37,12 @@ const STATUS: Record<DomainError['code'], number> = {
   dead_letter_not_found: 404,
   dead_letter_resolved: 409,
   dead_letter_not_replayable: 409,
+  customer_has_open_invoices: 409,
+  invoice_not_found: 404,
+  invoice_not_draft: 409,
+  invoice_has_no_lines: 409,
+  invalid_transition: 409,
+  validation_failed: 422,
 };
 
 /** Builds the app without listening, so tests can drive it with supertest. */
@@ -61,7 +68,7 @@ export function buildApp(deps: ApiDeps): Express {
   app.use('/console', consoleStatic());
 
   if (deps.apiKeys) app.use('/api', bearerAuth(deps.apiKeys));
-  const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish, systems: deps.systems };
+  const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, invoices: deps.invoices, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish, systems: deps.systems };
   for (const route of routes) {
     const run: RequestHandler = async (req, res) => {
       const valid = res.locals.valid as Validated;

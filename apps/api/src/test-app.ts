@@ -1,4 +1,4 @@
-import { CustomerService, DeadLetterService, openOrm, type MikroORM, type Republish } from '@cs/domain';
+import { CustomerService, DeadLetterService, InvoiceService, openOrm, type MikroORM, type Republish } from '@cs/domain';
 import { createLogger } from '@cs/platform';
 import { buildApp } from './server';
 
@@ -16,6 +16,7 @@ export async function testApp(opts: { apiKeys?: string[]; republish?: Republish 
     version: 'test',
     checks: {},
     customers: new CustomerService(orm),
+    invoices: new InvoiceService(orm),
     orm,
     deadLetters: new DeadLetterService(orm),
     republish: opts.republish ?? noKafka,

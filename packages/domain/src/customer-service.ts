@@ -5,6 +5,7 @@ import type { Address } from './contact-fields';
 import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
 import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
+import { settleInvoicesOfDeletedCustomer } from './invoices/service';
 import { sql } from './sql';
 
 export interface ListQuery {
@@ -110,10 +111,14 @@ export class CustomerService {
     }, changes.email);
   }
 
-  /** Deletion leaves a tombstone so that the deletion itself can still be synced. */
+  /**
+   * Deletion leaves a tombstone so that the deletion itself can still be synced. A customer who
+   * still owes an open invoice is not deleted; its drafts go with it (docs/invoices.md).
+   */
   async remove(id: number, expectedVersion: number | undefined, ctx: ChangeContext): Promise<void> {
     await this.write(async (em) => {
       const customer = await this.lockLive(em, id, expectedVersion);
+      await settleInvoicesOfDeletedCustomer(em, id, ctx);
       const now = new Date();
       em.assign(customer, { deletedAt: now, updatedAt: now });
       await em.flush();

@@ -7,13 +7,21 @@ export type DomainErrorCode =
   | 'version_conflict'
   | 'dead_letter_not_found'
   | 'dead_letter_resolved'
-  | 'dead_letter_not_replayable';
+  | 'dead_letter_not_replayable'
+  | 'customer_has_open_invoices'
+  | 'invoice_not_found'
+  | 'invoice_not_draft'
+  | 'invoice_has_no_lines'
+  | 'invalid_transition'
+  /** Input that is valid field by field but not as a whole (a PATCH's result, a customer that is gone). */
+  | 'validation_failed';
 
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly details?: Record<string, unknown>,
+    /** An object; for validation_failed, the list of problems (as the API's validation lists them). */
+    readonly details?: Record<string, unknown> | ReadonlyArray<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'DomainError';

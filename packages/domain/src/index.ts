@@ -10,3 +10,4 @@ export * from './sql';
 export * from './sync';
 export * from './inbound';
 export * from './catalogs';
+export * from './invoices';

@@ -109,3 +109,68 @@ describe('upgrading a database populated under the first schema', () => {
     expect(await rows('select count(*)::int as n from external_mappings')).toEqual([{ n: 2 }]);
   });
 });
+
+describe('upgrading a database populated under the customer-contact schema to the invoice catalog', () => {
+  const invoices = migrationsList.find((m) => m.name === 'Migration20261203000000_invoices')!.name;
+  const insertInvoice = (values: string) =>
+    db.query(`insert into invoices (customer_id, currency, status, collection_method, due_date, amount_due, amount_paid, amount_remaining) values ${values}`);
+
+  it('keeps customers, mappings and pending outbox rows, and adds invoices whose checks hold every rule', async () => {
+    await db.query('truncate customers, external_mappings, outbox restart identity cascade');
+    await orm.getMigrator().down({ to: invoices });
+    expect(await rows(`select count(*)::int as n from information_schema.tables where table_name in ('invoices', 'invoice_lines')`)).toEqual([{ n: 0 }]);
+
+    await db.query(`insert into customers (name, email, phone, address) values ('Ada', 'ada@x.io', '+44 1', '{"city":"Leeds","country":"GB"}'), ('Gone', 'gone@x.io', null, null)`);
+    await db.query(`update customers set deleted_at = now(), version = 2 where id = 2`);
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_state)
+                    values ('customer', 1, 'stripe', 'customer', 'cus_ada', '{"name":"Ada"}')`);
+    await db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', 1, 'customer.created', 'internal', '{"type":"customer.created"}')`);
+
+    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([invoices]);
+
+    expect(await rows('select id, name, phone, address, version, deleted_at is not null as deleted from customers order by id')).toEqual([
+      { id: 1, name: 'Ada', phone: '+44 1', address: { city: 'Leeds', country: 'GB' }, version: 1, deleted: false },
+      { id: 2, name: 'Gone', phone: null, address: null, version: 2, deleted: true },
+    ]);
+    expect(await rows('select external_id, last_synced_state from external_mappings')).toEqual([{ external_id: 'cus_ada', last_synced_state: { name: 'Ada' } }]);
+    expect(await rows('select entity_type, event_type, published_at from outbox')).toEqual([{ entity_type: 'customer', event_type: 'customer.created', published_at: null }]);
+
+    // A valid draft and its lines; then every rule the checks hold, each refused with its constraint.
+    await insertInvoice(`(1, 'eur', 'draft', 'send_invoice', '2027-01-31', 300, 0, 300)`);
+    await db.query(`insert into invoice_lines (invoice_id, description, quantity, unit_amount, position) values (1, 'Seats', 3, 100, 0)`);
+    expect(await rows('select id, status, amount_due, amount_remaining, due_date::text from invoices')).toEqual([
+      { id: 1, status: 'draft', amount_due: '300', amount_remaining: '300', due_date: '2027-01-31' },
+    ]);
+    const refused: Array<[string, () => Promise<unknown>, string]> = [
+      ['unknown customer', () => insertInvoice(`(99, 'eur', 'draft', 'send_invoice', '2027-01-31', 0, 0, 0)`), '23503'],
+      ['upper-case currency', () => insertInvoice(`(1, 'EUR', 'draft', 'charge_automatically', null, 0, 0, 0)`), '23514'],
+      ['unknown status', () => insertInvoice(`(1, 'eur', 'sent', 'charge_automatically', null, 0, 0, 0)`), '23514'],
+      ['unknown collection method', () => insertInvoice(`(1, 'eur', 'draft', 'cheque', null, 0, 0, 0)`), '23514'],
+      ['send_invoice without a due date', () => insertInvoice(`(1, 'eur', 'draft', 'send_invoice', null, 0, 0, 0)`), '23514'],
+      ['charge_automatically with a due date', () => insertInvoice(`(1, 'eur', 'draft', 'charge_automatically', '2027-01-31', 0, 0, 0)`), '23514'],
+      ['remaining not due minus paid', () => insertInvoice(`(1, 'eur', 'open', 'charge_automatically', null, 300, 100, 300)`), '23514'],
+      ['paid more than due', () => insertInvoice(`(1, 'eur', 'paid', 'charge_automatically', null, 300, 400, -100)`), '23514'],
+      ['amount beyond MAX_SAFE_INTEGER', () => insertInvoice(`(1, 'eur', 'draft', 'charge_automatically', null, 9007199254740992, 0, 9007199254740992)`), '23514'],
+      ['quantity 0', () => db.query(`insert into invoice_lines (invoice_id, description, quantity, unit_amount, position) values (1, 'x', 0, 1, 1)`), '23514'],
+      ['negative unit amount', () => db.query(`insert into invoice_lines (invoice_id, description, quantity, unit_amount, position) values (1, 'x', 1, -1, 1)`), '23514'],
+      ['unit amount over 99999999', () => db.query(`insert into invoice_lines (invoice_id, description, quantity, unit_amount, position) values (1, 'x', 1, 100000000, 1)`), '23514'],
+      ['a position taken', () => db.query(`insert into invoice_lines (invoice_id, description, quantity, unit_amount, position) values (1, 'x', 1, 1, 0)`), '23505'],
+      ['a customer with invoices removed by hand', () => db.query('delete from customers where id = 1'), '23503'],
+      ['a deleted invoice that is no draft', () => db.query(`update invoices set status = 'open', deleted_at = now() where id = 1`), '23514'],
+    ];
+    for (const [what, run, code] of refused) await expect(run().then(() => what)).rejects.toMatchObject({ code });
+    expect(await rows(`select indexdef from pg_indexes where indexname = 'invoices_customer_status_idx'`)).toEqual([
+      { indexdef: 'CREATE INDEX invoices_customer_status_idx ON public.invoices USING btree (customer_id, status)' },
+    ]);
+  });
+
+  it('can be taken back, dropping the invoices, their mappings and their outbox rows only', async () => {
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 1, 'stripe', 'invoice', 'in_1')`);
+    await db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('invoice', 1, 'invoice.created', 'internal', '{"type":"invoice.created"}')`);
+    await orm.getMigrator().down({ to: invoices });
+    expect(await rows('select entity_type, external_id from external_mappings')).toEqual([{ entity_type: 'customer', external_id: 'cus_ada' }]);
+    expect(await rows('select entity_type from outbox')).toEqual([{ entity_type: 'customer' }]);
+    expect(await rows(`select count(*)::int as n from information_schema.tables where table_name in ('invoices', 'invoice_lines')`)).toEqual([{ n: 0 }]);
+    await orm.getMigrator().up();
+  });
+});

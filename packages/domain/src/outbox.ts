@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { envelope, type CustomerChangeType, type Origin } from '@cs/kafka-schemas';
-import { OutboxMessageSchema, type Customer } from './entities';
+import { envelope, type CustomerChangeType, type InvoiceChangeType, type Origin } from '@cs/kafka-schemas';
+import { OutboxMessageSchema, type Customer, type Invoice } from './entities';
 
 export interface ChangeContext {
   origin: Origin;
@@ -25,10 +25,30 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
       snapshot: { name: customer.name, email: customer.email, phone: customer.phone, address: customer.address, deleted: customer.deletedAt !== null },
     },
   });
+  addOutboxRow(em, 'customer', customer.id, env, ctx);
+}
+
+/**
+ * The same for an invoice (after the flush that bumped its version): one row per version, on
+ * invoice.events, keyed by invoice id. The payload names the invoice; consumers read its state.
+ */
+export function enqueueInvoiceChange(em: EntityManager, type: InvoiceChangeType, invoice: Invoice, ctx: ChangeContext): void {
+  const env = envelope({
+    type,
+    idempotency_key: `invoice:${invoice.id}:v${invoice.version}`,
+    origin: ctx.origin,
+    trace_id: ctx.traceId,
+    occurred_at: invoice.updatedAt,
+    payload: { invoice_id: invoice.id, customer_id: invoice.customerId, version: invoice.version, status: invoice.status },
+  });
+  addOutboxRow(em, 'invoice', invoice.id, env, ctx);
+}
+
+function addOutboxRow(em: EntityManager, entityType: 'customer' | 'invoice', aggregateId: number, env: { type: string }, ctx: ChangeContext): void {
   em.create(OutboxMessageSchema, {
-    entityType: 'customer',
-    aggregateId: customer.id,
-    eventType: type,
+    entityType,
+    aggregateId,
+    eventType: env.type,
     origin: ctx.origin,
     envelope: env,
     createdAt: new Date(),

@@ -21,6 +21,24 @@ export const customerCreated = envelopeOf('customer.created', customerChangePayl
 export const customerUpdated = envelopeOf('customer.updated', customerChangePayload);
 export const customerDeleted = envelopeOf('customer.deleted', customerChangePayload);
 
+/**
+ * invoice.events: one per committed change of an invoice (written by the outbox relay, keyed by
+ * invoice id). A trigger, not a truth: the worker reads the invoice's current state; `status` is
+ * the state as committed, for consumers that only route on it.
+ */
+export const invoiceChangePayload = z.object({
+  invoice_id: z.number().int().positive(),
+  customer_id: z.number().int().positive(),
+  version: z.number().int().positive(),
+  status: z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']),
+});
+export const invoiceCreated = envelopeOf('invoice.created', invoiceChangePayload);
+export const invoiceUpdated = envelopeOf('invoice.updated', invoiceChangePayload);
+export const invoiceDeleted = envelopeOf('invoice.deleted', invoiceChangePayload);
+export const invoiceFinalized = envelopeOf('invoice.finalized', invoiceChangePayload);
+export const invoiceVoided = envelopeOf('invoice.voided', invoiceChangePayload);
+export const invoiceMarkedUncollectible = envelopeOf('invoice.marked_uncollectible', invoiceChangePayload);
+
 /** How a change reached us: a signed webhook, a change feed (Stripe: the events API), a backfill or reconcile, a replay. */
 export const via = z.enum(['webhook', 'events_api', 'stream', 'backfill', 'replay']);
 
@@ -88,6 +106,10 @@ export const customerEventMessage = z.discriminatedUnion('type', [customerCreate
 export type CustomerEventMessage = z.infer<typeof customerEventMessage>;
 export type CustomerChangeType = CustomerEventMessage['type'];
 
+export const invoiceEventMessage = z.discriminatedUnion('type', [invoiceCreated, invoiceUpdated, invoiceDeleted, invoiceFinalized, invoiceVoided, invoiceMarkedUncollectible]);
+export type InvoiceEventMessage = z.infer<typeof invoiceEventMessage>;
+export type InvoiceChangeType = InvoiceEventMessage['type'];
+
 export const inboundMessage = z.discriminatedUnion('type', [externalChange, externalEvent]);
 export type InboundMessage = z.infer<typeof inboundMessage>;
 
@@ -97,6 +119,7 @@ export type DlqMessage = z.infer<typeof dlqMessage>;
 /** Every message, by topic key: what a consumer of that topic must accept. */
 export const messagesByTopic = {
   customerEvents: customerEventMessage,
+  invoiceEvents: invoiceEventMessage,
   syncInbound: inboundMessage,
   syncDlq: dlqMessage,
 } as const;

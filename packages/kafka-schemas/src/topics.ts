@@ -12,3 +12,12 @@ export function topics(prefix = ''): Topics {
 }
 
 export const topicSpecs = catalog.topics;
+
+/**
+ * The topic of each catalog's changes, by the outbox row's entity type: what the outbox relay
+ * publishes to. A catalog missing here stops the relay at its first row (loudly, nothing lost).
+ */
+export function catalogTopics(prefix = ''): Record<'customer' | 'invoice', string> {
+  const t = topics(prefix);
+  return { customer: t.customerEvents, invoice: t.invoiceEvents };
+}

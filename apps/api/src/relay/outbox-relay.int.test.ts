@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CustomerService, openOrm, type MikroORM } from '@cs/domain';
-import { createKafka, createProducer, topics } from '@cs/kafka-schemas';
+import { CustomerService, InvoiceService, openOrm, type MikroORM } from '@cs/domain';
+import { catalogTopics, createKafka, createProducer, invoiceEventMessage, topics } from '@cs/kafka-schemas';
 import { createLogger } from '@cs/platform';
 import { collect, type Collected } from '../../../../test/support/kafka';
 import { query, resetDatabase } from '../../../../test/support/db';
@@ -9,11 +9,12 @@ import { OutboxRelay } from './outbox-relay';
 
 const logger = createLogger({ name: 'relay-test', level: 'silent' });
 const topic = topics(process.env.KAFKA_TOPIC_PREFIX).customerEvents;
+const invoiceTopic = topics(process.env.KAFKA_TOPIC_PREFIX).invoiceEvents;
 
 function startRelay(brokers = process.env.KAFKA_BROKERS!) {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'relay-test', logger });
   const producer = createProducer(kafka);
-  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: { customer: topic }, logger, pollMs: 200 });
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: catalogTopics(process.env.KAFKA_TOPIC_PREFIX), logger, pollMs: 200 });
   relay.start();
   return { relay, async stop() { await relay.stop(); await producer.disconnect(); } };
 }
@@ -29,9 +30,11 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
 
 let orm: MikroORM;
 let customers: CustomerService;
+let invoices: InvoiceService;
 beforeAll(async () => {
   orm = await openOrm({ databaseUrl: process.env.DATABASE_URL!, poolMax: 10 });
   customers = new CustomerService(orm);
+  invoices = new InvoiceService(orm);
 });
 afterAll(() => orm.close());
 beforeEach(() => resetDatabase());
@@ -83,6 +86,55 @@ describe('outbox relay', () => {
     } finally {
       await relay.stop();
       await seen.stop();
+    }
+  });
+
+  it('publishes each invoice change to invoice.events, keyed by invoice id, in the invoice envelope; customer changes stay on customer.events', async () => {
+    const trace = randomUUID();
+    const seen = await collect(invoiceTopic, byTrace(trace));
+    const seenCustomers = await collect(topic, byTrace(trace));
+    const relay = startRelay();
+    try {
+      const ctx = { origin: 'internal', traceId: trace } as const;
+      const c = await customers.create({ name: 'Ada', email: `inv-${trace}@x.io` }, ctx);
+      const lines = [{ description: 'Seats', quantity: 2, unit_amount: 500 }];
+      const { invoice } = await invoices.create(c.id, { currency: 'eur', collection_method: 'charge_automatically', due_date: null, description: null, lines }, ctx);
+      await invoices.update(invoice.id, { description: 'March' }, undefined, ctx);
+      await invoices.transition(invoice.id, 'finalize', undefined, ctx);
+      await invoices.transition(invoice.id, 'mark_uncollectible', undefined, ctx);
+      await invoices.transition(invoice.id, 'void', undefined, ctx);
+      const { invoice: draft } = await invoices.create(c.id, { currency: 'usd', collection_method: 'charge_automatically', due_date: null, description: null, lines: [] }, ctx);
+      await invoices.remove(draft.id, undefined, ctx);
+
+      const msgs = await seen.waitFor(7);
+      expect(msgs.map((m) => `${m.key} ${m.value.type} ${m.value.idempotency_key}`)).toEqual([
+        `${invoice.id} invoice.created invoice:${invoice.id}:v1`,
+        `${invoice.id} invoice.updated invoice:${invoice.id}:v2`,
+        `${invoice.id} invoice.finalized invoice:${invoice.id}:v3`,
+        `${invoice.id} invoice.marked_uncollectible invoice:${invoice.id}:v4`,
+        `${invoice.id} invoice.voided invoice:${invoice.id}:v5`,
+        `${draft.id} invoice.created invoice:${draft.id}:v1`,
+        `${draft.id} invoice.deleted invoice:${draft.id}:v2`,
+      ]);
+      expect(invoiceEventMessage.parse(msgs[2]!.value)).toEqual({
+        id: expect.any(String),
+        type: 'invoice.finalized',
+        idempotency_key: `invoice:${invoice.id}:v3`,
+        occurred_at: expect.any(String),
+        origin: 'internal',
+        trace_id: trace,
+        payload: { invoice_id: invoice.id, customer_id: c.id, version: 3, status: 'open' },
+      });
+      expect(msgs[2]!.headers).toMatchObject({ 'trace-id': trace, type: 'invoice.finalized' });
+      const [created] = await seenCustomers.waitFor(1);
+      expect(created!.value.type).toBe('customer.created');
+      await new Promise((r) => setTimeout(r, 500)); // room for a stray message on the wrong topic
+      expect(seenCustomers.messages).toHaveLength(1);
+      await until(async () => (await query(`select id from outbox where published_at is null`)).length === 0);
+    } finally {
+      await relay.stop();
+      await seen.stop();
+      await seenCustomers.stop();
     }
   });
 

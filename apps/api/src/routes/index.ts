@@ -7,6 +7,13 @@ import discardDeadLetter from './dead-letters/discard';
 import getDeadLetter from './dead-letters/get';
 import listDeadLetters from './dead-letters/list';
 import replayDeadLetter from './dead-letters/replay';
+import { finalize, markUncollectible, voidInvoice } from './invoices/actions';
+import createInvoice from './invoices/create';
+import customerInvoices from './invoices/customer-invoices';
+import deleteInvoice from './invoices/delete';
+import getInvoice from './invoices/get';
+import listInvoices from './invoices/list';
+import { patch as patchInvoice, replace as replaceInvoice } from './invoices/update';
 import type { Route } from './route';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
@@ -21,6 +28,16 @@ export const routes: Route[] = [
   replace,
   patch,
   del,
+  customerInvoices,
+  listInvoices,
+  createInvoice,
+  getInvoice,
+  replaceInvoice,
+  patchInvoice,
+  deleteInvoice,
+  finalize,
+  voidInvoice,
+  markUncollectible,
   customerSync,
   customersSync,
   syncEvents,

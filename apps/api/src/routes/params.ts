@@ -22,3 +22,9 @@ export const isoDateTime = (what: string) =>
 
 /** Any id path parameter: /…/{id}. */
 export const idParamsOf = (what: string) => z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: what, example: 42 }) });
+
+/** skip/limit, as every list takes them (design.md §3): default 100, at most 1000, ordered by id. */
+export const pagination = {
+  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (ordered by id)' }),
+  limit: intString('limit', 1, 1000).default(100).meta({ description: 'Rows to return, 1–1000' }),
+};

@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { CustomerService, DeadLetterService, MikroORM, Republish } from '@cs/domain';
+import type { CustomerService, DeadLetterService, InvoiceService, MikroORM, Republish } from '@cs/domain';
 import type { Logger } from '@cs/platform';
 
 export interface RouteDeps {
   logger: Logger;
   customers: CustomerService;
+  invoices: InvoiceService;
   /** For the read-only sync views (status, events, summary): plain queries, no unit of work. */
   orm: MikroORM;
   deadLetters: DeadLetterService;
@@ -52,3 +53,11 @@ export function defineRoute<P extends z.ZodType | undefined = undefined, Q exten
 }
 
 export const expressPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
+
+/** The header every versioned write documents (http/versions.ts reads it). */
+export const ifMatchHeader = [{ name: 'If-Match', description: 'The version you read, as an entity tag: "3"' }];
+
+type ErrorDocs = Record<401 | 404 | 409 | 412 | 413 | 415 | 422, { description: string }>;
+
+/** The error answers of a versioned write with a JSON body on one record (PUT, PATCH, an action). */
+export const versionedWriteErrors = (e: ErrorDocs) => ({ 401: e[401], 404: e[404], 409: e[409], 412: e[412], 413: e[413], 415: e[415], 422: e[422] });

@@ -1,4 +1,4 @@
-import { defineRoute } from '../route';
+import { defineRoute, ifMatchHeader } from '../route';
 import { ifMatchVersion } from '../../http/versions';
 import { errors } from './errors';
 import { idParams } from './schemas';
@@ -10,7 +10,7 @@ export default defineRoute({
   summary: 'Delete a customer (the deletion is synced to every connected system)',
   tag: 'customers',
   params: idParams,
-  headers: [{ name: 'If-Match', description: 'The version you read, as an entity tag: "3"' }],
+  headers: ifMatchHeader,
   responses: { 204: { description: 'Deleted' }, 401: errors[401], 404: errors[404], 412: errors[412], 422: errors[422] },
   async handler({ params, req, res, deps }) {
     await deps.customers.remove(params.id, ifMatchVersion(req.get('if-match')), { origin: 'internal', traceId: res.locals.requestId });

@@ -1,4 +1,4 @@
-import { normalAddress, type Customer, type CustomerWithMappings } from '@cs/domain';
+import { normalAddress, type Customer, type CustomerWithMappings, type ExternalMapping } from '@cs/domain';
 
 export function presentCustomer(c: Customer) {
   return {
@@ -16,12 +16,16 @@ export function presentCustomer(c: Customer) {
 export function presentCustomerDetail({ customer, mappings }: CustomerWithMappings) {
   return {
     ...presentCustomer(customer),
-    external_mappings: mappings.map((m) => ({
-      id: m.id,
-      external_system: m.externalSystem,
-      external_object_type: m.externalObjectType,
-      external_id: m.externalId,
-      created_at: m.createdAt.toISOString(),
-    })),
+    external_mappings: mappings.map(presentMapping),
+  };
+}
+
+export function presentMapping(m: ExternalMapping) {
+  return {
+    id: m.id,
+    external_system: m.externalSystem,
+    external_object_type: m.externalObjectType,
+    external_id: m.externalId,
+    created_at: m.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { customerAddress, customerEmail, customerName, customerPhone } from '@cs/domain';
-import { intString, MAX_INT } from '../params';
+import { intString, MAX_INT, pagination } from '../params';
 
 // For the OpenAPI document: the domain's pipe shows only its input side (a string of at most 255); this adds the address rule it checks.
 const email = customerEmail.meta({ format: 'email', pattern: z.regexes.email.source });
@@ -8,8 +8,7 @@ const email = customerEmail.meta({ format: 'email', pattern: z.regexes.email.sou
 export const idParams = z.strictObject({ id: intString('id', 1, MAX_INT).meta({ description: 'Customer id', example: 42 }) });
 
 export const listQuery = z.strictObject({
-  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (ordered by id)' }),
-  limit: intString('limit', 1, 1000).default(100).meta({ description: 'Rows to return, 1–1000' }),
+  ...pagination,
   email: email.optional().meta({ description: 'Only the customer with this email (case-insensitive)' }),
 });
 

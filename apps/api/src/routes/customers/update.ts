@@ -1,4 +1,4 @@
-import { defineRoute, type Route } from '../route';
+import { defineRoute, type Route, ifMatchHeader, versionedWriteErrors } from '../route';
 import { etag, expectedVersion } from '../../http/versions';
 import { errors } from './errors';
 import { presentCustomer } from './present';
@@ -17,16 +17,10 @@ function updateRoute(method: 'put' | 'patch', operationId: string, summary: stri
     tag: 'customers',
     params: idParams,
     body: body as typeof patchBody,
-    headers: [{ name: 'If-Match', description: 'The version you read, as an entity tag: "3"' }],
+    headers: ifMatchHeader,
     responses: {
       200: { description: 'Updated', schema: customerResponse },
-      401: errors[401],
-      404: errors[404],
-      409: errors[409],
-      412: errors[412],
-      413: errors[413],
-      415: errors[415],
-      422: errors[422],
+      ...versionedWriteErrors(errors),
     },
     async handler({ params, body: input, req, res, deps }) {
       const { version, ...fields } = input;

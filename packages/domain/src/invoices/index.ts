@@ -1,0 +1,3 @@
+export * from './currencies';
+export * from './rules';
+export * from './service';
