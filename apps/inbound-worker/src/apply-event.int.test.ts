@@ -132,9 +132,16 @@ describe('inbound: customer.updated', () => {
   });
 
   it('applies the fields and writes an outbox row origin=stripe', async () => {
-    await apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' } }));
+    // Stripe's previous_attributes name what changed: here both fields.
+    await apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' }, previous: { name: 'V0', email: 'u@x.io' } }));
     expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }]);
     expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.updated/stripe']);
+  });
+
+  it('values the event does not name as changed are an older snapshot: ours stay', async () => {
+    // Only the name changed there (previous_attributes); the event's email is not news.
+    await apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'stale@x.io' }, previous: { name: 'V0' } }));
+    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u@x.io', version: 2 }]);
   });
 
   it('the echo of our own write changes nothing: no outbox row', async () => {
@@ -169,7 +176,7 @@ describe('inbound: customer.updated', () => {
   it('a wave of events goes through the batch path: common updates applied together, the rest left for applyEvent', async () => {
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_w', name: 'W0', email: 'w@x.io', metadata: {} } }));
     const wave = [
-      message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' } }), // applied
+      message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' }, previous: { name: 'V0', email: 'u@x.io' } }), // applied
       message({ created: T0, customer: { id: 'cus_w', name: 'Tie', email: 'w@x.io' } }), // same second: left
       message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // a create: left
     ].map((m, i) => ({ message: m, ctx: { key: String(i), topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
@@ -195,7 +202,7 @@ describe('inbound: customer.updated', () => {
 
   it('an email taken by another customer is a conflict and changes nothing', async () => {
     await insertCustomer('Other', 'other@x.io');
-    await expect(apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'other@x.io' } }))).rejects.toThrow(/email belongs to customer/);
+    await expect(apply(message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'other@x.io' }, previous: { email: 'u@x.io' } }))).rejects.toThrow(/email belongs to customer/);
     expect((await customers())[0]).toMatchObject({ name: 'V0', email: 'u@x.io' });
   });
 });

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createParker, openOrm, pingDatabase, pushCustomer } from '@cs/domain';
+import { createParker, openOrm, pingDatabase, pushCustomer, pushCustomerBatch } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
@@ -39,6 +39,8 @@ async function main() {
       maxBytesPerPartition: env.OUTBOUND_FETCH_BYTES,
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
       handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
+      // A backlog in bulk where the system has bulk writes (a no-op for the others).
+      handleBatch: (items) => pushCustomerBatch(deps, items),
       classify: (err) => integration.classifyError(err),
       park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
       ...consumerHooks(system, log),

@@ -107,6 +107,8 @@ export interface ExternalCall {
   /** HTTP status of the answer (calls that got no answer, e.g. timeouts, are not reported). */
   status: number;
   elapsedMs: number;
+  /** The system's daily API quota as this answer reported it (Salesforce's Sforce-Limit-Info), when it does. */
+  quota?: { used: number; max: number } | undefined;
 }
 
 /** Checks a provider's webhook signature; what the webhook gateway needs, without API credentials. */
@@ -154,7 +156,18 @@ export interface CatalogAdapter<F = CustomerFields, X extends ExternalRecord = E
   /** The live record carrying our id, oldest first if several do; null when none does. */
   findByInternalId(internalId: number): Promise<X | null>;
   list(cursor: string | null, limit: number): Promise<ListPage<X>>;
+  /**
+   * Bulk writes, where the system has them (Salesforce sObject Collections): a backlog goes out in
+   * a few calls instead of one per record. Each record's result comes back on its own, in order;
+   * a failed one is retried through the single-record calls. `upsertMany` creates or updates by our
+   * id (idempotent by it); `updateMany` updates records we know the id of there.
+   */
+  upsertMany?(records: ReadonlyArray<{ fields: F; internalId: number }>): Promise<BulkResult[]>;
+  updateMany?(records: ReadonlyArray<{ fields: F; externalId: string }>): Promise<BulkResult[]>;
 }
+
+/** One record's outcome in a bulk write. */
+export type BulkResult = { ok: true; externalId: string; created: boolean } | { ok: false; error: ErrorClass };
 
 /** What every external record read back carries, whatever the catalog. */
 export interface ExternalRecord {

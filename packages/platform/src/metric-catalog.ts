@@ -20,6 +20,7 @@ const DEF = {
   deadLettersParked: { name: 'dead_letters_parked', help: 'Dead letters waiting for an operator (status parked)', labelNames: [] as const },
   kafkaConsumerLag: { name: 'kafka_consumer_lag', help: 'Messages between the committed offset and the end of the partition', labelNames: ['group', 'topic', 'partition'] as const },
   externalCallDuration: { name: 'external_call_duration_seconds', help: 'HTTP calls to external systems, by API method and status', labelNames: ['system', 'method', 'status'] as const },
+  externalQuotaUsed: { name: 'external_api_quota_used_ratio', help: "Share of the system's daily API quota used, as its last answer reported", labelNames: ['system'] as const },
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
   reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system'] as const },
@@ -46,6 +47,7 @@ export const outboxPublished = lazy(() => new Counter({ ...DEF.outboxPublished, 
 export const deadLettersParked = lazy(() => new Gauge({ ...DEF.deadLettersParked, registers }));
 export const kafkaConsumerLag = lazy(() => new Gauge({ ...DEF.kafkaConsumerLag, registers }));
 export const externalCallDuration = lazy(() => new Histogram({ ...DEF.externalCallDuration, buckets: CALL_BUCKETS, registers }));
+export const externalQuotaUsed = lazy(() => new Gauge({ ...DEF.externalQuotaUsed, registers }));
 export const externalRateLimited = lazy(() => new Counter({ ...DEF.externalRateLimited, registers }));
 export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
@@ -82,10 +84,12 @@ export interface ExternalCall {
   /** HTTP status of the answer. */
   status: number;
   elapsedMs: number;
+  quota?: { used: number; max: number } | undefined;
 }
 
 /** What the integrations' `onCall` hook is wired to in the workers. */
 export function recordExternalCall(call: ExternalCall): void {
   externalCallDuration().observe({ system: call.system, method: call.method, status: String(call.status) }, call.elapsedMs / 1000);
   if (call.status === 429) externalRateLimited().inc({ system: call.system });
+  if (call.quota && call.quota.max > 0) externalQuotaUsed().set({ system: call.system }, call.quota.used / call.quota.max);
 }

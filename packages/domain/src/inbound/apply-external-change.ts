@@ -107,7 +107,11 @@ async function applyToMapped(em: EntityManager, change: ExternalChange, mapping:
   }
 
   const pendingOurs = mapping.last_synced_hash !== null && mapping.last_synced_hash !== stateHash(ours);
-  if (pendingOurs && mapping.last_synced_state) return applyMerged(em, change, mapping, customer, theirs, syncedState(mapping.last_synced_state), known);
+  // Merged per field when we hold a change they have not confirmed — and whenever the source says
+  // which fields it changed: the event's other values may be an older snapshot (the echo of our
+  // earlier write arriving after a later one), never a reason to take them back.
+  const merge = pendingOurs || (change.changedFields !== undefined && mapping.last_synced_hash !== null);
+  if (merge && mapping.last_synced_state) return applyMerged(em, change, mapping, customer, theirs, syncedState(mapping.last_synced_state), known);
   if (pendingOurs) {
     // A mapping from before the synced state was kept: the whole record goes to the later writer.
     const writer = lastWriter(customer, change);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Address } from '../contact-fields';
-import { sameState, stateHash, syncedState, type SyncedState } from '../customer-rules';
+import { sameField, sameState, stateHash, SYNCED_FIELDS, syncedState, type SyncedState } from '../customer-rules';
 import { updatedEnvelopeSql } from '../outbox';
 import { sql } from '../sql';
 import { syncedColumns, type MappingTarget } from '../sync/mappings';
@@ -150,6 +150,8 @@ function decide(change: ExternalChange, row: LockedRow, theirs: SyncedState): 'u
   if (sameState(ours, theirs)) return 'equal';
   // A change of ours the system has not confirmed yet: who wins is decided one by one.
   if (row.last_synced_hash !== null && row.last_synced_hash !== stateHash(ours)) return null;
+  // The event differs from ours in a field it does not name as changed (an older snapshot): merged one by one.
+  if (change.changedFields && SYNCED_FIELDS.some((f) => !change.changedFields!.includes(f) && !sameField(f, ours, theirs))) return null;
   return 'update';
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CatalogAdapter, ExternalRecord, Integration } from '@cs/integrations';
 import type { MessageContext } from '@cs/kafka-schemas';
@@ -105,10 +106,12 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
   }
 }
 
-/** How a push compares and writes, given the system's field map. */
+/** How a push compares and writes, given the system's field map and what the record last held. */
 interface Plan<S> {
-  /** Our fields as we write them there (only those that go there). */
+  /** Our fields as we write them there: those that go there and, when we know what it holds, only those that differ. */
   write: Partial<S>;
+  /** Whether `write` is a part of our state (the other fields there are left as they are). */
+  partial: boolean;
   /** Whether the mapping says the record there holds what we would write (a cleared hash: unknown, so no). */
   unchanged(mapping: { last_synced_hash: string | null; last_synced_state: S | null }): boolean;
   /** Whether a record read from there holds what we would write. */
@@ -117,24 +120,35 @@ interface Plan<S> {
   after(there: S | null): S;
 }
 
-function planFor<S extends object>(catalog: Catalog<S>, adapter: CatalogAdapter<Partial<S>, ExternalRecord>, ours: S): Plan<S> {
-  if (allBothWays(catalog, adapter.fieldMap)) {
-    const hash = catalog.hash(ours);
-    return {
-      write: ours,
-      unchanged: (m) => m.last_synced_hash === hash,
-      matches: (state) => catalog.fields.every((f) => catalog.sameField(f, state, ours)),
-      after: () => ours,
-    };
-  }
+/**
+ * The fields an update sends. With what the record last held known (and a hash saying it is
+ * current), only the fields that changed here since: a field someone changed there meanwhile, whose
+ * event has not reached us yet, is not overwritten with our older value (design.md §6: concurrent
+ * edits of different fields both survive). Otherwise (a create, a repair, an old mapping), every
+ * field that goes there.
+ */
+function planFor<S extends object>(catalog: Catalog<S>, adapter: CatalogAdapter<Partial<S>, ExternalRecord>, ours: S, base: { hash: string | null; state: S | null } | null): Plan<S> {
   const going = fieldsGoing(catalog, adapter.fieldMap, 'to');
+  const bothWays = allBothWays(catalog, adapter.fieldMap);
+  const hash = catalog.hash(ours);
+  const changed = base?.state && base.hash !== null ? going.filter((f) => !catalog.sameField(f, base.state!, ours)) : going;
+  const fields = changed.length > 0 ? changed : going;
   return {
-    write: onlyFields(ours, going),
-    // One-way fields: only the fields that go there count, compared with what it last held.
-    unchanged: (m) => m.last_synced_hash !== null && m.last_synced_state !== null && going.every((f) => catalog.sameField(f, m.last_synced_state!, ours)),
+    write: onlyFields(ours, fields),
+    partial: fields.length < catalog.fields.length,
+    unchanged: bothWays
+      ? (m) => m.last_synced_hash === hash
+      : // One-way fields: only the fields that go there count, compared with what it last held.
+        (m) => m.last_synced_hash !== null && m.last_synced_state !== null && going.every((f) => catalog.sameField(f, m.last_synced_state!, ours)),
     matches: (state) => going.every((f) => catalog.sameField(f, state, ours)),
-    after: (there) => ({ ...(there ?? ours), ...onlyFields(ours, going) }),
+    after: (there) => (bothWays && fields.length === catalog.fields.length ? ours : { ...(there ?? ours), ...onlyFields(ours, fields) }),
   };
+}
+
+/** A partial update's provider key names what it writes: a retry of the same write replays it, a different write is its own. */
+function writeKey(base: string, plan: Plan<object>): string {
+  if (!plan.partial) return base;
+  return `${base}:${createHash('sha256').update(JSON.stringify(plan.write)).digest('hex').slice(0, 12)}`;
 }
 
 async function decideAndPush<S extends object>(
@@ -169,11 +183,11 @@ async function decideAndPush<S extends object>(
   }
 
   // Every synced field that goes there: a null one clears it there (our catalog is the record).
-  const plan = planFor(catalog, adapter, record.state);
+  const plan = planFor(catalog, adapter, record.state, mapping ? { hash: mapping.last_synced_hash, state: mapping.last_synced_state } : null);
   if (mapping && plan.unchanged(mapping)) {
     return { status: 'skipped', action: 'none', reason: 'unchanged', externalId: mapping.external_id };
   }
-  const updateKey = providerIdempotencyKey(msg.idempotency_key, system, 'update');
+  const updateKey = writeKey(providerIdempotencyKey(msg.idempotency_key, system, 'update'), plan);
 
   if (mapping) {
     await call(() => adapter.update(mapping.external_id, plan.write, { idempotencyKey: updateKey }));

@@ -1,4 +1,4 @@
-import type { CatalogAdapter, CustomerFields, ErrorClass, ExternalCustomer, ListPage, WriteOptions } from '../types';
+import type { BulkResult, CatalogAdapter, CustomerFields, ExternalCustomer, ListPage, WriteOptions } from '../types';
 import type { SalesforceClient } from './client';
 import { classifyErrorItems, classifySalesforceError, type SalesforceErrorItem } from './errors';
 import { accountFields, fromAccount, toAccount, type AccountRecord, type AccountShape } from './mapping';
@@ -6,7 +6,7 @@ import { accountFields, fromAccount, toAccount, type AccountRecord, type Account
 /** sObject Collections take at most 200 records a call. */
 export const COLLECTION_LIMIT = 200;
 
-export type UpsertResult = { ok: true; externalId: string; created: boolean } | { ok: false; error: ErrorClass };
+export type UpsertResult = BulkResult;
 
 interface QueryPage {
   records: AccountRecord[];
@@ -120,6 +120,22 @@ export class AccountsAdapter implements CatalogAdapter<CustomerFields, ExternalC
       for (const r of results) {
         out.push(r.success && r.id ? { ok: true, externalId: r.id, created: r.created === true } : { ok: false, error: classifyErrorItems(r.errors) });
       }
+    }
+    return out;
+  }
+
+  /** Collections update by Id (`PATCH /composite/sobjects`, allOrNone=false), 200 a call. */
+  async updateMany(records: ReadonlyArray<{ fields: CustomerFields; externalId: string }>): Promise<BulkResult[]> {
+    const out: BulkResult[] = [];
+    for (let i = 0; i < records.length; i += COLLECTION_LIMIT) {
+      const chunk = records.slice(i, i + COLLECTION_LIMIT).map((r) => ({ attributes: { type: 'Account' }, id: r.externalId, ...toAccount(r.fields, this.shape, 'update') }));
+      const results = await this.client.request<Array<{ id?: string; success: boolean; errors: SalesforceErrorItem[] }>>(
+        'PATCH',
+        '/composite/sobjects',
+        'PATCH /composite/sobjects',
+        { allOrNone: false, records: chunk },
+      );
+      results.forEach((r, j) => out.push(r.success ? { ok: true, externalId: r.id ?? chunk[j]!.id, created: false } : { ok: false, error: classifyErrorItems(r.errors) }));
     }
     return out;
   }

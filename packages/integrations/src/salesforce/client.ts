@@ -114,7 +114,7 @@ export class SalesforceClient {
     if (usage) this.latestQuota = { used: Number(usage[1]), max: Number(usage[2]) };
     if (!this.config.onCall) return;
     try {
-      this.config.onCall({ system: 'salesforce', method: operation, status: response.statusCode, elapsedMs });
+      this.config.onCall({ system: 'salesforce', method: operation, status: response.statusCode, elapsedMs, ...(usage ? { quota: this.latestQuota! } : {}) });
     } catch {
       // metrics are never worth a failed sync
     }

@@ -82,10 +82,11 @@ export const writes = (shape: AccountShape, field: SyncedFieldName): boolean => 
  * sent; null phone/address are sent as nulls, which clear them (Salesforce stores '' as null too).
  * A create sends Name whatever its direction: Salesforce refuses an Account without one.
  */
-export function toAccount(fields: CustomerFields, shape: AccountShape, on: 'create' | 'update'): Record<string, unknown> {
+export function toAccount(fields: Partial<CustomerFields>, shape: AccountShape, on: 'create' | 'update'): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (on === 'create' || writes(shape, 'name')) body.Name = fields.name;
-  if (writes(shape, 'email')) body[shape.emailField] = fields.email === '' ? null : fields.email.toLowerCase();
+  // A field left out of `fields` is not sent (an update of only what changed here); a create always names the Account.
+  if ((on === 'create' || writes(shape, 'name')) && fields.name !== undefined) body.Name = fields.name;
+  if (writes(shape, 'email') && fields.email !== undefined) body[shape.emailField] = fields.email === '' ? null : fields.email.toLowerCase();
   if (writes(shape, 'phone') && fields.phone !== undefined) body.Phone = fields.phone;
   if (writes(shape, 'address') && fields.address !== undefined) Object.assign(body, addressToAccount(fields.address, shape));
   return body;

@@ -36,8 +36,11 @@ type AddressParam = Stripe.AddressParam | '';
  * null phone or address is sent as '' (Stripe's way of clearing a field); on a create, nothing
  * is there to clear, so it is left out.
  */
-export function toStripeParams(fields: CustomerFields, on: 'create' | 'update' = 'update'): { name: string; email: string; phone?: string; address?: AddressParam } {
-  const params: { name: string; email: string; phone?: string; address?: AddressParam } = { name: fields.name, email: fields.email };
+export function toStripeParams(fields: Partial<CustomerFields>, on: 'create' | 'update' = 'update'): { name?: string; email?: string; phone?: string; address?: AddressParam } {
+  // A field left out of `fields` is not sent: an update of only what changed here leaves the rest as Stripe has it.
+  const params: { name?: string; email?: string; phone?: string; address?: AddressParam } = {};
+  if (fields.name !== undefined) params.name = fields.name;
+  if (fields.email !== undefined) params.email = fields.email;
   if (fields.phone !== undefined && (fields.phone !== null || on === 'update')) params.phone = fields.phone ?? '';
   if (fields.address !== undefined && (fields.address !== null || on === 'update')) params.address = fields.address ? addressParam(fields.address) : '';
   return params;
