@@ -4,18 +4,15 @@ import { customerFields, sameState, stateHash, syncedState, type SyncedState } f
 import { CustomerSchema, type Customer } from '../entities';
 import { enqueueCustomerChange } from '../outbox';
 import { sql } from '../sql';
-import { linkMapping, mappingByExternalId, markSynced, type MappingRow } from '../sync/mappings';
+import { linkMapping, markSynced, type MappingRow } from '../sync/mappings';
 import { pick, planMerge, withFields } from './merge';
-import { NeedsCurrentState, type ExternalChange, type ExternalState, type InboundOutcome, type KnownCurrent } from './types';
+import { applyChange, currentState, type CatalogApply } from './apply-change';
+import { type ExternalChange, type ExternalState, type InboundOutcome, type KnownCurrent } from './types';
 
 /**
- * Applies one external change to our catalog, inside the caller's transaction. The policy
+ * Applies one external change to our customers, inside the caller's transaction. The shared steps
+ * (dedupe, order guard, same-second ties, partial changes) are applyChange's; the customer rules
  * (docs/sync-rules.md):
- * - an event id seen before is skipped (processed_events, same transaction);
- * - an event older than the newest applied for that record is skipped; on a tie (same second)
- *   the record's current state at its system is applied (`current`: read before the transaction,
- *   never while it holds row locks — without it, this throws NeedsCurrentState; see
- *   applyOutsideLocks);
  * - equal to what we hold → nothing changes (the echo of our own write);
  * - if we hold an internal change the system has not confirmed yet, the two are merged field by
  *   field against the state last synced with the record: a field changed on one side only takes
@@ -26,46 +23,26 @@ import { NeedsCurrentState, type ExternalChange, type ExternalState, type Inboun
  * - every change we apply writes an outbox row with origin = that system, so the other systems
  *   hear of it and it is never sent back.
  */
-export async function applyExternalChange(em: EntityManager, change: ExternalChange, current?: KnownCurrent): Promise<InboundOutcome> {
-  const fresh = await sql(em, 'insert into processed_events (external_system, event_id) values (?, ?) on conflict do nothing returning 1', [
-    change.system,
-    change.eventId,
-  ]);
-  if (fresh.length === 0) return { status: 'skipped', reason: 'duplicate event', customerId: null };
-
-  const mapping = await mappingByExternalId(em, targetOf(change), change.externalId, true);
-  let state = change.state;
-  if (mapping?.last_source_ts != null) {
-    const last = Number(mapping.last_source_ts);
-    if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_id };
-    if (change.sourceTs === last) state = currentState(change, current); // same second: the source's current state
-  }
-  if (change.partial && state === change.state && state !== null) state = completed(change, state, mapping, current);
-
-  if (change.kind === 'deleted' || state === null || state.deleted) return applyDelete(em, change, mapping);
-  return mapping ? applyToMapped(em, change, mapping, state, current) : applyUnmapped(em, change, state);
+export function applyExternalChange(em: EntityManager, change: ExternalChange, current?: KnownCurrent): Promise<InboundOutcome> {
+  return applyChange(em, CUSTOMER_APPLY, change, current);
 }
 
-/**
- * A partial change's record as it is there now: what it held when last synced, with the changed
- * fields' new values. Without a synced state to start from (a record new to us, an old mapping),
- * its current state is read (outside the transaction, as for a tie).
- */
-function completed(change: ExternalChange, state: ExternalState, mapping: MappingRow | undefined, current: KnownCurrent): ExternalState | null {
-  const base = mapping?.last_synced_state;
-  if (!base) return currentState(change, current);
-  const fields = change.changedFields ?? [];
-  return { ...state, ...withFields(syncedState(base), stateAsSynced(state), fields), internalId: state.internalId ?? mapping.internal_id };
-}
+/** The customer catalog's rules, after the shared steps of applyChange. */
+const CUSTOMER_APPLY: CatalogApply<ExternalState> = {
+  entityType: 'customer',
+  complete: (change, state, mapping) => ({
+    ...state,
+    ...withFields(syncedState(mapping.last_synced_state!), stateAsSynced(state), change.changedFields ?? []),
+    internalId: state.internalId ?? mapping.internal_id,
+  }),
+  onDelete: (em, change, mapping) => applyDelete(em, change, mapping),
+  onMapped: (em, change, mapping, state, current) => applyToMapped(em, change, mapping, state, current),
+  onUnmapped: (em, change, state) => applyUnmapped(em, change, state),
+};
 
 const stateAsSynced = (s: ExternalState): SyncedState => ({ name: s.name, email: s.email, phone: s.phone, address: s.address });
 
 const targetOf = (change: ExternalChange) => ({ system: change.system, objectType: change.objectType });
-
-function currentState(change: ExternalChange, current: KnownCurrent): ExternalState | null {
-  if (current === undefined) throw new NeedsCurrentState(change.externalId);
-  return current.state;
-}
 
 async function loadCustomer(em: EntityManager, id: number): Promise<Customer | null> {
   return em.findOne(CustomerSchema, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -4,3 +4,4 @@ export * from './types';
 export * from './import-batch';
 export * from './audit';
 export * from './update-batch';
+export * from './apply-change';

@@ -2,7 +2,7 @@ import type { Address } from '../contact-fields';
 import type { SyncedField } from '../customer-rules';
 
 /** A change from an external system, in neutral terms (built by packages/integrations). */
-export interface ExternalChange {
+export interface ExternalChange<St = ExternalState> {
   system: string;
   /** The type of record it is there (Stripe: customer; Salesforce: Account). */
   objectType: string;
@@ -12,7 +12,7 @@ export interface ExternalChange {
   /** The source's timestamp of the change, in seconds. */
   sourceTs: number;
   /** The external record after the change (null for a delete without state). */
-  state: ExternalState | null;
+  state: St | null;
   traceId: string | null;
   /**
    * Which of our fields the change touched, when the source says (Stripe: previous_attributes);
@@ -51,7 +51,7 @@ export type InboundOutcome =
 export type FetchCurrent = (externalId: string) => Promise<ExternalState | null>;
 
 /** The record's current state at its source, when it was read already (always outside a transaction); undefined: not read. */
-export type KnownCurrent = { state: ExternalState | null } | undefined;
+export type KnownCurrent<St = ExternalState> = { state: St | null } | undefined;
 
 /**
  * Thrown inside an apply's transaction when the rules need the record's current state at its
