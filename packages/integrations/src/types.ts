@@ -33,6 +33,8 @@ export interface ExternalCustomer extends CustomerFields {
   deleted: boolean;
   /** The source's own timestamp of the record's creation, in seconds. */
   createdTs: number;
+  /** Its last modification, in seconds, where the source says (Salesforce SystemModstamp). */
+  modifiedTs?: number | undefined;
 }
 
 /** A change an external system tells us about, turned into our terms. */

@@ -17,6 +17,8 @@ interface StateLike {
 export interface CatalogApply<St extends StateLike> {
   /** The entity_type of its mappings. */
   readonly entityType: string;
+  /** Whether a record's state is what the mapping last recorded it holding (then a same-second event brings nothing new). */
+  sameAsSynced(state: St, lastSynced: unknown): boolean;
   /** A partial change's full state: the mapping's last synced state with the changed fields' new values. */
   complete(change: ExternalChange<St>, state: St, mapping: MappingRow): St;
   onDelete(em: EntityManager, change: ExternalChange<St>, mapping: MappingRow | undefined): Promise<InboundOutcome>;
@@ -47,7 +49,14 @@ export async function applyChange<St extends StateLike>(em: EntityManager, rules
   if (mapping?.last_source_ts != null) {
     const last = Number(mapping.last_source_ts);
     if (change.sourceTs < last) return { status: 'skipped', reason: 'stale event', customerId: mapping.internal_id };
-    if (change.sourceTs === last) state = currentState(change, current); // same second: the source's current state
+    if (change.sourceTs === last) {
+      // Same second: only the source's current state can order it — unless it brings nothing new
+      // (a catch-up reading a record the stream delivered already), which costs no call.
+      if (state && !change.partial && mapping.last_synced_state && rules.sameAsSynced(state, mapping.last_synced_state)) {
+        return { status: 'skipped', reason: 'already synced', customerId: mapping.internal_id };
+      }
+      state = currentState(change, current);
+    }
   }
   if (change.partial && state === change.state && state !== null) state = mapping?.last_synced_state ? rules.complete(change, state, mapping) : currentState(change, current);
 

@@ -30,6 +30,10 @@ export function applyExternalChange(em: EntityManager, change: ExternalChange, c
 /** The customer catalog's rules, after the shared steps of applyChange. */
 const CUSTOMER_APPLY: CatalogApply<ExternalState> = {
   entityType: 'customer',
+  sameAsSynced: (state, lastSynced) => {
+    const ours = representable(state);
+    return ours !== null && sameState(ours, syncedState(lastSynced as SyncedState));
+  },
   complete: (change, state, mapping) => ({
     ...state,
     ...withFields(syncedState(mapping.last_synced_state!), stateAsSynced(state), change.changedFields ?? []),

@@ -170,3 +170,13 @@ describe('a field the system is only sent (field map direction `to`)', () => {
     expect(await outbox()).toEqual([]);
   });
 });
+
+describe('a same-second event that brings nothing new', () => {
+  it('is skipped without reading the source (a catch-up re-reading what the stream delivered)', async () => {
+    await seed({}, T0);
+    let reads = 0;
+    const outcome = await applyOutsideLocks(orm, async () => (reads++, null), async (tx, known) => applyExternalChange(tx, updated(T0, {}, undefined, 'evt_again'), known));
+    expect(outcome).toMatchObject({ status: 'skipped', reason: 'already synced' });
+    expect(reads).toBe(0);
+  });
+});

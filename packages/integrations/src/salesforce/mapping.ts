@@ -57,6 +57,7 @@ export function fromAccount(a: AccountRecord, shape: AccountShape): ExternalCust
     phone: text(a.Phone),
     address: addressFromAccount(a, shape),
     createdTs: secondsOf(a.CreatedDate),
+    ...(typeof a.SystemModstamp === 'string' ? { modifiedTs: secondsOf(a.SystemModstamp) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import type { ErrorClass, Integration, NeutralChange } from '../types';
+import type { ChangeFeed, ErrorClass, Integration, NeutralChange } from '../types';
+import { soqlFeed } from './soql-feed';
 import { AccountsAdapter } from './accounts';
 import { ChangeDataCapture, type PubSubTarget } from './cdc';
 import { SalesforceClient, type Quota, type SalesforceClientConfig } from './client';
@@ -18,6 +19,8 @@ export class SalesforceIntegration implements Integration {
   readonly accounts: AccountsAdapter;
   readonly catalogs: { customer: AccountsAdapter };
   readonly stream: ChangeDataCapture;
+  /** The SOQL catch-up on SystemModstamp: what heals gaps and outages, on the catch-up schedule. */
+  readonly feed: ChangeFeed;
   readonly client: SalesforceClient;
 
   private readonly quotaStopShare: number;
@@ -27,6 +30,7 @@ export class SalesforceIntegration implements Integration {
     this.client = new SalesforceClient(config);
     this.accounts = new AccountsAdapter(this.client, config.shape);
     this.catalogs = { customer: this.accounts };
+    this.feed = soqlFeed(this.accounts);
     this.stream = new ChangeDataCapture(this.client, config.shape, config.pubSub, (id) => this.accounts.get(id));
   }
 
