@@ -1,7 +1,8 @@
 /**
  * Chaos: a mixed workload from both sides at once while a scheduler kills workers and the
- * gateway, restarts Kafka and Postgres, and makes Stripe fail, throttle, slow down and vanish.
- * Then it waits for quiet and checks that both sides hold the same customers, field by field.
+ * gateway, restarts Kafka and Postgres, makes Stripe fail, throttle, slow down and vanish, and
+ * makes Salesforce fail (503s, locked rows), expire its sessions and vanish. Then it waits for
+ * quiet and checks that all three hold the same customers, field by field.
  * Seeded and reproducible in what it does (CHAOS_SEED); CHAOS_OPS sets the size (`make chaos`
  * runs a long one; `make test` a short one). Runs on a private Postgres and Kafka of its own.
  */
@@ -9,6 +10,7 @@ import { Client } from 'pg';
 import { privateKafka } from '../test/support/private-kafka';
 import { privatePostgres } from '../test/support/private-postgres';
 import { emulator } from './support/emulator';
+import { salesforce, salesforceEnv, startSalesforceEmulator } from './support/salesforce';
 import { startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
 
 const OPS = Number(process.env.CHAOS_OPS ?? 120);
@@ -45,6 +47,8 @@ const env = () => ({
   CATCHUP_INTERVAL_MS: '3000',
   RECONCILE_INTERVAL_MS: '0',
   LOG_LEVEL: 'warn',
+  SYNC_SYSTEMS: 'stripe,salesforce',
+  ...salesforceEnv,
 });
 
 async function launch(app: AppName) {
@@ -86,6 +90,8 @@ beforeAll(async () => {
   procs.set('emulator', startEmulator(['--duplicate-webhooks', '0.2', '--reorder-webhooks']));
   await waitReady('emulator', '/_emulator/health');
   await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
+  procs.set('salesforce-emulator', startSalesforceEmulator());
+  await waitFor('the Salesforce emulator', () => salesforce.health().then((h) => (h.ok ? true : undefined)), 30_000, 100);
   await Promise.all((['api', 'webhook-gateway', 'outbound-worker', 'inbound-worker'] as const).map(launch));
 }, 180_000);
 
@@ -121,8 +127,12 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
           live.splice(live.indexOf(id), 1);
           accepted++;
         }
+      } else if (r < 0.85) {
+        // A person editing an Account in Salesforce.
+        const [m] = await sql<{ external_id: string }>(`select external_id from external_mappings where external_system = 'salesforce' order by random() limit 1`).catch(() => []);
+        if (m) await salesforce.ui.update(m.external_id, { Name: `Chaos ${i} (salesforce)` }).catch(() => undefined);
       } else {
-        const [m] = await sql<{ external_id: string }>(`select external_id from external_mappings order by random() limit 1`).catch(() => []);
+        const [m] = await sql<{ external_id: string }>(`select external_id from external_mappings where external_system = 'stripe' order by random() limit 1`).catch(() => []);
         if (m) await emulator.dashboard.update(m.external_id, { name: `Chaos ${i} (stripe)` }).catch(() => undefined);
         else await emulator.dashboard.create({ name: `Stripe ${i}`, email: `stripe${i}-${SEED}@x.io` }).catch(() => undefined);
       }
@@ -145,6 +155,12 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     await sleep(ms);
     await emulator.faults({ error_rate: 0, rate_limit_rps: 0, latency_ms: 0, outage: false });
   };
+  const salesforceFault = async (name: string, f: Record<string, unknown>, ms: number) => {
+    await salesforce.faults(f);
+    faults.push(name);
+    await sleep(ms);
+    await salesforce.faults({ error_rate: 0, lock_row_failures: 0, outage: false });
+  };
   const schedule: Array<() => Promise<void>> = [
     () => kill9('outbound-worker'),
     () => kill9('inbound-worker'),
@@ -153,6 +169,13 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     () => stripeFault('Stripe rate limit 20/s', { rate_limit_rps: 20 }, 3000),
     () => stripeFault('Stripe +200 ms latency', { latency_ms: 200 }, 2000),
     () => stripeFault('Stripe outage', { outage: true }, 4000),
+    () => salesforceFault('Salesforce 30% 503s', { error_rate: 0.3 }, 3000),
+    () => salesforceFault('Salesforce locked rows', { lock_row_failures: 20 }, 2000),
+    () => salesforceFault('Salesforce outage', { outage: true }, 4000),
+    async () => {
+      await salesforce.expireSessions();
+      faults.push('Salesforce sessions expired');
+    },
     async () => {
       await kafka.stop();
       faults.push('Kafka broker restart');
@@ -184,20 +207,28 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
 
   // Quiet: both sides equal on three checks in a row, and nothing left to publish.
   type Side = Map<string, { name: string; email: string; id?: number }>;
-  const snapshot = async (): Promise<{ ours: Side; theirs: Side; diffs: string[] }> => {
+  const ourSide = async (system: string): Promise<Side> => {
     const rows = await sql<{ id: number; name: string; email: string; external_id: string | null }>(
-      `select c.id, c.name, c.email, m.external_id from customers c left join external_mappings m on m.internal_id = c.id where c.deleted_at is null`,
+      `select c.id, c.name, c.email, m.external_id from customers c left join external_mappings m on m.internal_id = c.id and m.external_system = $1 where c.deleted_at is null`,
+      [system],
     );
-    const ours: Side = new Map(rows.map((r) => [r.external_id ?? `unlinked:${r.id}`, { name: r.name, email: r.email, id: r.id }]));
-    const theirs: Side = new Map((await emulator.customers()).map((c) => [c.id, { name: c.name ?? '', email: (c.email ?? '').toLowerCase() }]));
+    return new Map(rows.map((r) => [r.external_id ?? `unlinked:${r.id}`, { name: r.name, email: r.email, id: r.id }]));
+  };
+  const compare = (system: string, ours: Side, theirs: Side): string[] => {
     const diffs: string[] = [];
     for (const [id, o] of ours) {
       const t = theirs.get(id);
-      if (!t) diffs.push(`${id}: only ours (customer ${o.id}, ${o.email})`);
-      else if (t.name !== o.name || t.email !== o.email) diffs.push(`${id}: ours ${o.name}/${o.email} theirs ${t.name}/${t.email}`);
+      if (!t) diffs.push(`${system} ${id}: only ours (customer ${o.id}, ${o.email})`);
+      else if (t.name !== o.name || t.email !== o.email) diffs.push(`${system} ${id}: ours ${o.name}/${o.email} theirs ${t.name}/${t.email} (customer ${o.id})`);
     }
-    for (const [id, t] of theirs) if (!ours.has(id)) diffs.push(`${id}: only theirs (${t.email})`);
-    return { ours, theirs, diffs };
+    for (const [id, t] of theirs) if (!ours.has(id)) diffs.push(`${system} ${id}: only theirs (${t.email})`);
+    return diffs;
+  };
+  const snapshot = async (): Promise<{ ours: Side; theirs: Side; accounts: Side; diffs: string[] }> => {
+    const ours = await ourSide('stripe');
+    const theirs: Side = new Map((await emulator.customers()).map((c) => [c.id, { name: c.name ?? '', email: (c.email ?? '').toLowerCase() }]));
+    const accounts: Side = new Map((await salesforce.accounts()).filter((a) => !a.IsDeleted).map((a) => [a.Id, { name: a.Name, email: (a.Billing_Email__c ?? '').toLowerCase() }]));
+    return { ours, theirs, accounts, diffs: [...compare('stripe', ours, theirs), ...compare('salesforce', await ourSide('salesforce'), accounts)] };
   };
   let streak = 0;
   let last = { diffs: ['not checked'] } as Awaited<ReturnType<typeof snapshot>>;
@@ -215,6 +246,8 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
   const duplicated = emails.length - new Set(emails).size;
   const byInternal = all.map((c) => c.metadata.internal_id).filter(Boolean);
   const duplicatedInternal = byInternal.length - new Set(byInternal).size;
+  const sfIds = (await salesforce.accounts()).filter((a) => !a.IsDeleted && a.Customer_Sync_Id__c).map((a) => a.Customer_Sync_Id__c);
+  const duplicatedAccounts = sfIds.length - new Set(sfIds).size;
   const parked = await sql<{ id: number; reason: string; error_code: string }>(`select id, reason, error_code from dead_letters where status = 'parked'`);
   const transientParked = parked.filter((d) => d.reason.startsWith('gave up after'));
   const ourIds = new Set((await sql<{ id: number }>(`select id from customers where deleted_at is null`)).map((r) => r.id));
@@ -225,10 +258,11 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     ['accepted API writes', String(accepted)],
     ['faults injected', String(faults.length)],
     ['fault order', faults.join(', ')],
-    ['customers (ours / Stripe)', `${last.ours?.size ?? '?'} / ${last.theirs?.size ?? '?'}`],
+    ['customers (ours / Stripe / Salesforce)', `${last.ours?.size ?? '?'} / ${last.theirs?.size ?? '?'} / ${last.accounts?.size ?? '?'}`],
     ['convergence time', `${(convergenceMs / 1000).toFixed(1)} s`],
     ['diffs', String(last.diffs.length)],
     ['duplicated Stripe customers', String(duplicated + duplicatedInternal)],
+    ['duplicated Salesforce Accounts', String(duplicatedAccounts)],
     ['dead letters (transient cause)', `${parked.length} (${transientParked.length})`],
   ];
   // On failure, the story of the first customers that differ, to see which rule broke.
@@ -238,10 +272,16 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     const story = await sql(`select id, direction, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail, payload->>'external_id' as ext from sync_events where entity_id = $1 order by id`, [Number(id)]);
     process.stdout.write(`\n${diff}\n${story.map((r) => `  ${JSON.stringify(r)}`).join('\n')}\n`);
   }
+  if (last.diffs.length > 0) {
+    const backlog = await sql(`select count(*)::int as n from outbox where published_at is null`).catch(() => []);
+    process.stdout.write(`\noutbox backlog: ${JSON.stringify(backlog)}\n`);
+    for (const [name, p] of procs) process.stdout.write(`\n--- ${name} (last lines)\n${p.output.slice(-25).join('\n')}\n`);
+  }
   process.stdout.write(`\nchaos summary (seed ${SEED})\n${table.map(([k, v]) => `  ${k!.padEnd(32)} ${v}`).join('\n')}\n`);
 
   expect(last.diffs.slice(0, 10)).toEqual([]);
   expect(duplicated + duplicatedInternal).toBe(0);
+  expect(duplicatedAccounts).toBe(0);
   expect(missingAccepted).toEqual([]);
   expect(transientParked).toEqual([]);
 }, 900_000);

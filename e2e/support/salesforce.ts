@@ -57,4 +57,5 @@ export const salesforce = {
   /** Record writes made through the API (ours), as opposed to the UI's. */
   apiWrites: async () => (await call<{ writes: number }>('GET', '/stats')).writes,
   expireSessions: () => call('POST', '/sessions/expire'),
+  faults: (f: Record<string, unknown>) => call('POST', '/faults', f),
 };
