@@ -29,6 +29,7 @@ describe('Salesforce Accounts against the emulator', () => {
       phone: '+49 30 1234',
       address: { line1: 'Hauptstr. 1', line2: 'Hinterhaus', city: 'Berlin', state: 'BE', postal_code: '10115', country: 'DE' },
       createdTs: expect.any(Number),
+      modifiedTs: expect.any(Number),
     });
     expect(Math.abs(first.createdTs - Date.now() / 1000)).toBeLessThan(60);
     const all = await org.admin<Array<Record<string, unknown>>>('GET', '/accounts');
