@@ -15,7 +15,7 @@ import { startApp, startEmulator, startSalesforceEmulator, type AppName, type Be
 import { cpuSnapshot, cpuUsage, standardGroups, type CpuGroups, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, ranked, settle, type Phase } from './lib/cpu-report';
 import { closedLoopCreates, customerBodies, pacedCreates } from './lib/creates';
-import { dropKafkaLeftovers, ourKafkaOnly } from './lib/kafka';
+import { dropKafkaLeftovers, ourKafkaOnly, readTopic } from './lib/kafka';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { awaitMapped, countMapped } from './lib/mappings';
 import { pacedLoad, type PacedRequest, type PacedResult } from './lib/paced-load';
@@ -190,6 +190,8 @@ interface EditFigures {
   latency: Summary;
   /** A second method (a lower bound, or a leg). */
   other: Summary;
+  /** Phase 1: the edit's answer → its change event on sync.inbound (Kafka timestamp: the stream follower's send). */
+  toKafka?: Summary;
   /** Never arrived (within the wait). */
   lost: number;
   /** Values the target held at the end that differ from the last edit we made. */
@@ -235,7 +237,19 @@ async function cdcPhase(ctx: Ctx, linked: Linked[]): Promise<Phase<EditFigures>>
   const applied = await auditAfter(ctx.db, edits, 'inbound', 'salesforce');
   const seen = edits.flatMap((e) => (e.seen === undefined ? [] : [e.seen - e.answered]));
   const wrongAtEnd = await wrongHere(ctx.db, edits);
-  return { ...phase, result: { load, edits: edits.length, latency: summarize(seen), other: summarize(diffs(edits, applied)), lost: lost + superseded, wrongAtEnd } };
+  // Each value is unique to its edit: found in a Salesforce change's JSON, it names the event that carried it
+  // (Stripe's webhook of our push there carries it too, later: the earliest Salesforce one counts).
+  const onKafka = new Map<string, number>();
+  const wanted = new Set(edits.map((e) => e.value));
+  await readTopic(ctx.brokers, `${TOPIC_PREFIX}sync.inbound`, CLIENT_ID, (value, ts) => {
+    if (!value.includes('"system":"salesforce"')) return;
+    for (const m of value.matchAll(/\+1 555 1\d{6}/g)) if (wanted.has(m[0])) onKafka.set(m[0], Math.min(ts, onKafka.get(m[0]) ?? ts));
+  });
+  const toKafka = edits.flatMap((e) => (onKafka.has(e.value) ? [onKafka.get(e.value)! - e.answered] : []));
+  return {
+    ...phase,
+    result: { load, edits: edits.length, latency: summarize(seen), other: summarize(diffs(edits, applied)), toKafka: summarize(toKafka), lost: lost + superseded, wrongAtEnd },
+  };
 }
 
 /** Customers whose phone is not the last value we gave them. */
@@ -542,8 +556,8 @@ async function main() {
   const results = mdTable(
     ['measurement', 'p50', 'p99', 'max', 'counts and detail', 'aim'],
     [
-      row(`1. Salesforce UI edit → in our catalog (CDC), ${CDC_RATE}/s`, C, CDC_RATE, `p99 ≤ ${int(AIM.cdcP99)} ms: ${verdict(met.cdc)} (anchor: ${ANCHOR})`, `applied (inbound audit row) p50 ${ms(C.other.p50)}, p99 ${ms(C.other.p99)}`),
-      row(`2. API PATCH → in Salesforce, ${API_RATE}/s`, A, API_RATE, `p99 ≤ ${AIM.outP99} ms: ${verdict(met.api)}`, `of which outbox → Kafka (relay) p50 ${ms(A.other.p50)}, p99 ${ms(A.other.p99)}`),
+      row(`1. Salesforce UI edit → in our catalog (CDC), ${CDC_RATE}/s`, C, CDC_RATE, `p99 ≤ ${int(AIM.cdcP99)} ms: ${verdict(met.cdc)} (anchor: ${ANCHOR})`, `legs: on Kafka (the stream follower's send) p50 ${ms(C.toKafka?.p50 ?? Number.NaN)}, p99 ${ms(C.toKafka?.p99 ?? Number.NaN)} (${C.toKafka?.count ?? 0} found); applied (inbound audit row) p50 ${ms(C.other.p50)}, p99 ${ms(C.other.p99)}`),
+      row(`2. API PATCH → in Salesforce, ${API_RATE}/s`, A, API_RATE, `p99 ≤ ${AIM.outP99} ms: ${verdict(met.api)}`, `beside it, outbox row (its transaction start) → published by the relay: p50 ${ms(A.other.p50)}, p99 ${ms(A.other.p99)}`),
       row(`3. Stripe dashboard edit → in Salesforce, ${STRIPE_RATE}/s`, S, STRIPE_RATE, 'none stated', `in our catalog (inbound Stripe audit row) p50 ${ms(S.other.p50)}, p99 ${ms(S.other.p99)}`),
       [
         `4. backlog of ${int(D.n)} new customers → Salesforce`,
@@ -566,7 +580,15 @@ async function main() {
   );
 
   const limits: string[] = [];
-  if (!met.cdc) limits.push(limit('Salesforce edit → catalog', cdc));
+  if (!met.cdc) {
+    limits.push(
+      `${limit('Salesforce edit → catalog', cdc)} Where the tail sits: the change event was on Kafka (\`sync.inbound\`) after p50 ${ms(C.toKafka?.p50 ?? Number.NaN)}, ` +
+        `p99 ${ms(C.toKafka?.p99 ?? Number.NaN)}, max ${ms(C.toKafka?.max ?? Number.NaN)} (the stream follower: the Pub/Sub fetch, decoding, then per batch one Kafka send and one cursor write, ` +
+        `batch after batch), and applied (the inbound audit row) after p50 ${ms(C.other.p50)}, p99 ${ms(C.other.p99)}. ` +
+        "Between the two, the inbound worker's consumer fetches with `minBytes` 256 KiB and kafkajs' `maxWaitTimeInMs` 100, so at this rate a fetch " +
+        'answers only when its 100 ms are up, and it shares the topic with the Stripe webhooks that our pushes to Stripe send back.',
+    );
+  }
   if (!met.api) {
     const rate = EXTRA_ENV.SALESFORCE_WRITE_RATE;
     limits.push(
@@ -601,7 +623,8 @@ async function main() {
   so a customer's next edit comes ${(LINKED / CDC_RATE).toFixed(0)} s or more later):
   1. from the answer of \`PATCH /_emulator/ui/accounts/:id\` (a person editing in Salesforce) to the first poll of \`customers\` that shows the value:
      a point query on the ids still awaited every ${POLL_MS} ms (~1 ms each), so the figure is what a reader of our catalog sees, at most
-     ~${POLL_MS + 1} ms late. The inbound audit row's \`created_at\` (the apply's transaction start, before its commit) is the lower bound beside it.
+     ~${POLL_MS + 1} ms late. The inbound audit row's \`created_at\` (the apply's transaction start, before its commit) is the lower bound beside it, and
+     the change event's Kafka timestamp on \`sync.inbound\` (read back after the phase; the follower's send) splits the path in two.
   2. from the API's 200 to the outbound \`sync_events\` row (salesforce, success) of that customer: the row is written after the emulator
      answered the write, so the value is in the Account by then (polling the emulator's whole Account list instead would load the process measured).
   3. from the answer of the Stripe dashboard edit (\`POST /_emulator/dashboard/customers/:id\`) to the same outbound Salesforce row; beside it

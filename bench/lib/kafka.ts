@@ -41,3 +41,41 @@ export async function dropKafkaLeftovers(brokers: string, topicRoot: string, cli
     await admin.disconnect();
   }
 }
+
+/**
+ * Reads a topic from its start to the end offsets it has now, with a group of its own, and hands
+ * over every message with its Kafka timestamp (the producer's clock when it sent: Date.now()).
+ */
+export async function readTopic(brokers: string, topic: string, clientId: string, onMessage: (value: string, timestampMs: number) => void, timeoutMs = 30_000): Promise<void> {
+  const kafka = createKafka({ brokers: brokers.split(','), clientId, logger: { error() {}, warn() {}, info() {}, debug() {} } });
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `${clientId}-read-${Date.now().toString(36)}`;
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  const left = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  try {
+    if (left.size === 0) return;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic}: ${left.size} partitions not read to the end in ${timeoutMs} ms`)), timeoutMs);
+      void consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            onMessage(message.value?.toString('utf8') ?? '', Number(message.timestamp));
+            if (Number(message.offset) + 1 >= (ends.get(partition) ?? 0)) left.delete(partition);
+            if (left.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
