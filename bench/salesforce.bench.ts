@@ -41,6 +41,8 @@ const POLL_MS = 10;
 const AIM = { cdcP99: 1_000, outP99: 500, callsPerRecord: 0.01 };
 // The best-known Salesforce⇄Postgres sync polls every 2–10 minutes.
 const ANCHOR = '2–10 min (polling)';
+// The outbound worker's heap bound, as its Dockerfile and start scripts set it (the other apps set none).
+const OUTBOUND_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=16';
 const STRIPE_KEY = 'sk_test_bench_only';
 const WEBHOOK_SECRET = 'whsec_bench_only';
 const SF_CLIENT = { id: 'bench-sf-client', secret: 'bench-sf-secret-only' };
@@ -95,7 +97,14 @@ interface SfAccount {
 }
 
 function startWorker(ctx: Ctx, app: 'outbound-worker' | 'inbound-worker'): Promise<BenchProcess> {
-  return startApp(app, { databaseUrl: ctx.databaseUrl, kafkaBrokers: ctx.brokers, topicPrefix: TOPIC_PREFIX, port: app === 'outbound-worker' ? PORTS.outbound : PORTS.inbound, env: ctx.env });
+  const outbound = app === 'outbound-worker';
+  return startApp(app, {
+    databaseUrl: ctx.databaseUrl,
+    kafkaBrokers: ctx.brokers,
+    topicPrefix: TOPIC_PREFIX,
+    port: outbound ? PORTS.outbound : PORTS.inbound,
+    env: outbound ? { NODE_OPTIONS: OUTBOUND_NODE_OPTIONS, ...ctx.env } : ctx.env,
+  });
 }
 
 /**
@@ -615,7 +624,7 @@ async function main() {
 
 - command: \`bash bench/run.sh salesforce\` (\`bench/salesforce.bench.ts\`); run ${started.toISOString()}${QUICK ? ' (BENCH_QUICK=1: short phases, small backlog)' : ''}
 - machine: ${machineLine(machine)}; load average (1/5/15 min) before ${loadBefore}, after ${loadAverage()}
-- set-up: the four built apps (\`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`SYNC_SYSTEMS=stripe,salesforce\`, ${settings}) on a fresh
+- set-up: the four built apps (\`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`SYNC_SYSTEMS=stripe,salesforce\`, the outbound worker with \`NODE_OPTIONS=${OUTBOUND_NODE_OPTIONS}\` as in its Dockerfile, ${settings}) on a fresh
   database \`${DATABASE}\`, topics \`${TOPICS_OF_ALL_RUNS}<run>.*\` and consumer groups of this run (deleted after it); the Stripe emulator
   (webhooks to our gateway) and the Salesforce emulator (REST, sObject Collections, CDC over the Pub/Sub API) as processes; one machine, loopback only.
   ${LINKED} customers created through the API at ${LINK_RATE}/s and waited for in both systems first (${linkS.toFixed(1)} s).
