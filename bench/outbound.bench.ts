@@ -9,19 +9,20 @@
  * BENCH_WORKER_ENV="DB_POOL_MAX=20 OUTBOUND_CONCURRENCY=32" passes settings to every worker process
  * (for trying a setting; the section says when it was used).
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { createKafka, topicSpecs } from '@cs/kafka-schemas';
+import { topicSpecs } from '@cs/kafka-schemas';
 import { startApp, startEmulator, type BenchProcess, type Memory } from './lib/app-process';
 import { cpuSnapshot, cpuUsage, standardGroups, type CpuGroups, type CpuSnapshot, type CpuUsage } from './lib/cpu';
-import { cpuTable, measured, settle, type Phase } from './lib/cpu-report';
+import { cpuTable, measured, ranked, settle, type Phase } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
-import { COLLECTION, customerBodies, pacedCreates } from './lib/creates';
+import { closedLoopCreates, customerBodies, pacedCreates } from './lib/creates';
+import { dropKafkaLeftovers, ourKafkaOnly } from './lib/kafka';
+import { awaitMapped } from './lib/mappings';
 import type { PacedResult } from './lib/paced-load';
-import { ROOT } from './lib/paths';
 import { mdTable, writeSection } from './lib/report';
 import { saveResults, type Figure } from './lib/results';
-import { API_KEY, AUTH, freshDatabase, infraEnv, waitOutboxDrained } from './lib/stack';
+import { API_KEY, benchWorkerEnv, freshDatabase, infraEnv, waitOutboxDrained } from './lib/stack';
 import { int, mb, ms, summarize, type Summary } from './lib/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -40,16 +41,12 @@ const AIM = { p50: 50, p99: 200, fast: 1_000, limited: 95, rssMb: 150 };
 // "No 429 storm": we call it one when more than 1 % of the requests to the emulator are refused.
 const STORM_SHARE = 0.01;
 const BACKLOG_CONNECTIONS = 32;
+const SYSTEM = 'stripe';
 // The worker's heap bound, as its Dockerfile and start scripts set it (README, "Memory").
 const WORKER_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=16';
 // The worker consumes every partition of customer.events at once.
 const PARTITIONS = topicSpecs.customerEvents.partitions;
-const WORKER_ENV: Record<string, string> = Object.fromEntries(
-  (process.env.BENCH_WORKER_ENV ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const WORKER_ENV = benchWorkerEnv();
 
 const runId = Date.now().toString(36);
 // Topics of this run only: a new consumer group reads from the beginning, so messages of earlier
@@ -85,49 +82,6 @@ async function mappingTimes(db: Client, ids: number[]): Promise<Map<number, Mapp
     [ids],
   );
   return new Map(rows.map((r) => [Number(r.id), { created: Number(r.created_ms), synced: Number(r.synced_ms ?? r.created_ms) }]));
-}
-
-async function countMapped(db: Client, ids: number[]): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_id = any($1::int[])`,
-    [ids],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
-/** Completed mappings with a customer id in [lo, hi]: one index range, cheap enough to poll. */
-async function countMappedBetween(db: Client, lo: number, hi: number): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    `select count(*) as n from external_mappings where external_system = 'stripe' and last_synced_at is not null and internal_id between $1 and $2`,
-    [lo, hi],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
-/**
- * Polls until every id has a completed mapping or `timeoutMs` passes; calls `onFirst` when the first one shows.
- * It polls a count over the ids' range (a phase's customers are one serial range), every 50 ms until
- * the first mapping and every 100 ms after: the exact count over the list of 10,000 ids costs Postgres
- * ~27 ms (the range ~7 ms), so polling it every 50 ms took a third of a core from the drain it measured.
- * The exact count decides when the range count says done.
- */
-async function awaitMapped(db: Client, ids: number[], timeoutMs: number, onFirst?: () => void): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const lo = Math.min(...ids);
-  const hi = Math.max(...ids);
-  let seen = false;
-  for (;;) {
-    const inRange = await countMappedBetween(db, lo, hi);
-    if (inRange > 0 && !seen) {
-      seen = true;
-      onFirst?.();
-    }
-    if (inRange >= ids.length || Date.now() > deadline) {
-      const n = await countMapped(db, ids);
-      if (n === ids.length || Date.now() > deadline) return ids.length - n;
-    }
-    await new Promise((r) => setTimeout(r, seen ? 100 : 50));
-  }
 }
 
 function startWorker(ctx: Ctx, writeRate: number): Promise<BenchProcess> {
@@ -250,7 +204,7 @@ async function latencyPhase(ctx: Ctx, worker: BenchProcess): Promise<Phase<Laten
   const at201 = new Map<number, number>();
   // Warm-up (not reported): JIT, pools, the first Stripe connection; also proves the path works.
   const warm = await createPaced(ctx, 50, 2, at201);
-  const warmLost = await awaitMapped(ctx.db, warm.ids, 30_000);
+  const warmLost = await awaitMapped(ctx.db, SYSTEM, warm.ids, 30_000);
   if (warmLost > 0) throw new Error(`${warmLost} of ${warm.ids.length} warm-up customers never got a mapping:\n${worker.output.join('\n')}`);
 
   const watch = watchWorker(worker);
@@ -259,7 +213,7 @@ async function latencyPhase(ctx: Ctx, worker: BenchProcess): Promise<Phase<Laten
   const phase = await measured(`${RATE} creates/s, worker running`, ctx.groups, () => createPaced(ctx, RATE, LATENCY_S, at201));
   loop.disable();
   const { load, ids } = phase.result;
-  const lost = await awaitMapped(ctx.db, ids, 30_000);
+  const lost = await awaitMapped(ctx.db, SYSTEM, ids, 30_000);
   const view = await watch.stop();
 
   const times = await mappingTimes(ctx.db, ids);
@@ -321,27 +275,8 @@ interface DrainFigures {
   worker: WorkerView;
 }
 
-/** N creates as fast as the API takes them (closed loop): they only have to end up in Kafka. */
-async function createBacklog(ctx: Ctx, n: number): Promise<{ ids: number[]; rate: number }> {
-  const ids: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: BACKLOG_CONNECTIONS }, async () => {
-      while (next < n) {
-        next += 1;
-        const res = await fetch(ctx.api.origin + COLLECTION, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: createBody() });
-        const text = await res.text();
-        if (res.status !== 201) throw new Error(`backlog create answered ${res.status}: ${text}`);
-        ids.push((JSON.parse(text) as { id: number }).id);
-      }
-    }),
-  );
-  return { ids, rate: n / ((performance.now() - started) / 1000) };
-}
-
 async function drainPhase(ctx: Ctx, name: string, n: number, writeRate: number, timeoutMs: number): Promise<{ phase: Phase<DrainFigures>; ids: number[] }> {
-  const backlog = await createBacklog(ctx, n);
+  const backlog = await closedLoopCreates(ctx.api.origin, n, BACKLOG_CONNECTIONS, createBody);
   const relay = await waitOutboxDrained(ctx.db, 60_000);
   if (relay.left > 0) throw new Error(`the relay left ${relay.left} outbox rows unpublished after ${relay.waitedMs} ms`);
   await emulator(ctx, '/_emulator/stats/reset', {});
@@ -355,7 +290,7 @@ async function drainPhase(ctx: Ctx, name: string, n: number, writeRate: number, 
   let drained: { lost: number; after: CpuSnapshot; view: WorkerView };
   let rss: Memory;
   try {
-    const lost = await awaitMapped(ctx.db, backlog.ids, timeoutMs, () => {
+    const lost = await awaitMapped(ctx.db, SYSTEM, backlog.ids, timeoutMs, () => {
       // CPU from the first mapping on: the worker's start and group join are not its throughput.
       before = cpuSnapshot(ctx.groups);
       firstSeen = Date.now();
@@ -463,24 +398,6 @@ async function checkIntegrity(ctx: Ctx, created: number[], phases: Array<{ name:
   };
 }
 
-/** Other checkouts run brokers of their own on this machine: theirs count as "other", not as our Kafka. */
-function ourKafkaOnly(groups: CpuGroups): CpuGroups {
-  return groups.map(([name, claims]) => [name, name === 'kafka' ? (p) => claims(p) && p.cmdline.includes(`${ROOT}/`) : claims]);
-}
-
-/** Deletes the topics of earlier runs (left behind by a crash) and, when asked, our consumer group. */
-async function dropKafkaLeftovers(brokers: string, group?: string): Promise<void> {
-  const admin = createKafka({ brokers: brokers.split(','), clientId: CLIENT_ID }).admin();
-  await admin.connect();
-  try {
-    if (group) await admin.deleteGroups([group]).catch(() => undefined);
-    const stale = (await admin.listTopics()).filter((t) => t.startsWith(TOPICS_OF_ALL_RUNS));
-    if (stale.length) await admin.deleteTopics({ topics: stale });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 const verdict = (met: boolean) => (met ? '**met**' : '**missed**');
@@ -489,16 +406,6 @@ const rate = (v: number) => `${int(v)} writes/s`;
 
 /** CPU milliseconds spent per write by a process that used `pctOfCore` while `rate` writes/s went through. */
 const cpuMsPerWrite = (pctOfCore: number, rate: number) => (10 * pctOfCore) / rate;
-
-/** The processes of our stack, busiest first, with their CPU share. */
-function ranked(cpu: CpuUsage, n = 5): string {
-  return [...Object.entries(cpu.groups), ['other processes', cpu.other] as const]
-    .filter(([, v]) => v >= 1)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([name, v]) => `${name} ${pct(v)}`)
-    .join(', ');
-}
 
 const PG = `postgres (${DATABASE})`;
 // Our processes on the write path; the API and this script are idle while a backlog drains.
@@ -534,7 +441,7 @@ async function main() {
   const machine = describeMachine();
   const loadBefore = loadAverage();
   const started = new Date();
-  await dropKafkaLeftovers(infraEnv().brokers);
+  await dropKafkaLeftovers(infraEnv().brokers, TOPICS_OF_ALL_RUNS, CLIENT_ID);
   const { databaseUrl, brokers } = await freshDatabase(DATABASE, TOPIC_PREFIX);
   const memory: Record<string, Memory> = {};
   const processes: BenchProcess[] = [];
@@ -562,7 +469,7 @@ async function main() {
       db,
       databaseUrl,
       brokers,
-      groups: [...ourKafkaOnly(standardGroups(api.pid, DATABASE)), ['outbound-worker', (p) => p.pid === workerPid], ['stripe-emulator', (p) => p.pid === emu.pid]],
+      groups: [...ourKafkaOnly(standardGroups(api.pid, DATABASE), brokers), ['outbound-worker', (p) => p.pid === workerPid], ['stripe-emulator', (p) => p.pid === emu.pid]],
       setWorkerPid: (pid) => (workerPid = pid),
     };
 
@@ -596,7 +503,7 @@ async function main() {
     await db.end();
   } finally {
     for (const p of processes.reverse()) memory[p.name] = await p.stop();
-    await dropKafkaLeftovers(brokers, GROUP_ID);
+    await dropKafkaLeftovers(brokers, TOPICS_OF_ALL_RUNS, CLIENT_ID, [GROUP_ID]);
   }
   if (!idle || !latency || !latencyRss || !fast || !limited || !integrity || !ctx) throw new Error('a phase did not run');
   memory['outbound-worker (100 creates/s)'] = latencyRss;

@@ -116,6 +116,18 @@ export function startEmulator(port: number, args: string[] = []): Promise<BenchP
   });
 }
 
+/** The Salesforce emulator as its own process: REST + OAuth on `port`, the Pub/Sub API (gRPC) on `grpcPort`. */
+export function startSalesforceEmulator(port: number, grpcPort: number, client: { id: string; secret: string }, args: string[] = []): Promise<BenchProcess> {
+  return spawnMeasured({
+    name: 'salesforce-emulator',
+    script: 'tools/salesforce-emulator/dist/cli.js',
+    args: ['--port', String(port), '--grpc-port', String(grpcPort), '--client-id', client.id, '--client-secret', client.secret, ...args],
+    env: {},
+    port,
+    readyPath: '/_emulator/health',
+  });
+}
+
 async function waitReady(name: string, url: string, child: ChildProcess, output: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

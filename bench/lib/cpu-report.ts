@@ -55,3 +55,13 @@ export async function settle(groups: CpuGroups, maxS = 30, threshold = 25): Prom
     if (others <= threshold || waitedS >= maxS) return { idle, waitedS };
   }
 }
+
+/** The processes of a phase, busiest first, with their CPU share (those under 1 % left out). */
+export function ranked(cpu: CpuUsage, n = 5): string {
+  return [...Object.entries(cpu.groups), ['other processes', cpu.other] as const]
+    .filter(([, v]) => v >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, v]) => `${name} ${pct(v)}`)
+    .join(', ');
+}

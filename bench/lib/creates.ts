@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { pacedLoad, type PacedResult } from './paced-load';
 import { AUTH } from './stack';
 
@@ -41,4 +42,23 @@ export async function pacedCreates(opts: {
     },
   });
   return { load, ids };
+}
+
+/** N creates as fast as the API takes them over `connections` connections (closed loop): they only have to end up in Kafka. */
+export async function closedLoopCreates(origin: string, n: number, connections: number, body: () => string): Promise<{ ids: number[]; rate: number }> {
+  const ids: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < n) {
+        next += 1;
+        const res = await fetch(origin + COLLECTION, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: body() });
+        const text = await res.text();
+        if (res.status !== 201) throw new Error(`backlog create answered ${res.status}: ${text}`);
+        ids.push((JSON.parse(text) as { id: number }).id);
+      }
+    }),
+  );
+  return { ids, rate: n / ((performance.now() - started) / 1000) };
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { summarize, type Summary } from './stats';
 
 export interface PacedRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   body?: string;
   /** Per-request headers (a signature over this body, …), on top of the options' `headers`. */

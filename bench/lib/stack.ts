@@ -103,3 +103,13 @@ export async function waitOutboxDrained(db: Client, timeoutMs = 10_000): Promise
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** BENCH_WORKER_ENV="K=V K2=V2": settings a benchmark passes on to the processes it starts (for trying a setting). */
+export function benchWorkerEnv(spec = process.env.BENCH_WORKER_ENV ?? ''): Record<string, string> {
+  return Object.fromEntries(
+    spec
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
