@@ -1,5 +1,7 @@
 import {
   applyExternalChange,
+  applyInvoiceChange,
+  type ExternalInvoiceState,
   applyOutsideLocks,
   applyUpdateBatch,
   recordInboundOutcome,
@@ -12,7 +14,7 @@ import {
 import { adapterOf, neutralState, type IntegrationRegistry } from '@cs/integrations';
 import type { FailureClass, InboundMessage, MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger } from '@cs/platform';
-import { changeOf, factsOf, stateOf } from './change-of';
+import { changeOf, entityOf, factsOf, invoiceChangeOf, invoiceStateOf, stateOf } from './change-of';
 import { messageLogger } from './message-log';
 import { inboundReason } from './outcome-reason';
 
@@ -55,6 +57,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   const { system, eventType } = factsOf(msg);
   if (!deps.registry.has(system)) throw new ParkForReview('unknown_system', `no integration for "${system}"`);
   const integration = deps.registry.get(system);
+  if (entityOf(deps.registry, msg) === 'invoice') return applyInvoiceEvent(deps, msg, ctx);
   const change = changeOf(deps.registry, msg);
   const audit = auditMeta(msg, ctx);
 
@@ -78,6 +81,30 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   reportApplied(deps, msg, outcome);
 }
 
+/** The same for an invoice change: the invoice rules, the invoice's current state there read outside locks on a tie. */
+async function applyInvoiceEvent(deps: InboundDeps, msg: InboundMessage, ctx: MessageContext): Promise<void> {
+  const integration = deps.registry.get(msg.payload.system);
+  const audit = { ...auditMeta(msg, ctx), entityType: 'invoice' };
+  const change = invoiceChangeOf(deps.registry, msg);
+  if (!change || !integration.catalogs.invoice) {
+    const reason = change ? 'invoices not synced with this system' : 'event type not synced';
+    await recordInboundOutcome(deps.orm.em.fork(), audit, { status: 'skipped', reason, customerId: null });
+    countSync('inbound', msg.payload.system, 'skipped', 'unsupported_event');
+    return;
+  }
+  const fetchCurrent = async (externalId: string): Promise<ExternalInvoiceState | null> => {
+    const current = await adapterOf(integration, 'invoice').get(externalId);
+    return current && !current.deleted ? invoiceStateOf(neutralState(current)) : null;
+  };
+  const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
+    const result = await applyInvoiceChange(tx, change, current);
+    if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
+    await recordInboundOutcome(tx, audit, result);
+    return result;
+  });
+  reportApplied(deps, msg, outcome);
+}
+
 /**
  * The consumer's fast path for a wave of events (at most one per record): the updates of linked
  * customers that need no decision are applied together, one transaction per system; the indexes
@@ -87,7 +114,8 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
   const bySystem = new Map<string, Array<{ index: number; msg: InboundMessage; entry: BatchChange }>>();
   items.forEach(({ message: msg, ctx }, index) => {
     const { system } = msg.payload;
-    const change = deps.registry.has(system) ? changeOf(deps.registry, msg) : null;
+    // Invoices have no set-based path: they go one by one (applyEvent).
+    const change = deps.registry.has(system) && entityOf(deps.registry, msg) === 'customer' ? changeOf(deps.registry, msg) : null;
     if (change?.kind !== 'updated') return;
     const list = bySystem.get(system) ?? [];
     list.push({ index, msg, entry: { change, audit: auditMeta(msg, ctx) } });

@@ -1,11 +1,12 @@
-import type { customerEventMessage, ReliableConsumerOptions } from '@cs/kafka-schemas';
+import type { customerEventMessage, invoiceEventMessage, ReliableConsumerOptions } from '@cs/kafka-schemas';
 import { countSync, failureReason, parkReason, type Logger } from '@cs/platform';
 import { outboundMessageLogger as messageLogger } from '@cs/domain';
 
-type Hooks = Pick<ReliableConsumerOptions<typeof customerEventMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+type Hooks<S extends OutboundSchema> = Pick<ReliableConsumerOptions<S>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+type OutboundSchema = typeof customerEventMessage | typeof invoiceEventMessage;
 
 /** What the consumer tells us about retries and parking: one log line each, and sync_messages_total. */
-export function consumerHooks(system: string, logger: Logger): Hooks {
+export function consumerHooks<S extends OutboundSchema = typeof customerEventMessage>(system: string, logger: Logger): Hooks<S> {
   return {
     onRetry: (ctx, failure, delayMs, msg) => {
       countSync('outbound', system, 'retried', failureReason(failure));

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { createParker, openOrm, pingDatabase, pushCustomer, pushCustomerBatch } from '@cs/domain';
+import { createParker, openOrm, pingDatabase, pushCustomer, pushCustomerBatch, pushInvoice } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
-import { assertStarted, createKafka, createProducer, customerEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
+import { assertStarted, createKafka, createProducer, customerEventMessage, invoiceEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
 import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
@@ -19,33 +19,64 @@ async function main() {
   await Promise.all([admin.connect(), producer.connect()]);
   const names = topics(env.KAFKA_TOPIC_PREFIX);
 
-  // Every enabled system, each with its own consumer group on customer.events: a slow or failing
-  // system lags on its own and never stalls another.
-  const groups = registry.systems().map((system) => ({ system, groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`, topic: names.customerEvents }));
-  const consumers = groups.map(({ system, groupId, topic }) => {
-    const integration = registry.get(system);
-    const log = logger.child({ system });
-    const deps = { orm, integration, limiter: new TokenBucket(limits.get(system)!.writesPerSec), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE };
-    return new ReliableConsumer({
+  // Every enabled system, each with its own consumer group on customer.events (and, when it syncs
+  // invoices, one on invoice.events): a slow or failing system lags on its own and never stalls another.
+  const systems = registry.systems();
+  const depsOf = new Map(
+    systems.map((system) => {
+      const log = logger.child({ system });
+      return [system, { orm, integration: registry.get(system), limiter: new TokenBucket(limits.get(system)!.writesPerSec), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE }];
+    }),
+  );
+  const common = <S extends typeof customerEventMessage | typeof invoiceEventMessage>(system: string) => {
+    const deps = depsOf.get(system)!;
+    return {
       kafka,
-      groupId,
-      topic,
-      schema: customerEventMessage,
-      logger: log,
+      logger: deps.logger,
       concurrency: env.OUTBOUND_CONCURRENCY,
-      // Every partition at once: kafkajs fetches again only when all batches of a fetch are done,
-      // so a partition left waiting for a slot adds a whole round to its messages' latency.
-      partitionsConsumedConcurrently: topicSpecs.customerEvents.partitions,
       maxBytesPerPartition: env.OUTBOUND_FETCH_BYTES,
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
-      handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
-      // A backlog in bulk where the system has bulk writes (a no-op for the others).
-      handleBatch: (items) => pushCustomerBatch(deps, items),
-      classify: (err) => integration.classifyError(err),
+      classify: (err: unknown) => deps.integration.classifyError(err),
       park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
-      ...consumerHooks(system, log),
-    });
-  });
+      ...consumerHooks<S>(system, deps.logger),
+    };
+  };
+  const groups = [
+    ...systems.map((system) => ({ system, groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`, topic: names.customerEvents })),
+    ...systems.filter((s) => registry.get(s).catalogs.invoice).map((system) => ({ system, groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}-invoice`, topic: names.invoiceEvents })),
+  ];
+  const consumers = [
+    ...systems.map((system) => {
+      const deps = depsOf.get(system)!;
+      return new ReliableConsumer({
+        ...common<typeof customerEventMessage>(system),
+        groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`,
+        topic: names.customerEvents,
+        schema: customerEventMessage,
+        // Every partition at once: kafkajs fetches again only when all batches of a fetch are done,
+        // so a partition left waiting for a slot adds a whole round to its messages' latency.
+        partitionsConsumedConcurrently: topicSpecs.customerEvents.partitions,
+        handle: (msg, ctx) => pushCustomer(deps, msg, ctx),
+        // A backlog in bulk where the system has bulk writes (a no-op for the others).
+        handleBatch: (items) => pushCustomerBatch(deps, items),
+      });
+    }),
+    ...groups
+      .filter((g) => g.topic === names.invoiceEvents)
+      .map(({ system, groupId, topic }) => {
+        const deps = depsOf.get(system)!;
+        return new ReliableConsumer({
+          ...common<typeof invoiceEventMessage>(system),
+          groupId,
+          topic,
+          schema: invoiceEventMessage,
+          partitionsConsumedConcurrently: topicSpecs.invoiceEvents.partitions,
+          handle: async (msg, ctx) => {
+            await pushInvoice(deps, msg, ctx);
+          },
+        });
+      }),
+  ];
 
   const health = buildHealthApp(logger, {
     environment: env.NODE_ENV,

@@ -32,10 +32,10 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
  * The same for an invoice (after the flush that bumped its version): one row per version, on
  * invoice.events, keyed by invoice id. The payload names the invoice; consumers read its state.
  */
-export function enqueueInvoiceChange(em: EntityManager, type: InvoiceChangeType, invoice: Invoice, ctx: ChangeContext): void {
+export function enqueueInvoiceChange(em: EntityManager, type: InvoiceChangeType, invoice: Invoice, ctx: ChangeContext, keySuffix?: string): void {
   const env = envelope({
     type,
-    idempotency_key: `invoice:${invoice.id}:v${invoice.version}`,
+    idempotency_key: `invoice:${invoice.id}:v${invoice.version}${keySuffix ? `:${keySuffix}` : ''}`,
     origin: ctx.origin,
     trace_id: ctx.traceId,
     occurred_at: invoice.updatedAt,

@@ -1,11 +1,14 @@
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
-import type { ExternalCustomer, NeutralChange } from './types';
+import type { ExternalCustomer, ExternalInvoice, NeutralChange } from './types';
 
 /** A record's neutral fields as a message carries them: everything but where it lives and when it was made. */
-export function neutralState(customer: ExternalCustomer): Record<string, unknown> {
-  const { externalId: _where, createdTs: _when, ...state } = customer;
+export function neutralState(record: ExternalCustomer | ExternalInvoice): Record<string, unknown> {
+  const { externalId: _where, createdTs: _when, ...state } = record;
   return state;
 }
+
+/** The record a change carries, whichever catalog it is of. */
+const recordOf = (change: NeutralChange): ExternalCustomer | ExternalInvoice | null => (change.entityType === 'invoice' ? (change.invoice ?? null) : change.customer);
 
 /**
  * What goes on sync.inbound for one neutral change, whoever found it: the gateway (a webhook), a
@@ -21,7 +24,7 @@ export function changeMessage(system: string, change: NeutralChange, via: Extern
     eventId: change.eventId,
     eventType: change.eventType,
     sourceTs: change.sourceTs,
-    state: change.customer && change.kind !== 'deleted' ? neutralState(change.customer) : null,
+    state: recordOf(change) && change.kind !== 'deleted' ? neutralState(recordOf(change)!) : null,
     ...(change.changedFields ? { changedFields: change.changedFields } : {}),
     ...(change.partial ? { partial: true } : {}),
     via,

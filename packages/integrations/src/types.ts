@@ -37,12 +37,60 @@ export interface ExternalCustomer extends CustomerFields {
   modifiedTs?: number | undefined;
 }
 
+/** An invoice's status, in Stripe's (and our) terms. */
+export type InvoiceStatusName = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+
+/** One line of an invoice: an amount in integer minor units per unit. */
+export interface InvoiceLineFields {
+  description: string;
+  quantity: number;
+  unit_amount: number;
+}
+
+/**
+ * The invoice fields we write, in our terms; a field left out is not touched. `customer` is the
+ * customer's id there (the push finds it through the customer's mapping). `status` is where we
+ * want the invoice to be: the adapter makes the lifecycle calls that take it there, never backwards.
+ */
+export interface InvoiceFields {
+  customer?: string | undefined;
+  currency?: string | undefined;
+  collection_method?: 'charge_automatically' | 'send_invoice' | undefined;
+  /** YYYY-MM-DD, or null. */
+  due_date?: string | null | undefined;
+  description?: string | null | undefined;
+  lines?: InvoiceLineFields[] | undefined;
+  status?: InvoiceStatusName | undefined;
+}
+
+/** An invoice as a system holds it: our fields plus what only it sets (number, URLs, payments). */
+export interface ExternalInvoice extends ExternalRecord {
+  /** The customer's id there. */
+  customer: string;
+  currency: string;
+  collection_method: 'charge_automatically' | 'send_invoice';
+  due_date: string | null;
+  description: string | null;
+  lines: InvoiceLineFields[];
+  status: InvoiceStatusName;
+  number: string | null;
+  hosted_invoice_url: string | null;
+  invoice_pdf: string | null;
+  amount_due: number;
+  amount_paid: number;
+  amount_remaining: number;
+  /** When it was paid, in seconds; null while unpaid. */
+  paid_at: number | null;
+  /** `lines` is only the first page (an event embeds 10): read the invoice for all of them. */
+  linesIncomplete?: boolean | undefined;
+}
+
 /** A change an external system tells us about, turned into our terms. */
 export interface NeutralChange {
   action: 'upsert' | 'delete';
   kind: 'created' | 'updated' | 'deleted';
   /** Which of our catalogs it concerns. */
-  entityType: 'customer';
+  entityType: 'customer' | 'invoice';
   /** The type of record it is there (Stripe: customer). */
   objectType: string;
   externalId: string;
@@ -51,7 +99,10 @@ export interface NeutralChange {
   eventType: string;
   /** The source's timestamp of the change, in seconds (Stripe: event.created). */
   sourceTs: number;
+  /** The customer after the change (entityType customer; null otherwise or for a delete without state). */
   customer: ExternalCustomer | null;
+  /** The invoice after the change (entityType invoice). */
+  invoice?: ExternalInvoice | null | undefined;
   /**
    * Which of our fields the change touched, when the source says (Stripe: previous_attributes of
    * customer.updated); undefined when it does not, and every field that differs from what we last
@@ -155,8 +206,11 @@ export interface CatalogAdapter<F = CustomerFields, X extends ExternalRecord = E
   update(externalId: string, fields: F, opts: WriteOptions): Promise<X>;
   delete(externalId: string, opts: WriteOptions): Promise<void>;
   get(externalId: string): Promise<X | null>;
-  /** The live record carrying our id, oldest first if several do; null when none does. */
-  findByInternalId(internalId: number): Promise<X | null>;
+  /**
+   * The live record carrying our id, oldest first if several do; null when none does. `scope.parent`:
+   * the id there of the record it belongs to (an invoice's customer), where the system can look there only.
+   */
+  findByInternalId(internalId: number, scope?: { parent?: string | undefined }): Promise<X | null>;
   list(cursor: string | null, limit: number): Promise<ListPage<X>>;
   /**
    * Bulk writes, where the system has them (Salesforce sObject Collections): a backlog goes out in
@@ -199,6 +253,7 @@ export interface ChangeStream {
 /** A connector's adapters, by the name of our catalog they serve; a catalog left out is not synced with that system. */
 export interface IntegrationCatalogs {
   customer?: CatalogAdapter<CustomerFields, ExternalCustomer> | undefined;
+  invoice?: CatalogAdapter<InvoiceFields, ExternalInvoice> | undefined;
 }
 
 /** The names of our catalogs a connector can serve. */

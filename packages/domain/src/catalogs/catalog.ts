@@ -11,6 +11,11 @@ export interface Catalog<S extends object = object> {
   readonly name: CatalogName;
   /** Its table. Every row has `id`, `version` and `deleted_at`. */
   readonly table: string;
+  /**
+   * The relation (SQL, with an alias) its synced state is read from, when the table alone does not
+   * hold it (invoices: with their lines). Absent: the table.
+   */
+  readonly readFrom?: string | undefined;
   /** The columns its synced state is read from. */
   readonly columns: readonly string[];
   /** The synced fields, by the names sources' changedFields use. */

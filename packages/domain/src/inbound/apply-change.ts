@@ -23,7 +23,7 @@ export interface CatalogApply<St extends StateLike> {
   complete(change: ExternalChange<St>, state: St, mapping: MappingRow): St;
   onDelete(em: EntityManager, change: ExternalChange<St>, mapping: MappingRow | undefined): Promise<InboundOutcome>;
   onMapped(em: EntityManager, change: ExternalChange<St>, mapping: MappingRow, state: St, current: KnownCurrent<St>): Promise<InboundOutcome>;
-  onUnmapped(em: EntityManager, change: ExternalChange<St>, state: St): Promise<InboundOutcome>;
+  onUnmapped(em: EntityManager, change: ExternalChange<St>, state: St, current: KnownCurrent<St>): Promise<InboundOutcome>;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function applyChange<St extends StateLike>(em: EntityManager, rules
   if (change.partial && state === change.state && state !== null) state = mapping?.last_synced_state ? rules.complete(change, state, mapping) : currentState(change, current);
 
   if (change.kind === 'deleted' || state === null || state.deleted) return rules.onDelete(em, change, mapping);
-  return mapping ? rules.onMapped(em, change, mapping, state, current) : rules.onUnmapped(em, change, state);
+  return mapping ? rules.onMapped(em, change, mapping, state, current) : rules.onUnmapped(em, change, state, current);
 }
 
 /** The record's current state at its source, as read outside the transaction; asks for it when not read yet. */

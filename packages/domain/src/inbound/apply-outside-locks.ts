@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { NeedsCurrentState, type FetchCurrent, type KnownCurrent } from './types';
+import { NeedsCurrentState, type ExternalState, type KnownCurrent } from './types';
 
 /**
  * Runs an apply in its own transaction; when the rules need the record's current state at its
@@ -8,8 +8,12 @@ import { NeedsCurrentState, type FetchCurrent, type KnownCurrent } from './types
  * transaction holding row locks would hold them for as long as the call takes: every other event
  * of that record, and any API write of that customer, would wait on a remote system.
  */
-export async function applyOutsideLocks<T>(orm: MikroORM, fetchCurrent: FetchCurrent, work: (tx: EntityManager, current: KnownCurrent) => Promise<T>): Promise<T> {
-  let current: KnownCurrent;
+export async function applyOutsideLocks<T, St = ExternalState>(
+  orm: MikroORM,
+  fetchCurrent: (externalId: string) => Promise<St | null>,
+  work: (tx: EntityManager, current: KnownCurrent<St>) => Promise<T>,
+): Promise<T> {
+  let current: KnownCurrent<St>;
   for (;;) {
     try {
       return await orm.em.fork().transactional((tx) => work(tx, current));

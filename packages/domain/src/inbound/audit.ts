@@ -4,6 +4,8 @@ import type { InboundOutcome } from './types';
 
 export interface InboundAuditMeta {
   system: string;
+  /** The catalog of the record the change is about; customer when left out. */
+  entityType?: string | undefined;
   eventType: string;
   traceId: string | null;
   /** What identifies the event (event id, external id, how it came): the start of the payload. */
@@ -24,6 +26,7 @@ export function inboundAuditPayload(meta: InboundAuditMeta, outcome: InboundOutc
 export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, outcome: InboundOutcome): Promise<void> {
   return recordSyncEvent(em, {
     eventType: meta.eventType,
+    ...(meta.entityType ? { entityType: meta.entityType } : {}),
     entityId: outcome.customerId ?? 0,
     system: meta.system,
     status: outcome.status,

@@ -5,3 +5,4 @@ export * from './import-batch';
 export * from './audit';
 export * from './update-batch';
 export * from './apply-change';
+export * from './apply-invoice';

@@ -44,7 +44,7 @@ export async function loadOutboundState<S extends object>(
   const columns = catalog.columns.map((c) => `r.${c}`).join(', ');
   const [row] = await sql<StateRow & Record<string, unknown>>(
     em,
-    `with r as (select * from ${catalog.table} where id = ?),
+    `with r as (select * from ${catalog.readFrom ?? catalog.table} where id = ?),
           m as (select id, external_id, last_synced_hash, last_synced_state from external_mappings
                  where entity_type = ? and internal_id = ? and external_system = ? and external_object_type = ?),
           t as (select not exists (select 1 from m) and exists (

@@ -30,6 +30,12 @@ export interface PushTrigger {
   target_system?: string | undefined;
 }
 
+/** What a push did: `create` or `link` made the record's mapping. */
+export interface PushResult {
+  status: 'success' | 'skipped';
+  action: string;
+}
+
 type Outcome<S> = {
   status: 'success' | 'skipped';
   action: string;
@@ -69,10 +75,10 @@ const details = <S>(o: Outcome<S>) => ({ action: o.action, external_id: o.extern
  * attempt leaves one sync_events row; a push costs two statements in the usual cases (read, then
  * audit row + mapping write together), plus the external calls.
  */
-export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: PushDeps, msg: PushTrigger, recordId: number, ctx: MessageContext): Promise<void> {
+export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: PushDeps, msg: PushTrigger, recordId: number, ctx: MessageContext): Promise<PushResult | undefined> {
   const system = deps.integration.system;
   // A dead letter replayed for another system: this one handled the message when it first came.
-  if (msg.target_system !== undefined && msg.target_system !== system) return;
+  if (msg.target_system !== undefined && msg.target_system !== system) return undefined;
   const log = messageLogger(deps.logger, msg);
   const em = deps.orm.em.fork();
   const attempt: Attempt = (status, extra, error) => ({
@@ -98,6 +104,7 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
     // The change was made in our catalog at occurred_at; it is in the external system now.
     if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at));
     log.info({ status: outcome.status, ...details(outcome) }, 'outbound sync');
+    return { status: outcome.status, action: outcome.action };
   } catch (err) {
     const failure = deps.integration.classifyError(err);
     if (failure.status === 429) deps.limiter.drain(); // everyone waits, not just this retry

@@ -5,23 +5,24 @@ import { HANDLED_EVENTS, stripeEventToChange } from './changes';
 import { stripeFeed } from './feed';
 import { classifyStripeError } from './errors';
 import { StripeCustomers } from './customers';
+import { StripeInvoices } from './invoices';
 
 export class StripeIntegration implements Integration {
   readonly system = 'stripe';
   readonly feed = stripeFeed((fromTs, toTs) => this.listEvents(fromTs, toTs));
-  readonly catalogs: { customer: StripeCustomers };
+  readonly catalogs: { customer: StripeCustomers; invoice: StripeInvoices };
   private readonly stripe: Stripe;
 
   constructor(config: StripeConfig) {
     this.stripe = createStripeClient(config);
-    this.catalogs = { customer: new StripeCustomers(this.stripe, config.fieldMap) };
+    this.catalogs = { customer: new StripeCustomers(this.stripe, config.fieldMap), invoice: new StripeInvoices(this.stripe) };
   }
 
   toNeutralChange(event: Record<string, unknown>): NeutralChange | null {
     return stripeEventToChange(event);
   }
 
-  /** Customer events created in [fromTs, toTs) (seconds), oldest first: what the feed reads. */
+  /** Customer and invoice events created in [fromTs, toTs) (seconds), oldest first: what the feed reads. */
   async listEvents(fromTs: number, toTs: number): Promise<SourceEvent[]> {
     const out: SourceEvent[] = [];
     const pages = this.stripe.events.list({ created: { gte: fromTs, lt: toTs }, types: Object.keys(HANDLED_EVENTS), limit: 100 });
