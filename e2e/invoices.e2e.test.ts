@@ -31,7 +31,7 @@ interface OurInvoice {
   hosted_invoice_url: string | null;
   invoice_pdf: string | null;
   paid_at: string | null;
-  external_mappings: Array<{ system: string; external_id: string }>;
+  external_mappings: Array<{ external_system: string; external_object_type: string; external_id: string }>;
 }
 
 beforeAll(async () => {
@@ -80,7 +80,7 @@ describe('invoices, made here, collected through Stripe', () => {
       ['Travel', 1, 4250],
     ]);
     expect((await stripeInvoices()).filter((i) => i.metadata.internal_invoice_id === String(invoiceId))).toHaveLength(1);
-    await waitFor('the invoice mapping', async () => ((await ours(invoiceId)).external_mappings.some((m) => m.system === 'stripe') ? true : undefined), 30_000, 100);
+    await waitFor('the invoice mapping', async () => ((await ours(invoiceId)).external_mappings.some((m) => m.external_system === 'stripe' && m.external_id === stripeId && m.external_object_type === 'invoice') ? true : undefined), 30_000, 100);
   });
 
   it('finalized here, it is finalized there, and the number Stripe assigns comes back', async () => {
