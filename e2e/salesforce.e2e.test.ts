@@ -33,6 +33,9 @@ afterAll(async () => {
 const stripeRecordOf = async (id: number) => (await emulator.customers()).find((c) => c.metadata.internal_id === String(id));
 const ours = async (email: string) =>
   (await query<{ id: number; name: string; phone: string | null; deleted: boolean }>('select id, name, phone, deleted_at is not null as deleted from customers where email = $1', [email]))[0];
+/** The Account a customer is mapped to (one made in the Salesforce UI carries no id of ours). */
+const accountOf = async (id: number) =>
+  (await waitFor('the Salesforce mapping', async () => (await query<{ external_id: string }>(`select external_id from external_mappings where internal_id = $1 and external_system = 'salesforce'`, [id]))[0], 30_000, 100)).external_id;
 const settle = () => new Promise((r) => setTimeout(r, 1500)); // an echo, if any, has been sent by now
 
 describe('customers ⇄ Stripe ⇄ Salesforce Accounts', () => {
@@ -148,6 +151,29 @@ describe('customers ⇄ Stripe ⇄ Salesforce Accounts', () => {
     expect(new Set(accounts.map((a) => a.Customer_Sync_Id__c)).size).toBe(300);
     expect(await query(`select id from dead_letters where status = 'parked'`)).toEqual([]);
     await salesforce.faults({ lock_row_failures: 0 });
+  });
+
+  it('Salesforce and Stripe editing the same field at once: one of the two values everywhere, by the policy', async () => {
+    await salesforce.ui.create({ Name: 'Same Field', Billing_Email__c: 'same-field@x.io' });
+    const customer = await waitFor('the customer here', () => ours('same-field@x.io'), 30_000, 100);
+    const stripeId = (await waitFor('in Stripe', () => stripeRecordOf(customer.id), 30_000, 100)).id;
+    const accountId = await accountOf(customer.id);
+    await settle();
+    await Promise.all([salesforce.ui.update(accountId, { Name: 'Named In Salesforce' }), emulator.dashboard.update(stripeId, { name: 'Named In Stripe' })]);
+    // Whichever wins by the policy (docs/sync-rules.md), all three end on the same name.
+    const name = await waitFor('one name everywhere', async () => {
+      const [here, there, account] = [await ours('same-field@x.io'), await stripeRecordOf(customer.id), (await salesforce.accounts()).find((a) => a.Id === accountId)];
+      return here && here.name === there?.name && here.name === account?.Name && here.name !== 'Same Field' ? here.name : undefined;
+    }, 30_000, 200);
+    expect(['Named In Salesforce', 'Named In Stripe']).toContain(name);
+  });
+
+  it('an Account deleted in Salesforce deletes the customer here and in Stripe', async () => {
+    await salesforce.ui.create({ Name: 'Short Lived', Billing_Email__c: 'short-lived@x.io' });
+    const customer = await waitFor('the customer here', () => ours('short-lived@x.io'), 30_000, 100);
+    await waitFor('in Stripe', () => stripeRecordOf(customer.id), 30_000, 100);
+    await salesforce.ui.delete(await accountOf(customer.id));
+    await waitFor('deleted here and in Stripe', async () => ((await ours('short-lived@x.io'))?.deleted && !(await stripeRecordOf(customer.id)) ? true : undefined), 30_000, 100);
   });
 
   it('a deletion here deletes the Account and the Stripe customer', async () => {
