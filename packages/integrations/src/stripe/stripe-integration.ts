@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { ErrorClass, Integration, NeutralChange, SourceEvent } from '../types';
 import { createStripeClient, type StripeConfig } from './config';
 import { HANDLED_EVENTS, stripeEventToChange } from './changes';
