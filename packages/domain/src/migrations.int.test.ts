@@ -126,7 +126,7 @@ describe('upgrading a database populated under the customer-contact schema to th
                     values ('customer', 1, 'stripe', 'customer', 'cus_ada', '{"name":"Ada"}')`);
     await db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', 1, 'customer.created', 'internal', '{"type":"customer.created"}')`);
 
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([invoices]);
+    expect((await orm.getMigrator().up({ to: invoices })).map((m) => m.name)).toEqual([invoices]);
 
     expect(await rows('select id, name, phone, address, version, deleted_at is not null as deleted from customers order by id')).toEqual([
       { id: 1, name: 'Ada', phone: '+44 1', address: { city: 'Leeds', country: 'GB' }, version: 1, deleted: false },
@@ -171,6 +171,51 @@ describe('upgrading a database populated under the customer-contact schema to th
     expect(await rows('select entity_type, external_id from external_mappings')).toEqual([{ entity_type: 'customer', external_id: 'cus_ada' }]);
     expect(await rows('select entity_type from outbox')).toEqual([{ entity_type: 'customer' }]);
     expect(await rows(`select count(*)::int as n from information_schema.tables where table_name in ('invoices', 'invoice_lines')`)).toEqual([{ n: 0 }]);
+    await orm.getMigrator().up();
+  });
+});
+
+describe('upgrading a database whose generic mappings ran as Migration20261201000000 first shipped', () => {
+  const fix = 'Migration20261204000000_mappings_key_and_cascade';
+  const keyDef = async () => (await rows(`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'external_mappings_internal_uq'`))[0]?.def;
+  const trigger = async () => (await rows(`select count(*)::int as n from pg_trigger where tgname = 'customers_forget_mappings'`))[0]?.n;
+
+  it('puts our id first in the internal key and adds the cascade trigger, keeping every mapping', async () => {
+    await db.query('truncate customers, external_mappings, outbox restart identity cascade');
+    await orm.getMigrator().down({ to: fix });
+    // As 20261201 shipped: the key led by the entity type, no trigger.
+    expect(await keyDef()).toBe('UNIQUE (entity_type, internal_id, external_system, external_object_type)');
+    expect(await trigger()).toBe(0);
+    await db.query(`insert into customers (name, email) values ('Ada', 'ada@x.io'), ('Removed', 'removed@x.io')`);
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id, last_synced_hash) values
+                    ('customer', 1, 'stripe', 'customer', 'cus_ada', 'h1'), ('customer', 1, 'salesforce', 'Account', '001A', null),
+                    ('customer', 2, 'stripe', 'customer', 'cus_removed', null), ('invoice', 2, 'stripe', 'invoice', 'in_2', null)`);
+
+    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([fix]);
+
+    expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
+    expect(await rows('select entity_type, internal_id, external_system, external_id, last_synced_hash from external_mappings order by id')).toEqual([
+      { entity_type: 'customer', internal_id: 1, external_system: 'stripe', external_id: 'cus_ada', last_synced_hash: 'h1' },
+      { entity_type: 'customer', internal_id: 1, external_system: 'salesforce', external_id: '001A', last_synced_hash: null },
+      { entity_type: 'customer', internal_id: 2, external_system: 'stripe', external_id: 'cus_removed', last_synced_hash: null },
+      { entity_type: 'invoice', internal_id: 2, external_system: 'stripe', external_id: 'in_2', last_synced_hash: null },
+    ]);
+    await expect(db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', 1, 'stripe', 'customer', 'cus_other')`)).rejects.toMatchObject({ code: '23505' });
+    await db.query('delete from customers where id = 2');
+    expect(await rows(`select entity_type, external_id from external_mappings where internal_id = 2`)).toEqual([{ entity_type: 'invoice', external_id: 'in_2' }]);
+  });
+
+  it('runs again over a database that already has both (the edited 20261201 of development databases), and can be taken back', async () => {
+    await orm.getMigrator().down({ to: fix });
+    await db.query(`alter table external_mappings drop constraint external_mappings_internal_uq`);
+    await db.query(`alter table external_mappings add constraint external_mappings_internal_uq unique (internal_id, entity_type, external_system, external_object_type)`);
+    await db.query(`create function external_mappings_forget_customer() returns trigger language plpgsql as $$ begin return old; end $$`);
+    await db.query(`create trigger customers_forget_mappings after delete on customers for each row execute function external_mappings_forget_customer()`);
+    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([fix]);
+    expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
+    expect(await trigger()).toBe(1);
+    await orm.getMigrator().down({ to: fix });
+    expect(await trigger()).toBe(0);
     await orm.getMigrator().up();
   });
 });
