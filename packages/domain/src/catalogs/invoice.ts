@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { InvoiceLineFields } from '@cs/integrations';
 import { z } from 'zod';
 import { canTransition, collectionMethod, invoiceCurrency, invoiceDescription, invoiceDueDate, invoiceLines, invoiceStatus, type InvoiceStatus } from '../invoices/rules';
 import type { Catalog } from './catalog';
 
-/** One line as the invoice's synced state holds it. */
-export interface InvoiceLineState {
-  description: string;
-  quantity: number;
-  unit_amount: number;
-}
+/** One line as the invoice's synced state holds it: the connectors' line fields. */
+export type InvoiceLineState = InvoiceLineFields;
 
 /**
  * What we keep equal between our invoice and its copy in a system. `customer_id` is ours: the push

@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ExternalInvoice } from '@cs/integrations';
 import type { InvoiceChangeType } from '@cs/kafka-schemas';
 import { invoiceCatalog, invoiceStateFields, type InvoiceLineState, type InvoiceState } from '../catalogs/invoice';
 import { InvoiceLineSchema, InvoiceSchema, type Invoice } from '../entities';
@@ -11,29 +12,11 @@ import { linkMapping, MARK_SYNCED_SET, type MappingRow } from '../sync/mappings'
 import { applyChange, currentState, type CatalogApply } from './apply-change';
 import type { ExternalChange, InboundOutcome, KnownCurrent } from './types';
 
-/** An invoice as a system holds it, in neutral terms (what an `external.change` of entity_type invoice carries). */
-export interface ExternalInvoiceState {
-  internalId: number | null;
-  deleted: boolean;
-  /** The customer's id there. */
-  customer: string;
-  currency: string;
-  collection_method: 'charge_automatically' | 'send_invoice';
-  due_date: string | null;
-  description: string | null;
-  lines: InvoiceLineState[];
-  /** `lines` is only the first page the event embedded. */
-  linesIncomplete?: boolean | undefined;
-  status: InvoiceStatus;
-  number: string | null;
-  hosted_invoice_url: string | null;
-  invoice_pdf: string | null;
-  amount_due: number;
-  amount_paid: number;
-  amount_remaining: number;
-  /** Seconds. */
-  paid_at: number | null;
-}
+/**
+ * An invoice as a system holds it, in neutral terms (what an `external.change` of entity_type
+ * invoice carries): the connector's ExternalInvoice without where it lives and when it was made.
+ */
+export type ExternalInvoiceState = Omit<ExternalInvoice, 'externalId' | 'createdTs' | 'modifiedTs'>;
 
 /**
  * Applies one external change to our invoices, inside the caller's transaction: applyChange's shared
