@@ -4,8 +4,10 @@
  * makes Salesforce fail (503s, locked rows), expire its sessions and vanish. Then it waits for
  * quiet and checks that all three hold the same customers, field by field.
  * Seeded and reproducible in what it does (CHAOS_SEED); CHAOS_OPS sets the size (`make chaos`
- * runs a long one; `make test` a short one). Runs on a private Postgres and Kafka of its own.
+ * runs a long one; `make test` a short one); CHAOS_FAULTS narrows the faults to some kinds. Runs
+ * on a private Postgres and Kafka of its own.
  */
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { privateKafka } from '../test/support/private-kafka';
 import { privatePostgres } from '../test/support/private-postgres';
@@ -15,6 +17,8 @@ import { startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRE
 
 const OPS = Number(process.env.CHAOS_OPS ?? 120);
 const SEED = Number(process.env.CHAOS_SEED ?? 42);
+/** CHAOS_FAULTS=Postgres,Salesforce keeps only the faults whose names contain one of these (to chase one fault). */
+const ONLY = (process.env.CHAOS_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** mulberry32: a small seeded PRNG, so a run's choices can be replayed. */
 function prng(seed: number) {
@@ -66,6 +70,29 @@ async function sql<T extends Record<string, unknown>>(text: string, params: unkn
     return (await client.query<T>(text, params)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/** What each consumer group has left to read, per partition (nonzero only), to tell a stuck partition on failure. */
+async function consumerLag(): Promise<Record<string, Record<number, number>>> {
+  const admin = new Kafka({ clientId: 'chaos-check', brokers: kafka.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const lag: Record<string, Record<number, number>> = {};
+    for (const topic of ['sync.inbound', 'customer.events']) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+      const groups = topic === 'sync.inbound' ? ['chaos-inbound'] : ['chaos-outbound-stripe', 'chaos-outbound-salesforce'];
+      for (const groupId of groups) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const p of committed?.partitions ?? []) {
+          const left = (ends.get(p.partition) ?? 0) - Math.max(0, Number(p.offset));
+          if (left > 0) (lag[`${groupId} ${topic}`] ??= {})[p.partition] = left;
+        }
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -161,37 +188,49 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     await sleep(ms);
     await salesforce.faults({ error_rate: 0, lock_row_failures: 0, outage: false });
   };
-  const schedule: Array<() => Promise<void>> = [
-    () => kill9('outbound-worker'),
-    () => kill9('inbound-worker'),
-    () => kill9('webhook-gateway'),
-    () => stripeFault('Stripe 30% 500s', { error_rate: 0.3 }, 3000),
-    () => stripeFault('Stripe rate limit 20/s', { rate_limit_rps: 20 }, 3000),
-    () => stripeFault('Stripe +200 ms latency', { latency_ms: 200 }, 2000),
-    () => stripeFault('Stripe outage', { outage: true }, 4000),
-    () => salesforceFault('Salesforce 30% 503s', { error_rate: 0.3 }, 3000),
-    () => salesforceFault('Salesforce locked rows', { lock_row_failures: 20 }, 2000),
-    () => salesforceFault('Salesforce outage', { outage: true }, 4000),
-    async () => {
-      await salesforce.expireSessions();
-      faults.push('Salesforce sessions expired');
-    },
-    async () => {
-      await kafka.stop();
-      faults.push('Kafka broker restart');
-      await sleep(2000);
-      await kafka.start();
-    },
-    async () => {
-      await pg.stop();
-      faults.push('Postgres restart');
-      await sleep(1500);
-      await pg.start();
-    },
-    () => kill9('outbound-worker'),
-    () => kill9('inbound-worker'),
-    () => kill9('webhook-gateway'),
+  const every: Array<[string, () => Promise<void>]> = [
+    ['kill -9 outbound-worker', () => kill9('outbound-worker')],
+    ['kill -9 inbound-worker', () => kill9('inbound-worker')],
+    ['kill -9 webhook-gateway', () => kill9('webhook-gateway')],
+    ['Stripe 30% 500s', () => stripeFault('Stripe 30% 500s', { error_rate: 0.3 }, 3000)],
+    ['Stripe rate limit 20/s', () => stripeFault('Stripe rate limit 20/s', { rate_limit_rps: 20 }, 3000)],
+    ['Stripe +200 ms latency', () => stripeFault('Stripe +200 ms latency', { latency_ms: 200 }, 2000)],
+    ['Stripe outage', () => stripeFault('Stripe outage', { outage: true }, 4000)],
+    ['Salesforce 30% 503s', () => salesforceFault('Salesforce 30% 503s', { error_rate: 0.3 }, 3000)],
+    ['Salesforce locked rows', () => salesforceFault('Salesforce locked rows', { lock_row_failures: 20 }, 2000)],
+    ['Salesforce outage', () => salesforceFault('Salesforce outage', { outage: true }, 4000)],
+    [
+      'Salesforce sessions expired',
+      async () => {
+        await salesforce.expireSessions();
+        faults.push('Salesforce sessions expired');
+      },
+    ],
+    [
+      'Kafka broker restart',
+      async () => {
+        await kafka.stop();
+        faults.push('Kafka broker restart');
+        await sleep(2000);
+        await kafka.start();
+      },
+    ],
+    [
+      'Postgres restart',
+      async () => {
+        await pg.stop();
+        faults.push('Postgres restart');
+        await sleep(1500);
+        await pg.start();
+      },
+    ],
+    ['kill -9 outbound-worker', () => kill9('outbound-worker')],
+    ['kill -9 inbound-worker', () => kill9('inbound-worker')],
+    ['kill -9 webhook-gateway', () => kill9('webhook-gateway')],
   ];
+  const chosen = ONLY.length === 0 ? every : every.filter(([name]) => ONLY.some((o) => name.includes(o)));
+  // A narrowed run repeats its faults, so that it is as long as a full one.
+  const schedule = Array.from({ length: every.length }, (_, i) => chosen[i % chosen.length]![1]);
   for (let i = schedule.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [schedule[i], schedule[j]] = [schedule[j]!, schedule[i]!];
@@ -253,6 +292,7 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
   const ourIds = new Set((await sql<{ id: number }>(`select id from customers where deleted_at is null`)).map((r) => r.id));
   const missingAccepted = live.filter((id) => !ourIds.has(id));
 
+  const inbound = await sql<{ sys: string; n: number }>(`select external_system as sys, count(*)::int as n from sync_events where direction = 'inbound' group by 1 order by 1`);
   const table = [
     ['operations', String(OPS)],
     ['accepted API writes', String(accepted)],
@@ -264,17 +304,24 @@ it(`converges after ${OPS} mixed operations under faults (seed ${SEED})`, async 
     ['duplicated Stripe customers', String(duplicated + duplicatedInternal)],
     ['duplicated Salesforce Accounts', String(duplicatedAccounts)],
     ['dead letters (transient cause)', `${parked.length} (${transientParked.length})`],
+    ['inbound events recorded', inbound.map((r) => `${r.sys} ${r.n}`).join(', ')],
   ];
   // On failure, the story of the first customers that differ, to see which rule broke.
   for (const diff of last.diffs.slice(0, 3)) {
     const id = /customer (\d+)/.exec(diff)?.[1];
     if (!id) continue;
-    const story = await sql(`select id, direction, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail, payload->>'external_id' as ext from sync_events where entity_id = $1 order by id`, [Number(id)]);
+    // Its rows, and the rows naming its records that found no customer (a duplicate event id, say).
+    const story = await sql(
+      `select id, direction, event_type, external_system as sys, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail, payload->>'external_id' as ext, payload->>'event_id' as ev
+         from sync_events where entity_id = $1 or payload->>'external_id' in (select external_id from external_mappings where internal_id = $1) order by id`,
+      [Number(id)],
+    );
     process.stdout.write(`\n${diff}\n${story.map((r) => `  ${JSON.stringify(r)}`).join('\n')}\n`);
   }
   if (last.diffs.length > 0) {
     const backlog = await sql(`select count(*)::int as n from outbox where published_at is null`).catch(() => []);
     process.stdout.write(`\noutbox backlog: ${JSON.stringify(backlog)}\n`);
+    process.stdout.write(`\nconsumer lag by group and partition: ${JSON.stringify(await consumerLag().catch((err: Error) => err.message))}\n`);
     for (const [name, p] of procs) process.stdout.write(`\n--- ${name} (last lines)\n${p.output.slice(-25).join('\n')}\n`);
   }
   process.stdout.write(`\nchaos summary (seed ${SEED})\n${table.map(([k, v]) => `  ${k!.padEnd(32)} ${v}`).join('\n')}\n`);

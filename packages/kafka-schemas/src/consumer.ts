@@ -71,6 +71,8 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    * once). A consumer that applies batches together trades that wait for fewer, larger batches.
    */
   minBytes?: number;
+  /** A batch still running after this long is reported (once a period), with the key it is on: a stuck partition shows. Default 30 s. */
+  stallWarnMs?: number;
 }
 
 class Stopping extends Error {}
@@ -98,6 +100,8 @@ export class ReliableConsumer<S extends z.ZodType> {
   private stopping = false;
   private running = false;
   private wakeSleepers = new Set<() => void>();
+  /** The keys being handled now, by topic:partition, with their offset and attempt: what a stall report names. */
+  private readonly inFlight = new Map<string, Set<string>>();
 
   constructor(private readonly opts: ReliableConsumerOptions<S>) {}
 
@@ -128,6 +132,12 @@ export class ReliableConsumer<S extends z.ZodType> {
           else groups.set(key, [m]);
         }
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+        // Heartbeats keep a stuck batch's partition assigned to us: say so, or it stalls unseen.
+        const began = Date.now();
+        const stall = setInterval(() => {
+          const { topic, partition } = batch;
+          this.opts.logger.warn({ topic, partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(), runningMs: Date.now() - began, at: [...this.handling(topic, partition)] }, 'batch still running');
+        }, this.opts.stallWarnMs ?? 30_000);
         try {
           const decoded = new Map<KafkaMessage, Decoded<z.infer<S>>>();
           if (this.opts.handleBatch) await this.handleInWaves(groups, decoded, batch.topic, batch.partition);
@@ -141,6 +151,7 @@ export class ReliableConsumer<S extends z.ZodType> {
           );
         } finally {
           clearInterval(beat);
+          clearInterval(stall);
         }
         if (batch.messages.length === 0) return;
         resolveOffset(batch.lastOffset()); // where the next fetch starts
@@ -181,11 +192,15 @@ export class ReliableConsumer<S extends z.ZodType> {
       }
       if (wave.length === 0) return;
       let applied: ReadonlySet<number>;
+      const label = `a wave of ${wave.length} from offset ${wave[0]!.item.ctx.offset}`;
+      const running = this.handling(topic, partition).add(label);
       try {
         applied = await this.opts.handleBatch!(wave.map((w) => w.item));
       } catch (err) {
         this.opts.logger.warn({ err, topic, partition, messages: wave.length }, 'batch apply failed; applying these one by one');
         return;
+      } finally {
+        running.delete(label);
       }
       const moving = new Set(wave.filter((_, i) => applied.has(i)).map((w) => w.list));
       for (const list of moving) list.shift();
@@ -199,9 +214,12 @@ export class ReliableConsumer<S extends z.ZodType> {
       await this.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 }, undefined);
       return;
     }
+    const running = this.handling(topic, partition);
     for (let attempt = 1; ; attempt++) {
       if (this.stopping) throw new Stopping('consumer stopping');
       const ctx: MessageContext = { key, topic, partition, offset: m.offset, attempt };
+      const label = `key ${key} offset ${m.offset} attempt ${attempt}`;
+      running.add(label);
       try {
         await this.opts.handle(decoded.value, ctx);
         return;
@@ -216,6 +234,8 @@ export class ReliableConsumer<S extends z.ZodType> {
         const delay = backoffMs(attempt, this.opts.retry, failure.retryAfterMs);
         this.opts.onRetry?.(ctx, failure, delay, decoded.value);
         await this.sleep(delay);
+      } finally {
+        running.delete(label);
       }
     }
   }
@@ -228,6 +248,13 @@ export class ReliableConsumer<S extends z.ZodType> {
       throw err;
     }
     this.opts.onParked?.(req, failure);
+  }
+
+  private handling(topic: string, partition: number): Set<string> {
+    const where = `${topic}:${partition}`;
+    let set = this.inFlight.get(where);
+    if (!set) this.inFlight.set(where, (set = new Set()));
+    return set;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -13,6 +13,8 @@ export interface StreamFollowerOptions {
   onGap?: () => Promise<void>;
   /** How long to wait before trying again when the stream fails or another instance leads. */
   retryMs?: number;
+  /** How often the leader checks that its lock's session is alive (a database restart ends it). */
+  heartbeatMs?: number;
 }
 
 interface LockClient {
@@ -55,7 +57,7 @@ export class StreamFollower {
     const retryMs = this.opts.retryMs ?? 5_000;
     while (!this.abort.signal.aborted) {
       try {
-        const led = await this.whileLeading(() => this.follow());
+        const led = await this.whileLeading((signal) => this.follow(signal));
         if (!led) await this.sleep(retryMs);
       } catch (err) {
         this.opts.logger.warn({ err, system: this.opts.integration.system }, 'change stream failed; resubscribing');
@@ -64,10 +66,15 @@ export class StreamFollower {
     }
   }
 
-  private async follow(): Promise<void> {
+  private async follow(signal: AbortSignal): Promise<void> {
+    const { integration, logger } = this.opts;
+    const system = integration.system;
     const stored = await readCursor<string>(this.opts.orm.em.fork(), this.cursorName);
-    this.opts.logger.info({ system: this.opts.integration.system, resumed: stored !== null }, 'following the change stream');
-    await this.opts.integration.stream!.subscribe(stored, (batch) => this.take(batch), { signal: this.abort.signal });
+    logger.info({ system, resumed: stored !== null }, 'following the change stream');
+    await integration.stream!.subscribe(stored, (batch) => this.take(batch), {
+      signal,
+      onReconnect: (err, delayMs) => logger.warn({ err, system, delayMs }, 'change stream interrupted; subscribing again'),
+    });
   }
 
   /** One batch: its changes (and any gap's records, read again) on Kafka, then its cursor persisted. */
@@ -90,21 +97,39 @@ export class StreamFollower {
     await writeCursor(this.opts.orm.em.fork(), this.cursorName, batch.cursor);
   }
 
-  /** Runs `work` holding the follower's lock; false when another instance holds it. */
-  private async whileLeading(work: () => Promise<void>): Promise<boolean> {
+  /**
+   * Runs `work` holding the follower's lock; false when another instance holds it. The lock lives
+   * as long as its database session: a restart of the database ends it (and another instance may
+   * take the lead), so a heartbeat on that session stops `work` (through its signal) once it fails.
+   */
+  private async whileLeading(work: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
     const knex = this.opts.orm.em.getConnection().getKnex().client as unknown as KnexClient;
     const conn = await knex.acquireConnection();
     try {
       const { rows } = await conn.query('select pg_try_advisory_lock(hashtext($1)) as ok', [this.cursorName]);
       if (rows[0]?.ok !== true) return false;
+      const lead = new AbortController();
+      const stop = () => lead.abort();
+      this.abort.signal.addEventListener('abort', stop, { once: true });
+      let lostLead: unknown;
+      const heartbeat = setInterval(() => {
+        conn.query('select 1').catch((err: unknown) => {
+          lostLead ??= err;
+          lead.abort();
+        });
+      }, this.opts.heartbeatMs ?? 5_000);
       try {
-        await work();
+        await work(lead.signal);
+        // Stopped by the heartbeat: the lock went with its session; the loop takes it again.
+        if (lostLead !== undefined) throw lostLead;
       } finally {
+        clearInterval(heartbeat);
+        this.abort.signal.removeEventListener('abort', stop);
         await conn.query('select pg_advisory_unlock(hashtext($1))', [this.cursorName]).catch(() => undefined);
       }
       return true;
     } finally {
-      await knex.releaseConnection(conn);
+      await knex.releaseConnection(conn).catch(() => undefined);
     }
   }
 

@@ -22,6 +22,7 @@ export const salesforceConnector = defineConnector({
       timeoutMs: env.SALESFORCE_TIMEOUT_MS,
       onCall: hooks.onCall,
       pubSub: env.SALESFORCE_PUBSUB_URL,
+      pubSubIdleMs: env.SALESFORCE_PUBSUB_IDLE_MS,
       quotaStopShare: env.SALESFORCE_QUOTA_STOP_SHARE,
       shape: {
         externalIdField: env.SALESFORCE_EXTERNAL_ID_FIELD,

@@ -41,5 +41,7 @@ export const salesforceEnv = z.object({
   /** Stop calling once this share of the org's daily API quota is used, leaving the rest to people and other apps. */
   SALESFORCE_QUOTA_STOP_SHARE: z.coerce.number().gt(0).max(1).default(0.9),
   SALESFORCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** A change stream silent this long is opened again (Salesforce keeps an idle one alive every 270 s at most). */
+  SALESFORCE_PUBSUB_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
 });
 export type SalesforceEnv = z.infer<typeof salesforceEnv>;
