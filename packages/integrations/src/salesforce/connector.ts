@@ -27,6 +27,8 @@ export const salesforceConnector = defineConnector({
       shape: {
         externalIdField: env.SALESFORCE_EXTERNAL_ID_FIELD,
         emailField: env.SALESFORCE_EMAIL_FIELD,
+        phoneField: env.SALESFORCE_PHONE_FIELD,
+        address: env.SALESFORCE_ADDRESS === 'shipping' ? 'Shipping' : 'Billing',
         country: env.SALESFORCE_COUNTRY_FIELD,
         fieldMap: env.SALESFORCE_FIELD_DIRECTIONS,
       },

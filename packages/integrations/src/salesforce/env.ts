@@ -30,6 +30,10 @@ export const salesforceEnv = z.object({
   /** Account's unique External ID field holding our customer id: what makes creates idempotent. */
   SALESFORCE_EXTERNAL_ID_FIELD: apiName.default('Customer_Sync_Id__c'),
   SALESFORCE_EMAIL_FIELD: apiName.default('Billing_Email__c'),
+  /** The Account field with the phone: the standard Phone, or a phone field of the org's own. */
+  SALESFORCE_PHONE_FIELD: apiName.default('Phone'),
+  /** Which compound address of Account is ours. */
+  SALESFORCE_ADDRESS: z.enum(['billing', 'shipping']).default('billing'),
   /** `code`: the org has state and country picklists (BillingCountryCode); `name`: free-text BillingCountry. */
   SALESFORCE_COUNTRY_FIELD: z.enum(['code', 'name']).default('code'),
   /** e.g. "phone=from,address=to"; a field left out syncs both ways. */
