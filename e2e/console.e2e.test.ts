@@ -12,6 +12,8 @@ import { emulator } from './support/emulator';
 import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, type Proc } from './support/stack';
 
 const KEY = 'console-e2e-key-0123456789abcdef';
+/** The key's name in API_KEYS: what the console shows as who made each change. */
+const KEY_NAME = 'ops-console';
 const AUTH = { Authorization: `Bearer ${KEY}` };
 const SCREENSHOT = path.join(ROOT, 'docs', 'console.png');
 
@@ -25,7 +27,7 @@ beforeAll(async () => {
   await isolateTopics('console');
   emu = startEmulator();
   await waitReady('emulator', '/_emulator/health');
-  apiProc = startApp('api', { API_KEYS: KEY });
+  apiProc = startApp('api', { API_KEYS: `${KEY_NAME}:${KEY}` });
   await waitReady('api');
   worker = startApp('outbound-worker', { OUTBOUND_RETRY_BASE_MS: '100', OUTBOUND_RETRY_MAX_MS: '2000', STRIPE_WRITE_RATE: '500' });
   await waitReady('outbound-worker');
@@ -99,6 +101,8 @@ describe('the sync console', () => {
     expect(await page.getByTestId(`customer-${id}-stripe-mapping`).textContent()).toBe('not linked');
     await textOf('the parked count', page.getByTestId('summary-parked'), (t) => t === '1');
     await textOf('the failed attempt in the events', page.getByTestId('events'), (t) => t.includes('Invalid email address: parker@rejected.test'));
+    const [failed] = await query<{ id: number }>(`select id from sync_events where entity_id = $1 and status = 'failed' order by id limit 1`, [id]);
+    expect(await page.getByTestId(`event-${failed!.id}-actor`).textContent()).toBe(KEY_NAME);
     // The picture for docs/: the parked message with its error and the two ways out.
     await page.screenshot({ path: SCREENSHOT });
 

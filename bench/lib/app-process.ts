@@ -83,6 +83,12 @@ export interface AppOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The API's per-key rate limit set far past anything a benchmark sends: the figures measure what
+ * the API serves, with the limiter's own cost in them (it still runs), never the limit itself.
+ */
+const UNTHROTTLED = { API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000' };
+
 /** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn). */
 export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> {
   const portVar = app === 'api' ? 'API_PORT' : app === 'webhook-gateway' ? 'WEBHOOK_PORT' : 'HEALTH_PORT';
@@ -99,6 +105,7 @@ export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> 
       KAFKA_BROKERS: opts.kafkaBrokers,
       KAFKA_TOPIC_PREFIX: opts.topicPrefix,
       KAFKA_CLIENT_ID: `bench-${Date.now().toString(36)}`, // fresh consumer groups every run
+      ...(app === 'api' ? UNTHROTTLED : {}),
       ...opts.env,
     },
   });

@@ -51,7 +51,7 @@ const CREATE_SQL = `
     returning id, name, email, phone, address, version, created_at, updated_at
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
-    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text')}
+    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text', '?::text')}
     from c
   )
   select * from c`;
@@ -72,7 +72,7 @@ export class CustomerService {
    */
   async create(input: NewCustomer, ctx: ChangeContext): Promise<Customer> {
     try {
-      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId]);
+      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId, ctx.actor ?? null]);
       return {
         id: row!.id,
         name: row!.name,

@@ -191,7 +191,7 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
                     ('customer', 1, 'stripe', 'customer', 'cus_ada', 'h1'), ('customer', 1, 'salesforce', 'Account', '001A', null),
                     ('customer', 2, 'stripe', 'customer', 'cus_removed', null), ('invoice', 2, 'stripe', 'invoice', 'in_2', null)`);
 
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([fix]);
+    expect((await orm.getMigrator().up({ to: fix })).map((m) => m.name)).toEqual([fix]);
 
     expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
     expect(await rows('select entity_type, internal_id, external_system, external_id, last_synced_hash from external_mappings order by id')).toEqual([
@@ -211,11 +211,41 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
     await db.query(`alter table external_mappings add constraint external_mappings_internal_uq unique (internal_id, entity_type, external_system, external_object_type)`);
     await db.query(`create function external_mappings_forget_customer() returns trigger language plpgsql as $$ begin return old; end $$`);
     await db.query(`create trigger customers_forget_mappings after delete on customers for each row execute function external_mappings_forget_customer()`);
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual([fix]);
+    expect((await orm.getMigrator().up({ to: fix })).map((m) => m.name)).toEqual([fix]);
     expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
     expect(await trigger()).toBe(1);
     await orm.getMigrator().down({ to: fix });
     expect(await trigger()).toBe(0);
     await orm.getMigrator().up();
+  });
+});
+
+describe('upgrading a database with sync events to one that records who made each change', () => {
+  const actors = 'Migration20261205000000_sync_event_actor';
+  const actorColumn = async () =>
+    (await rows(`select data_type, character_maximum_length, is_nullable from information_schema.columns where table_name = 'sync_events' and column_name = 'actor'`))[0];
+
+  it('adds a nullable actor, keeping every row as it was (nobody known), and can be taken back without losing one', async () => {
+    await db.query('truncate sync_events restart identity');
+    await orm.getMigrator().down({ to: actors });
+    expect(await actorColumn()).toBeUndefined();
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id) values
+                    ('00000000-0000-4000-8000-000000000001', 'customer.created', 'customer', 1, 'stripe', 'success', '{"action":"create","origin":"internal"}', null, 0, now(), 'outbound', 'trace-1'),
+                    ('00000000-0000-4000-8000-000000000002', 'customer.updated', 'customer', 1, 'stripe', 'failed', '{"event_id":"evt_1"}', 'boom', 2, now(), 'inbound', null),
+                    ('00000000-0000-4000-8000-000000000003', 'invoice.finalized', 'invoice', 4, 'salesforce', 'pending', null, null, 0, null, 'outbound', 'trace-3')`);
+    const before = await rows('select * from sync_events order by id');
+
+    expect((await orm.getMigrator().up({ to: actors })).map((m) => m.name)).toEqual([actors]);
+
+    expect(await actorColumn()).toEqual({ data_type: 'character varying', character_maximum_length: 50, is_nullable: 'YES' });
+    expect(await rows('select * from sync_events order by id')).toEqual(before.map((r) => ({ ...r, actor: null })));
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, actor) values (gen_random_uuid(), 'customer.created', 'customer', 2, 'pending', 'ci-bot')`);
+    expect(await rows(`select entity_id, actor from sync_events where actor is not null`)).toEqual([{ entity_id: 2, actor: 'ci-bot' }]);
+
+    await orm.getMigrator().down({ to: actors });
+    expect(await actorColumn()).toBeUndefined();
+    expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 4 }]);
+    await orm.getMigrator().up();
+    expect(await actorColumn()).toMatchObject({ is_nullable: 'YES' });
   });
 });

@@ -22,6 +22,7 @@ const DEF = {
   externalCallDuration: { name: 'external_call_duration_seconds', help: 'HTTP calls to external systems, by API method and status', labelNames: ['system', 'method', 'status'] as const },
   externalQuotaUsed: { name: 'external_api_quota_used_ratio', help: "Share of the system's daily API quota used, as its last answer reported", labelNames: ['system'] as const },
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
+  apiThrottled: { name: 'api_requests_throttled_total', help: 'API requests refused with 429 by the per-key rate limit', labelNames: ['key'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
   reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system'] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
@@ -49,6 +50,7 @@ export const kafkaConsumerLag = lazy(() => new Gauge({ ...DEF.kafkaConsumerLag, 
 export const externalCallDuration = lazy(() => new Histogram({ ...DEF.externalCallDuration, buckets: CALL_BUCKETS, registers }));
 export const externalQuotaUsed = lazy(() => new Gauge({ ...DEF.externalQuotaUsed, registers }));
 export const externalRateLimited = lazy(() => new Counter({ ...DEF.externalRateLimited, registers }));
+export const apiThrottled = lazy(() => new Counter({ ...DEF.apiThrottled, registers }));
 export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
 

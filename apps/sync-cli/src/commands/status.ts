@@ -6,7 +6,7 @@ import { CliError, EXIT, emit, table } from '../output';
 export function statusCommand(program: Command, run: (fn: (ctx: Context) => Promise<number>) => Promise<void>) {
   program
     .command('status <customer>')
-    .description('a customer (id or email): its record, mappings, and latest sync events')
+    .description('a customer (id or email): its record, mappings, and latest sync events (with who made each change)')
     .action((who: string) =>
       run(async (ctx) => {
         const em = (await ctx.orm()).em.fork();
@@ -20,7 +20,7 @@ export function statusCommand(program: Command, run: (fn: (ctx: Context) => Prom
         const mappings = await sql(em, `select external_system, external_object_type, external_id, last_synced_at, last_source_ts from external_mappings where entity_type = 'customer' and internal_id = ?`, [customer.id]);
         const events = await sql(
           em,
-          `select created_at, direction, external_system, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail
+          `select created_at, direction, external_system, actor, event_type, status, coalesce(error_message, payload->>'reason', payload->>'action') as detail
              from sync_events where entity_type = 'customer' and entity_id = ? order by id desc limit 20`,
           [customer.id],
         );
@@ -31,7 +31,7 @@ export function statusCommand(program: Command, run: (fn: (ctx: Context) => Prom
             '',
             table(mappings, ['external_system', 'external_object_type', 'external_id', 'last_synced_at', 'last_source_ts']),
             '',
-            table(events, ['created_at', 'direction', 'external_system', 'event_type', 'status', 'detail']),
+            table(events, ['created_at', 'direction', 'external_system', 'actor', 'event_type', 'status', 'detail']),
             parked.length ? `\nparked: ${parked.map((p) => `#${String(p.id)} ${String(p.reason)}`).join('; ')}` : '',
           ].join('\n'),
         );

@@ -22,7 +22,7 @@ export function inboundAuditPayload(meta: InboundAuditMeta, outcome: InboundOutc
       : { ...meta.payload, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
 }
 
-/** The sync_events row for one applied external change, whoever applied it (worker or backfill). */
+/** The sync_events row for one applied external change, whoever applied it (worker or backfill); its actor is the system it came from. */
 export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, outcome: InboundOutcome): Promise<void> {
   return recordSyncEvent(em, {
     eventType: meta.eventType,
@@ -32,6 +32,7 @@ export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, 
     status: outcome.status,
     direction: 'inbound',
     traceId: meta.traceId,
+    actor: meta.system,
     payload: inboundAuditPayload(meta, outcome),
     error: outcome.status === 'conflict' ? outcome.reason : null,
     retryCount: meta.retryCount ?? 0,

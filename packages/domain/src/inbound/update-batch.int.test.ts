@@ -102,7 +102,7 @@ async function snapshot() {
          from outbox o join customers c on c.id = o.aggregate_id order by aggregate_id, o.id`,
     ),
     audit: await query(
-      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id
+      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id, actor
          from sync_events order by payload->>'event_id'`,
     ),
   };
@@ -113,6 +113,8 @@ describe('applyUpdateBatch', () => {
     await seed();
     await oneByOne(EVENTS);
     const expected = await snapshot();
+    // Who made each change: the system it came from, on every audit row of either path.
+    expect(new Set(expected.audit.map((r) => r.actor))).toEqual(new Set([SYSTEM]));
 
     await seed();
     const batch: BatchChange[] = EVENTS.map((change) => ({ change, audit: audit(change) }));

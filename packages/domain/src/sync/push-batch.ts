@@ -1,5 +1,5 @@
 import type { CatalogAdapter, ExternalRecord } from '@cs/integrations';
-import type { MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency } from '@cs/platform';
 import { allBothWays, fieldsGoing, onlyFields, type Catalog } from '../catalogs/catalog';
 import { sql } from '../sql';
@@ -103,6 +103,7 @@ export async function pushBatch<S extends object>(catalog: Catalog<S>, deps: Pus
       status: 'success' as const,
       direction: 'outbound' as const,
       traceId: d.item.message.trace_id,
+      actor: actorOf(d.item.message),
       payload: { message_id: d.item.message.id, idempotency_key: d.item.message.idempotency_key, origin: d.item.message.origin, action, external_id: result.externalId, bulk: true },
       retryCount: d.item.ctx.attempt - 1,
     };

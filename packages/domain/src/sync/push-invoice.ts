@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogAdapter, ExternalInvoice, Integration, InvoiceFields } from '@cs/integrations';
-import type { InvoiceEventMessage, MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type InvoiceEventMessage, type MessageContext } from '@cs/kafka-schemas';
 import { countSync } from '@cs/platform';
 import { customerCatalog } from '../catalogs/customer';
 import { invoiceCatalog, type InvoiceState } from '../catalogs/invoice';
@@ -57,6 +57,7 @@ export async function pushInvoice(deps: PushDeps, msg: InvoiceEventMessage, ctx:
       status: 'skipped',
       direction: 'outbound',
       traceId: msg.trace_id,
+      actor: actorOf(msg),
       payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, action: 'none', reason, customer_id: link.customer_id },
       retryCount: ctx.attempt - 1,
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CatalogAdapter, ExternalRecord, Integration } from '@cs/integrations';
-import type { MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
 import { allBothWays, fieldsGoing, onlyFields, type Catalog } from '../catalogs/catalog';
 import type { SyncStatus } from '../entities';
@@ -28,6 +28,7 @@ export interface PushTrigger {
   trace_id: string;
   occurred_at: string;
   target_system?: string | undefined;
+  actor?: string | undefined;
 }
 
 /** What a push did: `create` or `link` made the record's mapping. */
@@ -89,6 +90,7 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
     status,
     direction: 'outbound',
     traceId: msg.trace_id,
+    actor: actorOf(msg),
     payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, ...extra },
     error: error ?? null,
     retryCount: ctx.attempt - 1,

@@ -17,6 +17,7 @@ export interface SyncEventRow {
   processed_at: Date | null;
   direction: string | null;
   trace_id: string | null;
+  actor: string | null;
 }
 
 export interface SyncEventFilter {
@@ -67,7 +68,7 @@ export async function listSyncEvents(em: EntityManager, f: SyncEventFilter): Pro
   const rows = await sql<Omit<SyncEventRow, 'created_at' | 'processed_at'> & { created_at: string; processed_at: string | null }>(
     em,
     `select id, event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count,
-            created_at, processed_at, direction, trace_id
+            created_at, processed_at, direction, trace_id, actor
        from sync_events ${where.length ? `where ${where.join(' and ')}` : ''}
       order by id desc limit ?`,
     [...params, f.limit + 1],

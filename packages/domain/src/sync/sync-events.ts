@@ -15,6 +15,8 @@ export interface SyncAttempt {
   payload: Record<string, unknown>;
   error?: string | null;
   retryCount?: number;
+  /** Who made the change: an API key's name, the system it came from; null or left out: not known. */
+  actor?: string | null;
 }
 
 /**
@@ -24,9 +26,9 @@ export interface SyncAttempt {
 export function syncEventInsert(a: SyncAttempt): { text: string; params: unknown[] } {
   const done = a.status !== 'pending' && a.status !== 'retrying';
   return {
-    text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id)
-     select ?::uuid, ?, ?, ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?`,
-    params: [randomUUID(), a.eventType.slice(0, 50), a.entityType ?? 'customer', a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
+    text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id, actor)
+     select ?::uuid, ?, ?, ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?, ?`,
+    params: [randomUUID(), a.eventType.slice(0, 50), a.entityType ?? 'customer', a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId, a.actor ?? null],
   };
 }
 

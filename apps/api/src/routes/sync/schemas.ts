@@ -91,6 +91,10 @@ export const syncEventResponse = z.object({
   processed_at: nullableTime,
   direction: z.string().nullable(),
   trace_id: z.string().nullable(),
+  actor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Who made the change: the name of the API key it came through, or the system it came from; null when not known (an operator job, an open API, rows from before actors)' }),
 });
 
 export const syncEventsResponse = z.object({
