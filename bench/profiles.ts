@@ -27,7 +27,7 @@ function appSection(bench: string, app: string, dir: string): string {
   );
   return `### \`${app}\` under \`bench/${bench}.bench.ts\`
 
-${s.files} profile${s.files === 1 ? '' : 's'}, ${sec(s.busyUs)} on the CPU (sampled; V8's idle left out; start-up included). Self time by function (top ${TOP}):
+${s.files} profile${s.files === 1 ? '' : 's'}, ${sec(s.busyUs)} sampled outside V8's idle (start-up included). Self time by function (top ${TOP}):
 
 ${fns}
 
@@ -50,8 +50,11 @@ function main() {
 - command: \`bash bench/run.sh profile ${benches.join(' ')}\`; run ${startedIso}
 - machine: ${machineLine(describeMachine())}; load average (1/5/15 min) at the end ${loadAverage()}
 - each app the benchmarks start runs under \`node --cpu-prof\` (V8's sampling profiler, whole life: start-up and idle gaps too) and writes
-  its profile when it exits; \`bench/webhook-peer.bench.ts\` runs only our side here. “self” is the time spent in the function itself, as a
-  share of all the samples where the process was on the CPU. The benchmarks' own figures are not recorded in a profiled run.
+  its profile when it exits; \`bench/webhook-peer.bench.ts\` runs only our side here, one round. “self” is the time spent in the function
+  itself, as a share of the samples outside V8's idle. V8 samples on wall-clock ticks: a thread that is runnable but waiting for a core (on
+  2 shared cores, typically right after a socket write woke Postgres or Kafka) is counted in the native function it was in, so the socket
+  writes (\`writeBuffer\`, \`writeUtf8String\`, \`writev\`) stand for the cost of each round trip, context switches included, more than for
+  CPU of their own; /proc's CPU seconds are in each benchmark's section. The benchmarks' own figures are not recorded in a profiled run.
 
 ${parts.join('\n\n') || 'No profiles were written.'}`;
   writeSection('profiles', section);
