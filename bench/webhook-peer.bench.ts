@@ -35,7 +35,8 @@ const TOPIC_ROOT = 'bench-vs.';
 const TOPIC_PREFIX = `${TOPIC_ROOT}${runId}.`;
 const PORTS = { gateway: 18130, worker: 18131, emulator: 18132, peer: 18133 };
 const CUSTOMERS = QUICK ? 1_000 : 5_000;
-const WARMUP_CUSTOMERS = QUICK ? 200 : 1_000;
+// Enough for the JIT and the pools; our create path takes ~10 ms a customer, and the run has 300 s in all.
+const WARMUP_CUSTOMERS = QUICK ? 200 : 500;
 // One round is enough load for a profile (and the profiler slows our side down).
 const ROUNDS = profiling() ? 1 : 2;
 const SENDERS = 20;
@@ -368,7 +369,8 @@ async function main() {
       const late = Object.values(warm.scenarios).find((p) => p.result.doneAt === undefined);
       if (late) throw new Error(`${target.side} left ${late.result.left} warm-up events unapplied`);
     }
-    ({ idle, waitedS: settledS } = await settle(groups));
+    // At most 10 s (not the usual 30): the rounds need the time, and they alternate to share the noise anyway.
+    ({ idle, waitedS: settledS } = await settle(groups, 10));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) rounds.push(await runRound(target, round, sets[round]!, groups, emulator));
     }
@@ -422,7 +424,7 @@ ${limits.join('\n\n') || (aimList.length ? 'Every aim met in this run.' : '')}
 Check afterwards: ${unapplied.length ? `**not all applied by the run's deadline** (${unapplied.map((p) => `${p.name}: ${int(p.result.left)} left`).join('; ')}); ` : ''}${wrong.length === 0 ? `**each side holds every customer's last state** (${int(rounds.length * CUSTOMERS)} customers)` : `**${wrong.length} customers do not hold their last state** (${wrong.slice(0, 3).join('; ')})`}; failed requests: ${failures}; Stripe API calls per round: ${calls}.
 
 CPU by process during each scenario (% of one core over its window; “other” is every other process and the kernel;
-waited ${settledS.toFixed(0)} s after the warm-up for other processes to drop below 25 % of a core, 30 s at most):
+waited ${settledS.toFixed(0)} s after the warm-up for other processes to drop below 25 % of a core, 10 s at most):
 
 ${cpuTable(phases, groups)}`;
 
