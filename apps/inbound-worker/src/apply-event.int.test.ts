@@ -173,18 +173,23 @@ describe('inbound: customer.updated', () => {
     expect(mine!.name).toBe('Second');
   });
 
-  it('a wave of events goes through the batch path: common updates applied together, the rest left for applyEvent', async () => {
+  it('a wave of events goes through the batch path: common updates and records new to us applied together, the rest left for applyEvent', async () => {
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_w', name: 'W0', email: 'w@x.io', metadata: {} } }));
     const wave = [
       message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' }, previous: { name: 'V0', email: 'u@x.io' } }), // applied
       message({ created: T0, customer: { id: 'cus_w', name: 'Tie', email: 'w@x.io' } }), // same second: left
-      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // a create: left
+      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // new to us: applied
+      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_ours', name: 'O', email: 'o@x.io', metadata: { internal_id: '999' } } }), // carries an id of ours: left
     ].map((m, i) => ({ message: m, ctx: { key: String(i), topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
-    expect([...(await applyEventBatch(deps, wave))]).toEqual([0]);
-    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }]);
-    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe']);
-    const [audit] = await query<{ status: string; payload: Record<string, unknown> }>(`select status, payload from sync_events order by id desc limit 1`);
-    expect(audit).toEqual({ status: 'success', payload: { event_id: wave[0]!.message.payload.event_id, external_id: 'cus_u', via: 'webhook', action: 'updated' } });
+    expect([...(await applyEventBatch(deps, wave))].sort()).toEqual([0, 2]);
+    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }, { name: 'N', email: 'n@x.io', version: 1 }]);
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe', 'customer.created/stripe']);
+    expect(await mappings()).toEqual(expect.arrayContaining([expect.objectContaining({ external_id: 'cus_new', last_source_ts: String(T0 + 5) })]));
+    const audits = await query<{ status: string; payload: Record<string, unknown> }>(`select status, payload from sync_events where payload->>'external_id' in ('cus_u', 'cus_new') order by id desc limit 2`);
+    expect(audits).toEqual([
+      { status: 'success', payload: { event_id: wave[2]!.message.payload.event_id, external_id: 'cus_new', via: 'webhook', action: 'created' } },
+      { status: 'success', payload: { event_id: wave[0]!.message.payload.event_id, external_id: 'cus_u', via: 'webhook', action: 'updated' } },
+    ]);
     // Applied once: the same wave again leaves the duplicate to applyEvent, which skips it.
     expect((await applyEventBatch(deps, wave.slice(0, 1))).size).toBe(0);
   });

@@ -2,6 +2,7 @@ import {
   applyExternalChange,
   applyInvoiceChange,
   type ExternalInvoiceState,
+  applyCreateBatch,
   applyOutsideLocks,
   applyUpdateBatch,
   recordInboundOutcome,
@@ -107,8 +108,9 @@ async function applyInvoiceEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
 
 /**
  * The consumer's fast path for a wave of events (at most one per record): the updates of linked
- * customers that need no decision are applied together, one transaction per system; the indexes
- * returned are committed. The rest is left to applyEvent, one by one.
+ * customers and the records new to us that need no decision are applied together, one
+ * transaction per system; the indexes returned are committed. The rest is left to applyEvent,
+ * one by one.
  */
 export async function applyEventBatch(deps: InboundDeps, items: Array<{ message: InboundMessage; ctx: MessageContext }>): Promise<Set<number>> {
   const bySystem = new Map<string, Array<{ index: number; msg: InboundMessage; entry: BatchChange }>>();
@@ -116,7 +118,7 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
     const { system } = msg.payload;
     // Invoices have no set-based path: they go one by one (applyEvent).
     const change = deps.registry.has(system) && entityOf(deps.registry, msg) === 'customer' ? changeOf(deps.registry, msg) : null;
-    if (change?.kind !== 'updated') return;
+    if (change?.kind !== 'updated' && change?.kind !== 'created') return;
     const list = bySystem.get(system) ?? [];
     list.push({ index, msg, entry: { change, audit: auditMeta(msg, ctx) } });
     bySystem.set(system, list);
@@ -124,7 +126,17 @@ export async function applyEventBatch(deps: InboundDeps, items: Array<{ message:
   const applied = new Set<number>();
   for (const [system, list] of bySystem) {
     const target = { system, objectType: adapterOf(deps.registry.get(system), 'customer').objectType };
-    const outcomes = await deps.orm.em.fork().transactional((tx) => applyUpdateBatch(tx, target, list.map((l) => l.entry)));
+    // Updates of linked customers, then records new to us, in one transaction: if either fails
+    // (a unique index raced), neither is kept and the consumer applies the wave one by one.
+    const outcomes = await deps.orm.em.fork().transactional(async (tx) => {
+      const entries = list.map((l) => l.entry);
+      const updated = await applyUpdateBatch(tx, target, entries);
+      const rest = entries.map((e, i) => (updated.has(i) ? null : e));
+      const created = await applyCreateBatch(tx, target, rest.filter((e): e is BatchChange => e !== null));
+      // applyCreateBatch numbers what it was given; back to the wave's own indexes.
+      const indexOf = rest.flatMap((e, i) => (e === null ? [] : [i]));
+      return new Map([...updated, ...[...created].map(([j, o]) => [indexOf[j]!, o] as const)]);
+    });
     for (const [i, outcome] of outcomes) {
       applied.add(list[i]!.index);
       reportApplied(deps, list[i]!.msg, outcome);
