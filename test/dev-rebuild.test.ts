@@ -28,13 +28,16 @@ describe('the dev rebuild', () => {
     const outDir = tmp();
     const built = new Map<string, string>();
     ts.createProgram([...config.files], { ...config.options, outDir, declaration: false }).emit(undefined, (file, text) => built.set(path.resolve(file), text));
-    const rebuilt = dev.rebuild({ ...config, outDir, options: { ...config.options, outDir } }, [...config.files]);
-    expect(rebuilt.errors).toEqual([]);
-    const js = [...built.keys()].filter((f) => !f.endsWith('.json')).sort();
-    expect(js.length).toBeGreaterThan(10);
-    expect(rebuilt.written.sort()).toEqual(js);
-    for (const file of js) expect({ file, text: fs.readFileSync(file, 'utf8') }).toEqual({ file, text: built.get(file) });
-    fs.rmSync(outDir, { recursive: true });
+    try {
+      const rebuilt = dev.rebuild({ ...config, outDir, options: { ...config.options, outDir } }, [...config.files]);
+      expect(rebuilt.errors).toEqual([]);
+      const js = [...built.keys()].filter((f) => !f.endsWith('.json')).sort();
+      expect(js.length).toBeGreaterThan(10);
+      expect(rebuilt.written.sort()).toEqual(js);
+      for (const file of js) expect({ file, text: fs.readFileSync(file, 'utf8') }).toEqual({ file, text: built.get(file) });
+    } finally {
+      fs.rmSync(outDir, { recursive: true });
+    }
   }, 60_000);
 
   it('follows src/ while watching: added, edited, broken, a test file, removed', async () => {
