@@ -2,10 +2,11 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { sameState, syncedState } from './customer-rules';
 import type { Address } from './contact-fields';
-import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
+import { CustomerSchema, type Customer, type ExternalMapping } from './entities';
 import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
 import { settleInvoicesOfDeletedCustomer } from './invoices/service';
+import { listCustomerRows, readCustomer } from './customer-reads';
 import { sql } from './sql';
 
 export interface ListQuery {
@@ -127,17 +128,13 @@ export class CustomerService {
   }
 
   async get(id: number): Promise<CustomerWithMappings> {
-    const em = this.orm.em.fork();
-    const customer = await em.findOne(CustomerSchema, { id, deletedAt: null });
-    if (!customer) throw notFound(id);
-    const mappings = await em.find(ExternalMappingSchema, { entityType: 'customer', internalId: id }, { orderBy: { id: 'asc' } });
-    return { customer, mappings };
+    const found = await readCustomer(this.orm.em.fork(), id);
+    if (!found) throw notFound(id);
+    return found;
   }
 
-  async list(query: ListQuery): Promise<Customer[]> {
-    const em = this.orm.em.fork();
-    const where = query.email === undefined ? { deletedAt: null } : { deletedAt: null, email: query.email };
-    return em.find(CustomerSchema, where, { orderBy: { id: 'asc' }, limit: query.limit, offset: query.skip });
+  list(query: ListQuery): Promise<Customer[]> {
+    return listCustomerRows(this.orm.em.fork(), query);
   }
 
   private async lockLive(em: EntityManager, id: number, expectedVersion: number | undefined): Promise<Customer> {
