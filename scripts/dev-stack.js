@@ -80,7 +80,7 @@ function devStack(callerEnv = process.env, infra = readEnvFile(path.join(LOCAL, 
     app('api'),
     app('webhook-gateway'),
     app('outbound-worker', ['--max-old-space-size=96', '--max-semi-space-size=16'], healthPort('OUTBOUND_HEALTH_PORT')),
-    app('inbound-worker', [], healthPort('INBOUND_HEALTH_PORT')),
+    app('inbound-worker', ['--max-old-space-size=128', '--max-semi-space-size=16'], healthPort('INBOUND_HEALTH_PORT')),
   ];
   const idle = [
     ...(stripe.process ? [] : [{ dir: 'tools/stripe-emulator', why: 'STRIPE_SECRET_KEY is set' }]),

@@ -100,13 +100,19 @@ export function profilerArgs(name: string): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`] : [];
 }
 
-/** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn). */
+/** The V8 heap bounds the workers' start scripts (apps/*/package.json) run them with. */
+const HEAP_ARGS: Partial<Record<AppName, string[]>> = {
+  'outbound-worker': ['--max-old-space-size=96', '--max-semi-space-size=16'],
+  'inbound-worker': ['--max-old-space-size=128', '--max-semi-space-size=16'],
+};
+
+/** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn, its heap bound). */
 export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> {
   const portVar = app === 'api' ? 'API_PORT' : app === 'webhook-gateway' ? 'WEBHOOK_PORT' : 'HEALTH_PORT';
   return spawnMeasured({
     name: app,
     script: `apps/${app}/dist/index.js`,
-    nodeArgs: profilerArgs(app),
+    nodeArgs: [...(HEAP_ARGS[app] ?? []), ...profilerArgs(app)],
     port: opts.port,
     readyPath: '/health/ready',
     env: {
