@@ -100,7 +100,7 @@ export function profilerArgs(name: string): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`] : [];
 }
 
-/** The V8 heap bounds the workers' start scripts (apps/*/package.json) run them with. */
+/** The V8 heap bounds the workers' start scripts (apps/<app>/package.json) run them with. */
 const HEAP_ARGS: Partial<Record<AppName, string[]>> = {
   'outbound-worker': ['--max-old-space-size=96', '--max-semi-space-size=16'],
   'inbound-worker': ['--max-old-space-size=128', '--max-semi-space-size=16'],
