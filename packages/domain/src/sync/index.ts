@@ -5,7 +5,7 @@ export * from './outbound-push';
 export * from './outbound-message-log';
 export * from './push-customer';
 export { pushRecord, type PushResult, type PushTrigger } from './push-record';
-export { pushInvoice, retriggerWaitingInvoices, waitingReason } from './push-invoice';
+export { pushInvoice, waitingReason } from './push-invoice';
 export * from './park';
 export * from './provider-key';
 export * from './sync-events';
