@@ -1,6 +1,8 @@
 import {
   applyExternalChange,
   applyInvoiceChange,
+  applyWithCustomer,
+  importExternalCustomer,
   type ExternalInvoiceState,
   applyOutsideLocks,
   applyUpdateBatch,
@@ -33,6 +35,11 @@ export class ParkForReview extends Error {
     super(message);
     this.name = 'ParkForReview';
   }
+}
+
+/** A conflict the rules want a person to decide: the message is parked (nothing of it commits). */
+function parkIfReview(result: InboundOutcome, about = ''): void {
+  if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${about}${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
 }
 
 function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
@@ -74,7 +81,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
 
   const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
     const result = await applyExternalChange(tx, change, current);
-    if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
+    parkIfReview(result);
     await recordInboundOutcome(tx, audit, result);
     return result;
   });
@@ -96,12 +103,29 @@ async function applyInvoiceEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
     const current = await adapterOf(integration, 'invoice').get(externalId);
     return current && !current.deleted ? invoiceStateOf(neutralState(current)) : null;
   };
-  const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
-    const result = await applyInvoiceChange(tx, change, current);
-    if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
-    await recordInboundOutcome(tx, audit, result);
-    return result;
-  });
+  const apply = (linkCustomer: boolean) =>
+    applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
+      const result = await applyInvoiceChange(tx, change, current, { linkCustomer });
+      parkIfReview(result);
+      await recordInboundOutcome(tx, audit, result);
+      return result;
+    });
+  // An invoice made there for a customer we do not map yet: that customer is linked (or imported)
+  // first, as its own event would, and a customer a person must decide on parks the invoice with it.
+  const customers = integration.catalogs.customer;
+  const outcome = customers
+    ? await applyWithCustomer(apply, (customer) =>
+        importExternalCustomer(deps.orm, {
+          system: integration.system,
+          adapter: customers,
+          externalId: customer,
+          eventId: `${change.eventId}:customer`,
+          traceId: msg.trace_id,
+          via: factsOf(msg).via,
+          check: (result) => parkIfReview(result, `its customer ${customer}: `),
+        }),
+      )
+    : await apply(false);
   reportApplied(deps, msg, outcome);
 }
 

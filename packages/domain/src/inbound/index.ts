@@ -6,3 +6,4 @@ export * from './audit';
 export * from './update-batch';
 export * from './apply-change';
 export * from './apply-invoice';
+export * from './invoice-customer';
