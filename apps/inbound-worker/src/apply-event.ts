@@ -49,9 +49,10 @@ function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
 
 function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundOutcome): void {
   const { system, eventType, sourceTs } = factsOf(msg);
-  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
+  const catalog = entityOf(deps.registry, msg);
+  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason), catalog);
   // The source stamped the change (whole seconds); it is in our catalog now.
-  if (outcome.status === 'success') observeSyncLatency('inbound', system, sourceTs * 1000);
+  if (outcome.status === 'success') observeSyncLatency('inbound', system, sourceTs * 1000, catalog);
   // A child logger per event costs even when its line is filtered out: at thousands a second, ask first.
   if (deps.logger.isLevelEnabled('info')) messageLogger(deps.logger, msg).info({ system, eventType, ...outcome }, 'inbound sync');
 }
@@ -96,7 +97,7 @@ async function applyInvoiceEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   if (!change || !integration.catalogs.invoice) {
     const reason = change ? 'invoices not synced with this system' : 'event type not synced';
     await recordInboundOutcome(deps.orm.em.fork(), audit, { status: 'skipped', reason, customerId: null });
-    countSync('inbound', msg.payload.system, 'skipped', 'unsupported_event');
+    countSync('inbound', msg.payload.system, 'skipped', 'unsupported_event', 'invoice');
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalInvoiceState | null> => {

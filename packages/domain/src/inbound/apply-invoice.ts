@@ -129,7 +129,9 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange<ExternalI
       if (mapping.external_id !== change.externalId) {
         return { status: 'conflict', reason: `invoice ${ours.id} is already linked to ${mapping.external_id}`, customerId: ours.id, ours: mapping.external_id, theirs: change.externalId, park: true };
       }
-      return applyToMapped(em, change, mapping, state, undefined);
+      const applied = await applyToMapped(em, change, mapping, state, undefined);
+      // The link is what happened, even when the rest was equal already.
+      return applied.status === 'skipped' ? { status: 'success', action: 'linked', customerId: ours.id, detail: 'echo of our create' } : applied;
     }
   }
   return importInvoice(em, change, state, known, linkCustomer);

@@ -157,7 +157,7 @@ describe('an invoice waiting for its customer is woken by the customer\'s mappin
     const deletedDraft = await draftOf(customerId);
     await pushInvoice(deps, invoiceMessage(deletedDraft.id), ctx);
     await invoices.remove(deletedDraft.id, undefined, internal);
-    const neverWaited = await draftOf(customerId);
+    await draftOf(customerId); // never pushed, so it never waited
     const mapped = await draftOf(customerId);
     await pushInvoice(deps, invoiceMessage(mapped.id), ctx);
     await query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', $1, 'stripe', 'invoice', 'in_elsewhere')`, [mapped.id]);

@@ -48,7 +48,7 @@ export async function pushInvoice(deps: PushDeps, msg: InvoiceEventMessage, ctx:
   if (reason !== null || !link.external_id) {
     // A waiting skip is recorded under the lock already (waitUnlessLinked).
     if (link.external_id && reason) await recordSyncEvent(em, skipped(msg, ctx, system, reason, link.customer_id));
-    countSync('outbound', system, 'skipped', 'other');
+    countSync('outbound', system, 'skipped', 'other', 'invoice');
     return { status: 'skipped', action: 'none' };
   }
   const bound = withCustomer(adapter, link.customer_id, link.external_id);
