@@ -14,5 +14,6 @@ export * from './sync-event-query';
 export * from './sync-status';
 export * from './sync-summary';
 export * from './customer-sync-page';
+export * from './invoice-sync-page';
 export * from './pg-time';
 export * from './worker-gauges';
