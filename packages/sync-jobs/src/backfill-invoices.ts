@@ -3,9 +3,7 @@ import {
   applyInvoiceChange,
   applyOutsideLocks,
   applyWithCustomer,
-  enqueueInvoiceChange,
   importExternalCustomer,
-  InvoiceSchema,
   recordInboundOutcome,
   type ExternalChange,
   type ExternalInvoiceState,
@@ -13,7 +11,8 @@ import {
 } from '@cs/domain';
 import { adapterOf, changeMessage, listedChange, type ExternalInvoice } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
-import { applyAll, exportUnmapped, retryRaces, type ExportOptions, type ImportOptions } from './backfill';
+import { applyAll, exportUnmapped, retryRaces, type ExportOptions, type ImportCursor, type ImportOptions } from './backfill';
+import { enqueueInvoices } from './enqueue';
 import { readCursor, writeCursor } from './cursors';
 import { PageReader } from './page-reader';
 
@@ -31,12 +30,6 @@ export interface InvoiceImportResult {
   /** Invoices our rules cannot hold: handed to the inbound worker, which parks them for review. */
   conflicts: number;
   resumedFrom: string | null;
-}
-
-interface ImportCursor {
-  after: string | null;
-  runId: string;
-  done: boolean;
 }
 
 /**
@@ -116,8 +109,6 @@ export function exportInvoices(opts: ExportOptions): Promise<{ queued: number }>
     entityType: 'invoice',
     table: 'invoices',
     objectType: adapterOf(opts.integration, 'invoice').objectType,
-    enqueue: async (em, ids, ctx, suffix) => {
-      for (const invoice of await em.find(InvoiceSchema, { id: { $in: ids } }, { orderBy: { id: 'asc' } })) enqueueInvoiceChange(em, 'invoice.updated', invoice, ctx, suffix);
-    },
+    enqueue: enqueueInvoices,
   });
 }

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyExternalChange,
-  CustomerSchema,
-  enqueueCustomerChange,
   importBatch,
   isUniqueViolation,
   recordInboundOutcome,
   sql,
   type BatchResult,
-  type ChangeContext,
-  type Customer,
-  type EntityManager,
   type ImportRecord,
   type MikroORM,
 } from '@cs/domain';
@@ -18,6 +13,7 @@ import { adapterOf, changeMessage, listedChange, type ExternalCustomer, type Int
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
+import { enqueueCustomers, type EnqueueChanges } from './enqueue';
 import type { InboundFeed } from './inbound-publisher';
 import { PageReader, type Page } from './page-reader';
 import type { Progress } from './progress';
@@ -49,7 +45,7 @@ export interface ImportResult {
   resumedFrom: string | null;
 }
 
-interface ImportCursor {
+export interface ImportCursor {
   after: string | null;
   runId: string;
   done: boolean;
@@ -229,19 +225,16 @@ export function exportCustomers(opts: ExportOptions): Promise<{ queued: number }
     entityType: 'customer',
     table: 'customers',
     objectType: adapterOf(opts.integration, 'customer').objectType,
-    enqueue: async (em, ids, ctx, suffix) => {
-      const customers: Customer[] = await em.find(CustomerSchema, { id: { $in: ids } });
-      for (const c of customers) enqueueCustomerChange(em, 'customer.updated', c, ctx, suffix);
-    },
+    enqueue: enqueueCustomers,
   });
 }
 
-/** What an export needs of a catalog: its table, its records' type there, and how one of its changes is enqueued. */
+/** What an export needs of a catalog: its table, its records' type there, and how its changes are enqueued. */
 export interface ExportSpec {
   entityType: string;
   table: string;
   objectType: string;
-  enqueue(em: EntityManager, ids: number[], ctx: ChangeContext, keySuffix: string): Promise<void>;
+  enqueue: EnqueueChanges;
 }
 
 /** Every live record of a catalog that has no mapping to the system, as an outbox row each, in batches. */
@@ -261,7 +254,6 @@ export async function exportUnmapped(opts: ExportOptions, spec: ExportSpec): Pro
       const ids = await sql<{ id: number }>(em, `select r.id from ${spec.table} r where r.id > ? and ${unmapped} order by r.id limit ?`, [after, ...params, batch]);
       if (ids.length === 0) return true;
       await spec.enqueue(em, ids.map((r) => r.id), { origin: 'internal', traceId: `backfill-export:${runId}` }, `export:${runId}`);
-      await em.flush();
       after = ids.at(-1)!.id;
       queued += ids.length;
       opts.progress.tick(ids.length);

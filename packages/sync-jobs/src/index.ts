@@ -9,3 +9,4 @@ export * from './reconcile-engine';
 export * from './reconcile-invoices';
 export * from './stream-follower';
 export { QuotaHold } from './page-reader';
+export * from './enqueue';

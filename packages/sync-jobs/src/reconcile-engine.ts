@@ -4,6 +4,7 @@ import { adapterOf, type CatalogName, type ExternalCustomer, type ExternalInvoic
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { writeCursor } from './cursors';
+import type { EnqueueChanges } from './enqueue';
 import type { InboundFeed } from './inbound-publisher';
 import { PageReader } from './page-reader';
 import type { Progress } from './progress';
@@ -29,6 +30,11 @@ export interface RepairContext<K extends string> {
   runId: string;
   now: number;
   rows<R = Record<string, unknown>>(kind: K, extraSelect?: string): Promise<R[]>;
+  /**
+   * Ours of a drift kind pushed again: their mappings no longer claim the system holds ours (what
+   * it holds is no longer what we last sent), and each gets an outbox row.
+   */
+  pushOurs(kind: K): Promise<void>;
 }
 
 /**
@@ -40,6 +46,10 @@ export interface ReconcileSpec<C extends CatalogName, K extends string, D> {
   catalog: C;
   /** Our records' table (live ones: deleted_at is null). */
   table: string;
+  /** The column of the drift queries naming our record. */
+  idColumn: string;
+  /** How a push of ours is queued (outbox rows). */
+  enqueue: EnqueueChanges;
   kinds: readonly K[];
   /** recon_external's columns between (external_id, internal_id) and created_ts: name and SQL type. */
   columns: ReadonlyArray<readonly [name: string, type: string]>;
@@ -48,8 +58,8 @@ export interface ReconcileSpec<C extends CatalogName, K extends string, D> {
   /** Each takes the system and the object type there as its parameters. */
   queries: Record<K, string>;
   toDrift(kind: K, row: Record<string, unknown>): D;
-  /** Enqueues the fixes (in the reconcile's transaction); returns the inbound changes to feed. */
-  repair(tx: EntityManager, ctx: RepairContext<K>): Promise<ExternalChangeInput[]>;
+  /** Enqueues the fixes (pushOurs, in the reconcile's transaction); returns the inbound changes to feed. */
+  repair(ctx: RepairContext<K>): Promise<ExternalChangeInput[]>;
 }
 
 export interface ReconcileCounts<K extends string, D> {
@@ -109,14 +119,20 @@ export async function runReconcile<C extends CatalogName, K extends string, D, R
     const [internal] = await sql<{ n: string }>(tx, `select count(*) as n from ${spec.table} where deleted_at is null`);
 
     if (opts.repair) {
-      const events = await spec.repair(tx, {
-        system,
-        objectType,
-        runId: randomUUID().slice(0, 8),
-        now: Math.floor(Date.now() / 1000),
-        rows: <Row,>(kind: K, extraSelect?: string) =>
-          sql<Row & Record<string, unknown>>(tx, extraSelect ? `select q.*, ${extraSelect} from (${spec.queries[kind]}) q join recon_external e on e.external_id = q.external_id` : spec.queries[kind], params),
-      });
+      const runId = randomUUID().slice(0, 8);
+      const rows = <Row,>(kind: K, extraSelect?: string) =>
+        sql<Row & Record<string, unknown>>(tx, extraSelect ? `select q.*, ${extraSelect} from (${spec.queries[kind]}) q join recon_external e on e.external_id = q.external_id` : spec.queries[kind], params);
+      const pushOurs = async (kind: K) => {
+        const ids = (await rows<Record<string, number>>(kind)).map((r) => Number(r[spec.idColumn]));
+        if (ids.length === 0) return;
+        await sql(tx, `update external_mappings set last_synced_hash = null, last_synced_state = null where entity_type = ? and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [
+          spec.catalog,
+          ...params,
+          `{${ids.join(',')}}`,
+        ]);
+        for (let i = 0; i < ids.length; i += 500) await spec.enqueue(tx, ids.slice(i, i + 500), { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
+      };
+      const events = await spec.repair({ system, objectType, runId, now: Math.floor(Date.now() / 1000), rows, pushOurs });
       if (events.length > 0) {
         if (!opts.feed) throw new Error('reconcile --repair needs the inbound feed (Kafka) for external records');
         await opts.feed(events);

@@ -1,6 +1,6 @@
-import { enqueueInvoiceChange, InvoiceSchema, sql } from '@cs/domain';
-import { changeMessage, listedChange, type ExternalInvoice } from '@cs/integrations';
+import { changeMessage, deletedInvoice, listedChange, type ExternalInvoice } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
+import { enqueueInvoices } from './enqueue';
 import type { DriftKind } from './reconcile';
 import { runReconcile, type ReconcileOptions, type ReconcileSpec } from './reconcile-engine';
 
@@ -106,6 +106,8 @@ const side = (r: Row, who: 'our' | 'their'): InvoiceDriftSide | undefined =>
 const INVOICES: ReconcileSpec<'invoice', DriftKind, InvoiceDrift> = {
   catalog: 'invoice',
   table: 'invoices',
+  idColumn: 'invoice_id',
+  enqueue: enqueueInvoices,
   kinds: ['missing_in_external', 'missing_internally', 'unlinked_internal_id', 'stale_mapping', 'field_mismatch'],
   columns: [
     ['status', 'text'],
@@ -131,20 +133,10 @@ const INVOICES: ReconcileSpec<'invoice', DriftKind, InvoiceDrift> = {
    * - our mapping points at an invoice they do not have → an inbound delete (a draft goes; any
    *   other stays, the rules say why).
    */
-  async repair(tx, ctx) {
+  async repair(ctx) {
     const { system, objectType, runId, now } = ctx;
-    const push = async (kind: DriftKind) => {
-      const ids = (await ctx.rows<Row>(kind)).map((r) => r.invoice_id!);
-      if (ids.length === 0) return;
-      await sql(tx, `update external_mappings set last_synced_hash = null, last_synced_state = null where entity_type = 'invoice' and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [system, objectType, `{${ids.join(',')}}`]);
-      for (let i = 0; i < ids.length; i += 500) {
-        const invoices = await tx.find(InvoiceSchema, { id: { $in: ids.slice(i, i + 500) } });
-        for (const invoice of invoices) enqueueInvoiceChange(tx, 'invoice.updated', invoice, { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
-        await tx.flush();
-      }
-    };
-    await push('missing_in_external');
-    await push('field_mismatch');
+    await ctx.pushOurs('missing_in_external');
+    await ctx.pushOurs('field_mismatch');
 
     const events: ExternalChangeInput[] = [];
     const feed = (x: ExternalInvoice, kind: 'created' | 'deleted', id: string) =>
@@ -153,28 +145,8 @@ const INVOICES: ReconcileSpec<'invoice', DriftKind, InvoiceDrift> = {
       for (const r of await ctx.rows<Row & { record: ExternalInvoice }>(kind, 'e.record')) feed(r.record, 'created', `reconcile_${runId}_${r.external_id}`);
     }
     for (const r of await ctx.rows<Row>('stale_mapping')) {
-      const gone: ExternalInvoice = { ...deletedInvoice, externalId: r.external_id!, internalId: r.invoice_id };
-      feed(gone, 'deleted', `reconcile_${runId}_${r.external_id}_deleted`);
+      feed(deletedInvoice(r.external_id!, r.invoice_id), 'deleted', `reconcile_${runId}_${r.external_id}_deleted`);
     }
     return events;
   },
-};
-
-const deletedInvoice: Omit<ExternalInvoice, 'externalId' | 'internalId'> = {
-  deleted: true,
-  createdTs: 0,
-  customer: '',
-  currency: '',
-  collection_method: 'charge_automatically',
-  due_date: null,
-  description: null,
-  lines: [],
-  status: 'draft',
-  number: null,
-  hosted_invoice_url: null,
-  invoice_pdf: null,
-  amount_due: 0,
-  amount_paid: 0,
-  amount_remaining: 0,
-  paid_at: null,
 };

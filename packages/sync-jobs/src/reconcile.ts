@@ -1,6 +1,7 @@
-import { CustomerSchema, enqueueCustomerChange, sql, type Address } from '@cs/domain';
+import type { Address } from '@cs/domain';
 import { changeMessage, listedChange, type ExternalCustomer } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
+import { enqueueCustomers } from './enqueue';
 import { runReconcile, type ReconcileOptions, type ReconcileSpec } from './reconcile-engine';
 
 export type { ReconcileOptions } from './reconcile-engine';
@@ -121,6 +122,8 @@ const QUERIES: Record<DriftKind, string> = {
 const CUSTOMERS: ReconcileSpec<'customer', DriftKind, Drift> = {
   catalog: 'customer',
   table: 'customers',
+  idColumn: 'customer_id',
+  enqueue: enqueueCustomers,
   kinds: DRIFT_KINDS,
   columns: [
     ['name', 'text'],
@@ -139,20 +142,10 @@ const CUSTOMERS: ReconcileSpec<'customer', DriftKind, Drift> = {
    *   (the inbound rules link it by our id or email, or create it);
    * - our mapping points at a record they deleted → an inbound delete (as if its webhook had come).
    */
-  async repair(tx, ctx) {
+  async repair(ctx) {
     const { system, objectType, runId, now } = ctx;
-    const push = async (kind: DriftKind) => {
-      const ids = (await ctx.rows<RawDrift>(kind)).map((r) => r.customer_id!);
-      if (ids.length === 0) return;
-      await sql(tx, `update external_mappings set last_synced_hash = null, last_synced_state = null where entity_type = 'customer' and external_system = ? and external_object_type = ? and internal_id = any(?::int[])`, [system, objectType, `{${ids.join(',')}}`]);
-      for (let i = 0; i < ids.length; i += 500) {
-        const customers = await tx.find(CustomerSchema, { id: { $in: ids.slice(i, i + 500) } });
-        for (const c of customers) enqueueCustomerChange(tx, 'customer.updated', c, { origin: 'internal', traceId: `reconcile:${runId}` }, `reconcile:${runId}`);
-        await tx.flush();
-      }
-    };
-    await push('missing_in_external');
-    await push('field_mismatch');
+    await ctx.pushOurs('missing_in_external');
+    await ctx.pushOurs('field_mismatch');
 
     const events: ExternalChangeInput[] = [];
     for (const kind of ['missing_internally', 'unlinked_internal_id'] as const) {

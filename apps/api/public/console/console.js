@@ -83,22 +83,16 @@ function wire() {
     deadLettersState.editing = false;
     void tick();
   });
-  $('customers-older').addEventListener('click', () => {
-    customersState.skip += 25;
-    void tick();
-  });
-  $('customers-newer').addEventListener('click', () => {
-    customersState.skip = Math.max(0, customersState.skip - 25);
-    void tick();
-  });
-  $('invoices-older').addEventListener('click', () => {
-    invoicesState.skip += 25;
-    void tick();
-  });
-  $('invoices-newer').addEventListener('click', () => {
-    invoicesState.skip = Math.max(0, invoicesState.skip - 25);
-    void tick();
-  });
+  for (const [name, state] of [['customers', customersState], ['invoices', invoicesState]]) {
+    $(`${name}-older`).addEventListener('click', () => {
+      state.skip += 25;
+      void tick();
+    });
+    $(`${name}-newer`).addEventListener('click', () => {
+      state.skip = Math.max(0, state.skip - 25);
+      void tick();
+    });
+  }
   const filters = $('events-filter');
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -47,7 +47,8 @@ async function customerStatus(ctx: Context, em: EntityManager, who: string): Pro
 }
 
 async function invoiceStatus(ctx: Context, em: EntityManager, id: string): Promise<number> {
-  if (!/^\d{1,9}$/.test(id)) throw new CliError(`an invoice is named by its id (got "${id}")`, EXIT.usage);
+  // Our ids are Postgres integers: 1 to 2147483647.
+  if (!/^\d{1,10}$/.test(id) || Number(id) < 1 || Number(id) > 2_147_483_647) throw new CliError(`an invoice is named by its id, a positive integer (got "${id}")`, EXIT.usage);
   const [invoice] = await sql<Record<string, unknown> & { id: number }>(
     em,
     `select id, customer_id, status, currency, collection_method, due_date::text as due_date, number, amount_due, amount_paid, amount_remaining,

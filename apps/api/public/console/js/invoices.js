@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { badge, el, renderIfChanged, table, time } from './dom.js';
+import { badge, el, renderIfChanged, systemCell, table } from './dom.js';
 
 const PAGE = 25;
 export const invoicesState = { skip: 0, hasMore: false };
@@ -18,18 +18,6 @@ export function money(minor, currency) {
 function hostedLink(i) {
   if (!i.hosted_invoice_url || !/^https?:\/\//i.test(i.hosted_invoice_url)) return el('span', { class: 'muted' }, '—');
   return el('a', { class: 'link', href: i.hosted_invoice_url, target: '_blank', rel: 'noopener noreferrer', testid: `invoice-${i.id}-link` }, 'hosted page');
-}
-
-function systemCell(i, s) {
-  const id = `invoice-${i.id}-${s.system}`;
-  return el(
-    'td',
-    { testid: id },
-    el('div', {}, badge(s.last_status, `${id}-status`)),
-    el('div', { class: 'mono small', testid: `${id}-mapping` }, s.mapping ? s.mapping.external_id : 'not linked'),
-    s.last_event_at ? el('div', { class: 'muted small' }, `${s.last_event_type ?? ''} ${s.last_direction ?? ''} · ${time(s.last_event_at)}`) : null,
-    s.last_error && s.last_status !== 'success' ? el('div', { class: 'error small', testid: `${id}-error` }, s.last_error) : null,
-  );
 }
 
 /** Invoices with what Stripe told us of each (number, status, payments, hosted page): GET /api/v1/sync/invoices. */
@@ -55,7 +43,7 @@ export async function refreshInvoices(container, pageLabel, onPickCustomer) {
           el('td', {}, hostedLink(i)),
           systems.map((name) => {
             const s = i.systems.find((x) => x.system === name);
-            return s ? systemCell(i, s) : el('td', {}, '—');
+            return s ? systemCell(`invoice-${i.id}-${s.system}`, s) : el('td', {}, '—');
           }),
         ),
       ),
