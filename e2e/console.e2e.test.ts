@@ -1,15 +1,16 @@
 /**
  * Issue "Operations": the sync console, in a real headless Chromium, against the real API (with
- * API keys), Kafka, Postgres, outbound worker and the Stripe emulator. A change Stripe refuses is
- * parked; the operator sees it with its error, fixes the cause, clicks Replay, and sees the
- * customer synced. Needs /usr/bin/chromium (scripts/chromium.sh install).
+ * API keys), Kafka, Postgres, both workers, the webhook gateway and the Stripe emulator. A change
+ * Stripe refuses is parked; the operator sees it with its error, fixes the cause, clicks Replay, and
+ * sees the customer synced. An invoice shows what Stripe made of it: its number, status, amounts and
+ * hosted page. Needs /usr/bin/chromium (scripts/chromium.sh install).
  */
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
-import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, type Proc } from './support/stack';
+import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
 
 const KEY = 'console-e2e-key-0123456789abcdef';
 /** The key's name in API_KEYS: what the console shows as who made each change. */
@@ -20,6 +21,7 @@ const SCREENSHOT = path.join(ROOT, 'docs', 'console.png');
 let emu: Proc;
 let apiProc: Proc;
 let worker: Proc;
+let inbound: Proc[] = [];
 let browser: Browser;
 
 beforeAll(async () => {
@@ -38,7 +40,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([worker, apiProc, emu].filter(Boolean).map((p) => stop(p)));
+  await Promise.all([worker, ...inbound, apiProc, emu].filter(Boolean).map((p) => stop(p)));
 });
 
 /** Polls an element's text until `ok` holds; the error names what was last seen. */
@@ -123,5 +125,43 @@ describe('the sync console', () => {
     expect(await page.getByTestId('console-error').isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
     expect(failedCalls.filter((c) => !c.startsWith('401 ') && !c.includes('/reconcile/last'))).toEqual([]);
+  }, 120_000);
+
+  it('lists an invoice with its state in Stripe: the number it gave, the status, the amounts and its hosted page', async () => {
+    // What Stripe learns of an invoice (its number, the payment) comes back through its webhooks.
+    await emulator.reset({ endpoints: true });
+    await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
+    inbound = [startApp('webhook-gateway'), startApp('inbound-worker', { RECONCILE_INTERVAL_MS: '0' })];
+    await Promise.all([waitReady('webhook-gateway'), waitReady('inbound-worker')]);
+    const customer = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Invoiced Co', email: 'invoiced@console.test' }, AUTH);
+    const lines = [
+      { description: 'Seats', quantity: 3, unit_amount: 1250 },
+      { description: 'Support', quantity: 1, unit_amount: 990 },
+    ];
+    const created = await api<{ id: number }>('POST', '/api/v1/invoices', { customer_id: customer.body.id, currency: 'EUR', lines }, AUTH);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await api('POST', `/api/v1/invoices/${id}/finalize`, undefined, AUTH)).status).toBe(200);
+
+    // Ours is open; Stripe's number comes back and the row shows it, with the link to its invoice there.
+    const number = await textOf('the number Stripe gave', page.getByTestId(`invoice-${id}-number`), (t) => t !== '' && t !== '—', 45_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nwhat the sync did:\n${await history(id)}`);
+    });
+    expect(await page.getByTestId(`invoice-${id}-status`).textContent()).toBe('open');
+    const stripeId = await textOf('the Stripe mapping', page.getByTestId(`invoice-${id}-stripe-mapping`), (t) => t.startsWith('in_'));
+    const [there] = (await (await fetch(`${urlOf('emulator')}/_emulator/invoices`)).json()) as Array<{ id: string; number: string; hosted_invoice_url: string; amount_due: number }>;
+    expect(there).toMatchObject({ id: stripeId, number, amount_due: 4740 });
+    expect(await page.getByTestId(`invoice-${id}-due`).textContent()).toMatch(/47\.40/);
+    // Its latest sync attempt either way went through (Stripe's echoes of our own calls are skips).
+    expect(['success', 'skipped']).toContain(await page.getByTestId(`invoice-${id}-stripe-status`).textContent());
+
+    // The customer pays on Stripe's page: paid here, paid in full, and the hosted page linked.
+    await fetch(`${urlOf('emulator')}/_emulator/invoices/${stripeId}/pay`, { method: 'POST' });
+    await textOf('the invoice shown as paid', page.getByTestId(`invoice-${id}-status`), (t) => t === 'paid', 45_000);
+    expect(await page.getByTestId(`invoice-${id}-paid`).textContent()).toMatch(/47\.40/);
+    expect(await page.getByTestId(`invoice-${id}-remaining`).textContent()).toMatch(/0\.00/);
+    expect(await page.getByTestId(`invoice-${id}-link`).getAttribute('href')).toBe(there!.hosted_invoice_url);
+    expect(await page.getByTestId('console-error').isVisible()).toBe(false);
+    expect(pageErrors).toEqual([]);
   }, 120_000);
 });

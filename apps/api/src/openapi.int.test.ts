@@ -27,6 +27,7 @@ describe('OpenAPI document', () => {
         'DELETE /api/v1/customers/{id} deleteCustomer',
         'GET /api/v1/customers/{id}/sync getCustomerSyncStatus',
         'GET /api/v1/sync/customers listCustomerSyncStates',
+        'GET /api/v1/sync/invoices listInvoiceSyncStates',
         'GET /api/v1/sync-events listSyncEvents',
         'GET /api/v1/sync/summary getSyncSummary',
         'GET /api/v1/reconcile/last getLastReconcileReport',

@@ -1,6 +1,8 @@
 import {
   applyExternalChange,
   applyInvoiceChange,
+  applyWithCustomer,
+  importExternalCustomer,
   type ExternalInvoiceState,
   applyCreateBatch,
   applyOutsideLocks,
@@ -36,6 +38,11 @@ export class ParkForReview extends Error {
   }
 }
 
+/** A conflict the rules want a person to decide: the message is parked (nothing of it commits). */
+function parkIfReview(result: InboundOutcome, about = ''): void {
+  if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${about}${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
+}
+
 function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
   const f = factsOf(msg);
   return { system: f.system, eventType: f.eventType, traceId: msg.trace_id, payload: { event_id: f.eventId, external_id: f.externalId, via: f.via }, retryCount: ctx.attempt - 1 };
@@ -43,9 +50,10 @@ function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
 
 function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundOutcome): void {
   const { system, eventType, sourceTs } = factsOf(msg);
-  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason));
+  const catalog = entityOf(deps.registry, msg);
+  countSync('inbound', system, outcome.status, outcome.status === 'success' ? 'none' : inboundReason(outcome.reason), catalog);
   // The source stamped the change (whole seconds); it is in our catalog now.
-  if (outcome.status === 'success') observeSyncLatency('inbound', system, sourceTs * 1000);
+  if (outcome.status === 'success') observeSyncLatency('inbound', system, sourceTs * 1000, catalog);
   // A child logger per event costs even when its line is filtered out: at thousands a second, ask first.
   if (deps.logger.isLevelEnabled('info')) messageLogger(deps.logger, msg).info({ system, eventType, ...outcome }, 'inbound sync');
 }
@@ -75,7 +83,7 @@ export async function applyEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
 
   const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
     const result = await applyExternalChange(tx, change, current);
-    if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
+    parkIfReview(result);
     await recordInboundOutcome(tx, audit, result);
     return result;
   });
@@ -90,19 +98,36 @@ async function applyInvoiceEvent(deps: InboundDeps, msg: InboundMessage, ctx: Me
   if (!change || !integration.catalogs.invoice) {
     const reason = change ? 'invoices not synced with this system' : 'event type not synced';
     await recordInboundOutcome(deps.orm.em.fork(), audit, { status: 'skipped', reason, customerId: null });
-    countSync('inbound', msg.payload.system, 'skipped', 'unsupported_event');
+    countSync('inbound', msg.payload.system, 'skipped', 'unsupported_event', 'invoice');
     return;
   }
   const fetchCurrent = async (externalId: string): Promise<ExternalInvoiceState | null> => {
     const current = await adapterOf(integration, 'invoice').get(externalId);
     return current && !current.deleted ? invoiceStateOf(neutralState(current)) : null;
   };
-  const outcome = await applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
-    const result = await applyInvoiceChange(tx, change, current);
-    if (result.status === 'conflict' && result.park) throw new ParkForReview('conflict', `${result.reason}; ours=${JSON.stringify(result.ours)} theirs=${JSON.stringify(result.theirs)}`);
-    await recordInboundOutcome(tx, audit, result);
-    return result;
-  });
+  const apply = (linkCustomer: boolean) =>
+    applyOutsideLocks(deps.orm, fetchCurrent, async (tx, current) => {
+      const result = await applyInvoiceChange(tx, change, current, { linkCustomer });
+      parkIfReview(result);
+      await recordInboundOutcome(tx, audit, result);
+      return result;
+    });
+  // An invoice made there for a customer we do not map yet: that customer is linked (or imported)
+  // first, as its own event would, and a customer a person must decide on parks the invoice with it.
+  const customers = integration.catalogs.customer;
+  const outcome = customers
+    ? await applyWithCustomer(apply, (customer) =>
+        importExternalCustomer(deps.orm, {
+          system: integration.system,
+          adapter: customers,
+          externalId: customer,
+          eventId: `${change.eventId}:customer`,
+          traceId: msg.trace_id,
+          via: factsOf(msg).via,
+          check: (result) => parkIfReview(result, `its customer ${customer}: `),
+        }),
+      )
+    : await apply(false);
   reportApplied(deps, msg, outcome);
 }
 

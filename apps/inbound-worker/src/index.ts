@@ -53,7 +53,8 @@ async function main() {
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await consumer.start();
-  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
+  const synced = registry.systems().map((system) => ({ system, catalogs: Object.keys(registry.get(system).catalogs) }));
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: synced });
   const feed = kafkaInboundFeed(producer, names.syncInbound);
   // Each system's catch-up and reconciliation, at its own read rate.
   const schedules = registry.systems().map((system) =>

@@ -28,7 +28,7 @@ async function main() {
       return [system, { orm, integration: registry.get(system), limiter: new TokenBucket(limits.get(system)!.writesPerSec), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE }];
     }),
   );
-  const common = <S extends typeof customerEventMessage | typeof invoiceEventMessage>(system: string) => {
+  const common = <S extends typeof customerEventMessage | typeof invoiceEventMessage>(system: string, catalog: 'customer' | 'invoice') => {
     const deps = depsOf.get(system)!;
     return {
       kafka,
@@ -38,7 +38,7 @@ async function main() {
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
       classify: (err: unknown) => deps.integration.classifyError(err),
       park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
-      ...consumerHooks<S>(system, deps.logger),
+      ...consumerHooks<S>(system, deps.logger, catalog),
     };
   };
   const groups = [
@@ -49,7 +49,7 @@ async function main() {
     ...systems.map((system) => {
       const deps = depsOf.get(system)!;
       return new ReliableConsumer({
-        ...common<typeof customerEventMessage>(system),
+        ...common<typeof customerEventMessage>(system, 'customer'),
         groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`,
         topic: names.customerEvents,
         schema: customerEventMessage,
@@ -66,7 +66,7 @@ async function main() {
       .map(({ system, groupId, topic }) => {
         const deps = depsOf.get(system)!;
         return new ReliableConsumer({
-          ...common<typeof invoiceEventMessage>(system),
+          ...common<typeof invoiceEventMessage>(system, 'invoice'),
           groupId,
           topic,
           schema: invoiceEventMessage,

@@ -249,3 +249,46 @@ describe('upgrading a database with sync events to one that records who made eac
     expect(await actorColumn()).toMatchObject({ is_nullable: 'YES' });
   });
 });
+
+describe('upgrading a database with invoices waiting for their customer to the wake-up trigger', () => {
+  const waits = 'Migration20261207000000_invoice_waits';
+  const waitingInvoice = async (email: string) => {
+    const [c] = await rows(`insert into customers (name, email) values ('Ada', '${email}') returning id`);
+    const [i] = await rows(`insert into invoices (customer_id, currency, collection_method, amount_due, amount_remaining) values (${c!.id}, 'eur', 'charge_automatically', 100, 100) returning id`);
+    await db.query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, direction)
+       values (gen_random_uuid(), 'invoice.created', 'invoice', $1, 'stripe', 'skipped', '{"action":"none","reason":"customer not in stripe yet"}', 'outbound')`,
+      [i!.id],
+    );
+    return { customerId: c!.id as number, invoiceId: i!.id as number };
+  };
+  const link = (customerId: number, externalId: string) =>
+    db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', $1, 'stripe', 'customer', $2)`, [customerId, externalId]);
+  const wakeUps = () => rows(`select aggregate_id, envelope->>'idempotency_key' as key, envelope->>'target_system' as target from outbox where entity_type = 'invoice' order by id`);
+
+  it('keeps every row, and wakes an invoice that waited before the upgrade once its customer is mapped', async () => {
+    await db.query('truncate customers, invoices, external_mappings, outbox, sync_events restart identity cascade');
+    await orm.getMigrator().down({ to: waits });
+    const before = await waitingInvoice('ada@x.io');
+    await db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('invoice', $1, 'invoice.created', 'internal', '{"type":"invoice.created"}')`, [before.invoiceId]);
+
+    expect((await orm.getMigrator().up({ to: waits })).map((m) => m.name)).toEqual([waits]);
+    expect(await rows(`select entity_type, event_type from sync_events`)).toEqual([{ entity_type: 'invoice', event_type: 'invoice.created' }]);
+    expect(await wakeUps()).toEqual([{ aggregate_id: before.invoiceId, key: null, target: null }]);
+    await link(before.customerId, 'cus_ada');
+    expect(await wakeUps()).toEqual([
+      { aggregate_id: before.invoiceId, key: null, target: null },
+      { aggregate_id: before.invoiceId, key: `invoice:${before.invoiceId}:v1:customer-linked:stripe`, target: 'stripe' },
+    ]);
+  });
+
+  it('can be taken back: a mapping then wakes nothing', async () => {
+    await orm.getMigrator().down({ to: waits });
+    expect(await rows(`select count(*)::int as n from pg_trigger where tgname = 'external_mappings_wake_invoices'`)).toEqual([{ n: 0 }]);
+    const later = await waitingInvoice('bob@x.io');
+    const before = (await wakeUps()).length;
+    await link(later.customerId, 'cus_bob');
+    expect(await wakeUps()).toHaveLength(before);
+    await orm.getMigrator().up();
+  });
+});

@@ -1,5 +1,6 @@
 export * from './catalog-adapter';
 export * from './change-message';
+export * from './deleted-invoice';
 export * from './field-map';
 export * from './connector';
 export * from './connectors/catalogue';

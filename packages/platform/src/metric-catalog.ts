@@ -12,8 +12,8 @@ const CALL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const DEF = {
   httpRequestDuration: { name: 'http_request_duration_seconds', help: 'HTTP requests served, by matched route pattern', labelNames: ['method', 'route', 'status'] as const },
-  syncLatency: { name: 'sync_latency_seconds', help: 'From the source event time to the change applied on the other side', labelNames: ['direction', 'system'] as const },
-  syncMessages: { name: 'sync_messages_total', help: 'Sync messages handled, by outcome (retried counts each retry)', labelNames: ['direction', 'system', 'outcome', 'reason'] as const },
+  syncLatency: { name: 'sync_latency_seconds', help: 'From the source event time to the change applied on the other side', labelNames: ['direction', 'system', 'catalog'] as const },
+  syncMessages: { name: 'sync_messages_total', help: 'Sync messages handled, by outcome (retried counts each retry)', labelNames: ['direction', 'system', 'outcome', 'reason', 'catalog'] as const },
   outboxBacklog: { name: 'outbox_backlog', help: 'Outbox rows not yet published to Kafka', labelNames: [] as const },
   outboxOldestAge: { name: 'outbox_oldest_unpublished_age_seconds', help: 'Age of the oldest unpublished outbox row (0 when none)', labelNames: [] as const },
   outboxPublished: { name: 'outbox_published_total', help: 'Outbox rows published to Kafka by this relay', labelNames: [] as const },
@@ -24,7 +24,7 @@ const DEF = {
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
   apiThrottled: { name: 'api_requests_throttled_total', help: 'API requests refused with 429 by the per-key rate limit', labelNames: ['key'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
-  reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system'] as const },
+  reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system', 'catalog'] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
   dbPoolWaiting: { name: 'db_pool_waiting', help: 'Requests waiting for a database connection', labelNames: [] as const },
   dbPoolMax: { name: 'db_pool_max', help: 'Size limit of the database pool', labelNames: [] as const },

@@ -4,6 +4,7 @@ import { api, apiKey, ApiError } from './js/api.js';
 import { customersState, refreshCustomers } from './js/customers.js';
 import { deadLettersState, refreshDeadLetters } from './js/dead-letters.js';
 import { invalidate } from './js/dom.js';
+import { invoicesState, refreshInvoices } from './js/invoices.js';
 import { loadOlderEvents, refreshEvents, setEventFilters } from './js/events.js';
 import { refreshReconcile } from './js/reconcile.js';
 import { refreshSummary } from './js/summary.js';
@@ -32,6 +33,7 @@ async function tick() {
     refreshSummary($('summary')),
     refreshDeadLetters($('dead-letters'), act),
     refreshCustomers($('customers'), $('customers-page'), pickCustomer),
+    refreshInvoices($('invoices'), $('invoices-page'), pickCustomer),
     refreshEvents($('events'), $('events-older')),
   ];
   if (ticks++ % 5 === 0) jobs.push(refreshReconcile($('reconcile')));
@@ -40,6 +42,8 @@ async function tick() {
   show('banner', failed.length ? `Could not refresh: ${failed.map((e) => e.message).join('; ')}` : null);
   $('customers-older').disabled = !customersState.hasMore;
   $('customers-newer').disabled = customersState.skip === 0;
+  $('invoices-older').disabled = !invoicesState.hasMore;
+  $('invoices-newer').disabled = invoicesState.skip === 0;
   $('last-refresh').textContent = `updated ${new Date().toLocaleTimeString()}`;
   timer = setTimeout(tick, REFRESH_MS);
 }
@@ -79,14 +83,16 @@ function wire() {
     deadLettersState.editing = false;
     void tick();
   });
-  $('customers-older').addEventListener('click', () => {
-    customersState.skip += 25;
-    void tick();
-  });
-  $('customers-newer').addEventListener('click', () => {
-    customersState.skip = Math.max(0, customersState.skip - 25);
-    void tick();
-  });
+  for (const [name, state] of [['customers', customersState], ['invoices', invoicesState]]) {
+    $(`${name}-older`).addEventListener('click', () => {
+      state.skip += 25;
+      void tick();
+    });
+    $(`${name}-newer`).addEventListener('click', () => {
+      state.skip = Math.max(0, state.skip - 25);
+      void tick();
+    });
+  }
   const filters = $('events-filter');
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -17,6 +17,7 @@ import { patch as patchInvoice, replace as replaceInvoice } from './invoices/upd
 import type { Route } from './route';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
+import invoicesSync from './sync/invoices-sync';
 import syncEvents from './sync/events';
 import reconcileLast from './sync/reconcile-last';
 import syncSummary from './sync/summary';
@@ -40,6 +41,7 @@ export const routes: Route[] = [
   markUncollectible,
   customerSync,
   customersSync,
+  invoicesSync,
   syncEvents,
   syncSummary,
   reconcileLast,

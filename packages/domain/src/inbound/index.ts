@@ -7,3 +7,4 @@ export * from './update-batch';
 export * from './create-batch';
 export * from './apply-change';
 export * from './apply-invoice';
+export * from './invoice-customer';

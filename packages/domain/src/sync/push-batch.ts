@@ -109,8 +109,8 @@ export async function pushBatch<S extends object>(catalog: Catalog<S>, deps: Pus
     };
     // A link that lost a race (the inbound worker linked it first) is left to the single path, which links the slow way.
     if (!(await recordOutboundResult(em, catalog, attempt, write))) continue;
-    countSync('outbound', system, 'success', 'none');
-    observeSyncLatency('outbound', system, Date.parse(d.item.message.occurred_at));
+    countSync('outbound', system, 'success', 'none', catalog.name);
+    observeSyncLatency('outbound', system, Date.parse(d.item.message.occurred_at), catalog.name);
     done.add(d.index);
   }
   deps.logger.info({ system, wave: items.length, pushed: done.size, calls: Number(creates.length > 0) + Number(updates.length > 0) }, 'outbound bulk push');

@@ -102,9 +102,9 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
       ? await decideAndPush(catalog, adapter, deps, em, msg, recordId, attempt)
       : { status: 'skipped', action: 'none', reason: 'not synced with this system' };
     if (!outcome.recorded) await recordOutboundResult(em, catalog, attempt(outcome.status, details(outcome)), outcome.write);
-    countSync('outbound', system, outcome.status, outcome.reason ? (reasonLabel(outcome.reason)) : 'none');
+    countSync('outbound', system, outcome.status, outcome.reason ? reasonLabel(outcome.reason) : 'none', catalog.name);
     // The change was made in our catalog at occurred_at; it is in the external system now.
-    if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at));
+    if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at), catalog.name);
     log.info({ status: outcome.status, ...details(outcome) }, 'outbound sync');
     return { status: outcome.status, action: outcome.action };
   } catch (err) {

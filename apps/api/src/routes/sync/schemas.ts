@@ -20,7 +20,7 @@ export const syncEventsQuery = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
 export const customersSyncQuery = z.strictObject({
-  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (newest customer first)' }),
+  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (newest first)' }),
   limit: intString('limit', 1, 200).default(50).meta({ description: 'Rows to return, 1–200' }),
 });
 
@@ -68,6 +68,26 @@ export const customersSyncResponse = z.object({
       id: z.number().int(),
       name: z.string(),
       email: z.string(),
+      version: z.number().int(),
+      updated_at: time,
+      systems: z.array(systemStateResponse),
+    }),
+  ),
+  has_more: z.boolean(),
+});
+
+export const invoicesSyncResponse = z.object({
+  data: z.array(
+    z.object({
+      id: z.number().int(),
+      customer_id: z.number().int(),
+      status: z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']),
+      currency: z.string().meta({ description: 'ISO 4217, lower case' }),
+      number: z.string().nullable().meta({ description: 'The number Stripe gave it; null until finalized there' }),
+      amount_due: z.number().int().meta({ description: 'Integer minor units' }),
+      amount_paid: z.number().int(),
+      amount_remaining: z.number().int(),
+      hosted_invoice_url: z.string().nullable().meta({ description: "Stripe's hosted invoice page; null until Stripe makes one" }),
       version: z.number().int(),
       updated_at: time,
       systems: z.array(systemStateResponse),
