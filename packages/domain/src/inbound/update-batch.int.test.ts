@@ -168,7 +168,7 @@ describe('applyCreateBatch', () => {
     await seed();
     await oneByOne(NEW_RECORDS);
     const expected = await snapshot();
-    expect(expected.customers.filter((c) => c.id > 13).map((c) => c.email)).toEqual(['a@new.io', 'b@new.io', 'twin@new.io']);
+    expect(expected.customers.filter((c) => Number(c.id) > 13).map((c) => c.email)).toEqual(['a@new.io', 'b@new.io', 'twin@new.io']);
 
     await seed();
     const batch: BatchChange[] = NEW_RECORDS.map((change) => ({ change, audit: audit(change) }));
