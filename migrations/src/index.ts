@@ -4,6 +4,7 @@ import { Migration20261202000000_customer_contact } from './Migration20261202000
 import { Migration20261203000000_invoices } from './Migration20261203000000_invoices';
 import { Migration20261204000000_mappings_key_and_cascade } from './Migration20261204000000_mappings_key_and_cascade';
 import { Migration20261205000000_sync_event_actor } from './Migration20261205000000_sync_event_actor';
+import { Migration20261209000000_sync_event_source_at } from './Migration20261209000000_sync_event_source_at';
 
 /** Every migration, oldest first. The migrator runs this list (no file scanning at run time). */
 export const migrationsList = [
@@ -13,6 +14,7 @@ export const migrationsList = [
   { name: 'Migration20261203000000_invoices', class: Migration20261203000000_invoices },
   { name: 'Migration20261204000000_mappings_key_and_cascade', class: Migration20261204000000_mappings_key_and_cascade },
   { name: 'Migration20261205000000_sync_event_actor', class: Migration20261205000000_sync_event_actor },
+  { name: 'Migration20261209000000_sync_event_source_at', class: Migration20261209000000_sync_event_source_at },
 ];
 
 /** Where `pnpm db:migrate:create` writes new migrations. */
