@@ -42,6 +42,13 @@ afterAll(async () => {
   await Promise.all([worker, apiProc, emu].filter(Boolean).map((p) => stop(p)));
 });
 
+/** What the pixel check reads of a canvas (the e2e project compiles without the DOM types). */
+interface PaintedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 /** Polls an element's text until `ok` holds; the error names what was last seen. */
 async function textOf(what: string, locator: Locator, ok: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
   let last = '(not found)';
@@ -148,8 +155,9 @@ describe('the sync console', () => {
       await canvas.waitFor({ timeout: 20_000 });
       // Drawn: the canvas has a size and pixels that are not blank.
       const painted = await waitFor(`${chart} painted`, async () => {
-        const n = await canvas.evaluate((c: HTMLCanvasElement) => {
-          const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const n = await canvas.evaluate((node) => {
+          const c = node as unknown as PaintedCanvas;
+          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let opaque = 0;
           for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++;
           return c.width > 0 && c.height > 0 ? opaque : 0;

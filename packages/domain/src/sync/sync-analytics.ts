@@ -68,8 +68,14 @@ const FAILED = FAILED_STATUSES.map((s) => `'${s}'`).join(', ');
 function rangeCte(f: AnalyticsFilter): { text: string; params: unknown[] } {
   const where = ['created_at >= ?', 'created_at < ?', `status <> 'pending'`];
   const params: unknown[] = [`${f.bucketSeconds} seconds`, ORIGIN, f.from.toISOString(), f.to.toISOString()];
-  if (f.system !== undefined) (where.push('external_system = ?'), params.push(f.system));
-  if (f.catalog !== undefined) (where.push('entity_type = ?'), params.push(f.catalog));
+  if (f.system !== undefined) {
+    where.push('external_system = ?');
+    params.push(f.system);
+  }
+  if (f.catalog !== undefined) {
+    where.push('entity_type = ?');
+    params.push(f.catalog);
+  }
   return {
     text: `with e as (
       select date_bin(?::interval, created_at, ?::timestamptz) as start, external_system as system, entity_type as catalog, direction, status, payload,
