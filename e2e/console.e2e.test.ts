@@ -17,6 +17,7 @@ const KEY = 'console-e2e-key-0123456789abcdef';
 const KEY_NAME = 'ops-console';
 const AUTH = { Authorization: `Bearer ${KEY}` };
 const SCREENSHOT = path.join(ROOT, 'docs', 'console.png');
+const ANALYTICS_SCREENSHOT = path.join(ROOT, 'docs', 'console-analytics.png');
 
 let emu: Proc;
 let apiProc: Proc;
@@ -42,6 +43,13 @@ afterAll(async () => {
   await browser?.close();
   await Promise.all([worker, ...inbound, apiProc, emu].filter(Boolean).map((p) => stop(p)));
 });
+
+/** What the pixel check reads of a canvas (the e2e project compiles without the DOM types). */
+interface PaintedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
 
 /** Polls an element's text until `ok` holds; the error names what was last seen. */
 async function textOf(what: string, locator: Locator, ok: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
@@ -164,4 +172,49 @@ describe('the sync console', () => {
     expect(await page.getByTestId('console-error').isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('charts the sync analytics: syncs per bucket, time-to-sync percentiles, errors by code', async () => {
+    // The real attempts above (a failure, a park, the replayed success with its time-to-sync), and a
+    // day of earlier history so the charts have a shape.
+    const [real] = await query<{ p50: number | null }>(
+      `select percentile_cont(0.5) within group (order by extract(epoch from processed_at - source_at)) as p50 from sync_events where status = 'success' and direction = 'outbound'`,
+    );
+    expect(real!.p50).not.toBeNull();
+    await query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, created_at, processed_at, direction, source_at)
+       select gen_random_uuid(), 'customer.updated', 'customer', 1, 'stripe',
+              case when i % 17 = 0 then 'retrying' when i % 29 = 0 then 'failed' else 'success' end,
+              case when i % 17 = 0 then '{"code":"rate_limited"}' when i % 29 = 0 then '{"code":"card_declined"}' else '{}' end::jsonb,
+              now() - make_interval(mins => i), now() - make_interval(mins => i), case when (i / 3) % 3 = 0 then 'inbound' else 'outbound' end,
+              now() - make_interval(mins => i) - make_interval(secs => 0.2 + (i % 10) * 0.15)
+         from generate_series(1, 1200, 3) as i`,
+    );
+    await page.getByTestId('analytics-window').selectOption('24');
+    for (const chart of ['analytics-chart-syncs', 'analytics-chart-tts', 'analytics-chart-errors']) {
+      const canvas = page.getByTestId(chart).locator('canvas');
+      await canvas.waitFor({ timeout: 20_000 });
+      // Drawn: the canvas has a size and pixels that are not blank.
+      const painted = await waitFor(`${chart} painted`, async () => {
+        const n = await canvas.evaluate((node) => {
+          const c = node as unknown as PaintedCanvas;
+          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let opaque = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++;
+          return c.width > 0 && c.height > 0 ? opaque : 0;
+        });
+        return n > 100 ? n : undefined;
+      }, 20_000, 200);
+      expect(painted).toBeGreaterThan(100);
+    }
+    await textOf('the syncs counted', page.getByTestId('analytics-syncs'), (t) => Number(t) >= 400);
+    await textOf('the success rate', page.getByTestId('analytics-success-rate'), (t) => /^\d+\.\d %$/.test(t));
+    await textOf('outbound time-to-sync', page.getByTestId('analytics-tts-outbound'), (t) => /\d+ ms/.test(t));
+    // The legend names what is drawn: the stacked outcomes, the three percentiles, the error codes.
+    expect(await page.getByTestId('analytics-chart-syncs').locator('.u-legend').textContent()).toMatch(/failed.*success/);
+    expect(await page.getByTestId('analytics-chart-tts').locator('.u-legend').textContent()).toMatch(/p50.*p95.*p99/);
+    await page.getByTestId('analytics').scrollIntoViewIfNeeded();
+    await page.locator('section[aria-labelledby="analytics-title"]').screenshot({ path: ANALYTICS_SCREENSHOT });
+    expect(pageErrors).toEqual([]);
+    expect(await page.getByTestId('console-error').isVisible()).toBe(false);
+  }, 60_000);
 });

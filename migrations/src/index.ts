@@ -5,6 +5,7 @@ import { Migration20261203000000_invoices } from './Migration20261203000000_invo
 import { Migration20261204000000_mappings_key_and_cascade } from './Migration20261204000000_mappings_key_and_cascade';
 import { Migration20261205000000_sync_event_actor } from './Migration20261205000000_sync_event_actor';
 import { Migration20261207000000_invoice_waits } from './Migration20261207000000_invoice_waits';
+import { Migration20261209000000_sync_event_source_at } from './Migration20261209000000_sync_event_source_at';
 
 /** Every migration, oldest first. The migrator runs this list (no file scanning at run time). */
 export const migrationsList = [
@@ -15,6 +16,7 @@ export const migrationsList = [
   { name: 'Migration20261204000000_mappings_key_and_cascade', class: Migration20261204000000_mappings_key_and_cascade },
   { name: 'Migration20261205000000_sync_event_actor', class: Migration20261205000000_sync_event_actor },
   { name: 'Migration20261207000000_invoice_waits', class: Migration20261207000000_invoice_waits },
+  { name: 'Migration20261209000000_sync_event_source_at', class: Migration20261209000000_sync_event_source_at },
 ];
 
 /** Where `pnpm db:migrate:create` writes new migrations. */

@@ -45,7 +45,7 @@ function parkIfReview(result: InboundOutcome, about = ''): void {
 
 function auditMeta(msg: InboundMessage, ctx: MessageContext): InboundAuditMeta {
   const f = factsOf(msg);
-  return { system: f.system, eventType: f.eventType, traceId: msg.trace_id, payload: { event_id: f.eventId, external_id: f.externalId, via: f.via }, retryCount: ctx.attempt - 1 };
+  return { system: f.system, eventType: f.eventType, traceId: msg.trace_id, payload: { event_id: f.eventId, external_id: f.externalId, via: f.via }, retryCount: ctx.attempt - 1, sourceAt: new Date(f.sourceTs * 1000) };
 }
 
 function reportApplied(deps: InboundDeps, msg: InboundMessage, outcome: InboundOutcome): void {

@@ -292,3 +292,31 @@ describe('upgrading a database with invoices waiting for their customer to the w
     await orm.getMigrator().up();
   });
 });
+
+describe('upgrading a database with sync events to one that records when each change was made at its source', () => {
+  const sourceAt = 'Migration20261209000000_sync_event_source_at';
+  const column = async () => (await rows(`select data_type, is_nullable from information_schema.columns where table_name = 'sync_events' and column_name = 'source_at'`))[0];
+
+  it('adds a nullable source_at, keeping every row as it was (no time-to-sync known), and can be taken back without losing one', async () => {
+    await db.query('truncate sync_events restart identity');
+    await orm.getMigrator().down({ to: sourceAt });
+    expect(await column()).toBeUndefined();
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, actor) values
+                    ('00000000-0000-4000-8000-000000000011', 'customer.created', 'customer', 1, 'stripe', 'success', '{"action":"create"}', 0, now(), 'outbound', 'ci-bot'),
+                    ('00000000-0000-4000-8000-000000000012', 'customer.updated', 'customer', 1, 'salesforce', 'failed', '{"code":"server_error"}', 2, now(), 'inbound', 'salesforce')`);
+    const before = await rows('select * from sync_events order by id');
+
+    expect((await orm.getMigrator().up({ to: sourceAt })).map((m) => m.name)).toEqual([sourceAt]);
+
+    expect(await column()).toEqual({ data_type: 'timestamp with time zone', is_nullable: 'YES' });
+    expect(await rows('select * from sync_events order by id')).toEqual(before.map((r) => ({ ...r, source_at: null })));
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, source_at) values (gen_random_uuid(), 'customer.created', 'customer', 2, 'pending', '2026-12-01T10:00:00Z')`);
+    expect(await rows(`select entity_id, source_at from sync_events where source_at is not null`)).toEqual([{ entity_id: 2, source_at: new Date('2026-12-01T10:00:00Z') }]);
+
+    await orm.getMigrator().down({ to: sourceAt });
+    expect(await column()).toBeUndefined();
+    expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 3 }]);
+    await orm.getMigrator().up();
+    expect(await column()).toMatchObject({ is_nullable: 'YES' });
+  });
+});

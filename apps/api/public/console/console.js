@@ -1,5 +1,6 @@
 // The sync console: one page, no build step, no framework. Everything it shows comes from the
 // authenticated API; this file wires the sections together and refreshes them every 3 s.
+import { analyticsState, refreshAnalytics } from './js/analytics.js';
 import { api, apiKey, ApiError } from './js/api.js';
 import { customersState, refreshCustomers } from './js/customers.js';
 import { deadLettersState, refreshDeadLetters } from './js/dead-letters.js';
@@ -36,7 +37,7 @@ async function tick() {
     refreshInvoices($('invoices'), $('invoices-page'), pickCustomer),
     refreshEvents($('events'), $('events-older')),
   ];
-  if (ticks++ % 5 === 0) jobs.push(refreshReconcile($('reconcile')));
+  if (ticks++ % 5 === 0) jobs.push(refreshReconcile($('reconcile')), refreshAnalytics($('analytics'), pickSeries));
   const failed = (await Promise.allSettled(jobs)).filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (failed.some((e) => e instanceof ApiError && e.status === 401)) return needKey('The API key was refused (it may have been revoked).');
   show('banner', failed.length ? `Could not refresh: ${failed.map((e) => e.message).join('; ')}` : null);
@@ -58,6 +59,16 @@ async function act(kind, id, reason) {
   }
   invalidate($('dead-letters'));
   await tick();
+}
+
+/** Analytics off the 15 s beat: a new window or series shows at once. */
+function refreshAnalyticsNow() {
+  refreshAnalytics($('analytics'), pickSeries).catch((err) => show('banner', `Could not load analytics: ${err.message}`));
+}
+
+function pickSeries(key) {
+  analyticsState.series = key;
+  refreshAnalyticsNow();
 }
 
 function pickCustomer(id) {
@@ -82,6 +93,10 @@ function wire() {
     deadLettersState.status = ev.target.value;
     deadLettersState.editing = false;
     void tick();
+  });
+  $('analytics-window').addEventListener('change', (ev) => {
+    analyticsState.hours = Number(ev.target.value);
+    refreshAnalyticsNow();
   });
   for (const [name, state] of [['customers', customersState], ['invoices', invoicesState]]) {
     $(`${name}-older`).addEventListener('click', () => {

@@ -15,6 +15,7 @@ import getInvoice from './invoices/get';
 import listInvoices from './invoices/list';
 import { patch as patchInvoice, replace as replaceInvoice } from './invoices/update';
 import type { Route } from './route';
+import syncAnalytics from './sync/analytics';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
 import invoicesSync from './sync/invoices-sync';
@@ -44,6 +45,7 @@ export const routes: Route[] = [
   invoicesSync,
   syncEvents,
   syncSummary,
+  syncAnalytics,
   reconcileLast,
   listDeadLetters,
   getDeadLetter,

@@ -11,6 +11,8 @@ export interface InboundAuditMeta {
   /** What identifies the event (event id, external id, how it came): the start of the payload. */
   payload: Record<string, unknown>;
   retryCount?: number;
+  /** The source's timestamp of the change, when the event carries one. */
+  sourceAt?: Date | undefined;
 }
 
 /** What the sync_events row of an applied external change says: the event, then the outcome. */
@@ -36,5 +38,6 @@ export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, 
     payload: inboundAuditPayload(meta, outcome),
     error: outcome.status === 'conflict' ? outcome.reason : null,
     retryCount: meta.retryCount ?? 0,
+    sourceAt: meta.sourceAt ?? null,
   });
 }

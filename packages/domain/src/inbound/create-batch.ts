@@ -41,8 +41,8 @@ const CREATE_SQL = `
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select made.id, 'customer.created', ?::text, ${createdEnvelopeSql('made', '?::text', 'made.trace')} from made
   ), s as (
-    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, trace_id, actor)
-    select gen_random_uuid(), left(event_type, 50), 'customer', id, ?, 'success', audit, retry, now(), 'inbound', audit_trace, ?
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, trace_id, actor, source_at)
+    select gen_random_uuid(), left(event_type, 50), 'customer', id, ?, 'success', audit, retry, now(), 'inbound', audit_trace, ?, to_timestamp(source_ts)
       from made
   )
   select ord, id from made`;

@@ -79,7 +79,7 @@ const EVENTS: ExternalChange[] = [
   event(14, T0 + 5, state('Unlinked', 'c13@x.io'), 'updated', 'cus_14'), // not linked (links by email) → one by one
   event(9, T0 + 5, state('Nine Renamed', 'c9@x.io', { address: { ...ADDRESS, line2: 'Flat 2' } })), // update, same email, an address → batch
 ];
-const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' } });
+const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' }, sourceAt: new Date(c.sourceTs * 1000) });
 const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => EVENTS.find((e) => e.externalId === externalId)?.state ?? null;
 
 async function oneByOne(changes: ExternalChange[]): Promise<void> {
@@ -103,7 +103,8 @@ async function snapshot() {
          from outbox o join customers c on c.id = o.aggregate_id order by aggregate_id, o.id`,
     ),
     audit: await query(
-      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id, actor
+      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id, actor,
+              extract(epoch from source_at)::bigint as source_ts
          from sync_events order by payload->>'event_id'`,
     ),
   };
@@ -116,6 +117,8 @@ describe('applyUpdateBatch', () => {
     const expected = await snapshot();
     // Who made each change: the system it came from, on every audit row of either path.
     expect(new Set(expected.audit.map((r) => r.actor))).toEqual(new Set([SYSTEM]));
+    // When the source made each change (time-to-sync), on every row of either path.
+    expect(expected.audit.map((r) => Number(r.source_ts))).toEqual(expected.audit.map((r) => EVENTS.find((e) => e.eventId === (r.payload as { event_id: string }).event_id)!.sourceTs));
 
     await seed();
     const batch: BatchChange[] = EVENTS.map((change) => ({ change, audit: audit(change) }));

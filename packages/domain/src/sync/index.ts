@@ -13,6 +13,7 @@ export * from './reconcile-report';
 export * from './sync-event-query';
 export * from './sync-status';
 export * from './sync-summary';
+export * from './sync-analytics';
 export * from './customer-sync-page';
 export * from './invoice-sync-page';
 export * from './pg-time';

@@ -104,6 +104,7 @@ export async function pushBatch<S extends object>(catalog: Catalog<S>, deps: Pus
       direction: 'outbound' as const,
       traceId: d.item.message.trace_id,
       actor: actorOf(d.item.message),
+      sourceAt: new Date(d.item.message.occurred_at),
       payload: { message_id: d.item.message.id, idempotency_key: d.item.message.idempotency_key, origin: d.item.message.origin, action, external_id: result.externalId, bulk: true },
       retryCount: d.item.ctx.attempt - 1,
     };

@@ -285,3 +285,24 @@ describe('who made the change, on the outbound rows', () => {
     ]);
   });
 });
+
+describe('time-to-sync, on the outbound rows', () => {
+  it("stamps every row of the push with when the change was committed here (the envelope's occurred_at)", async () => {
+    const id = await newCustomer();
+    const occurredAt = '2026-12-01T10:00:00.123Z';
+    fake.failAfterCreate = true;
+    const msg = { ...message('customer.created', id), occurred_at: occurredAt };
+    await expect(pushCustomer(deps, msg, ctx())).rejects.toThrow(/connection reset/);
+    fake.failAfterCreate = false;
+    await pushCustomer(deps, msg, ctx(2));
+    const rows = await query<{ status: string; source_at: Date | null; processed: boolean }>(
+      `select status, source_at, processed_at >= source_at as processed from sync_events where entity_id = $1 order by id`,
+      [id],
+    );
+    expect(rows).toEqual([
+      { status: 'pending', source_at: new Date(occurredAt), processed: null },
+      { status: 'retrying', source_at: new Date(occurredAt), processed: null },
+      { status: 'success', source_at: new Date(occurredAt), processed: true },
+    ]);
+  });
+});

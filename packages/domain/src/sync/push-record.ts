@@ -91,6 +91,7 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
     direction: 'outbound',
     traceId: msg.trace_id,
     actor: actorOf(msg),
+    sourceAt: new Date(msg.occurred_at),
     payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, ...extra },
     error: error ?? null,
     retryCount: ctx.attempt - 1,
