@@ -12,7 +12,9 @@ up() {
   if [ -n "$brokers" ]; then
     log "KAFKA_BROKERS is set: using it, starting no Kafka"
     # The topics the apps will use: those of KAFKA_TOPIC_PREFIX when it is set.
-    node "$ROOT/scripts/kafka-topics.js" "$brokers" ${KAFKA_TOPIC_PREFIXES:-"${KAFKA_TOPIC_PREFIX:-}"}
+    # KAFKA_TOPIC_PREFIXES set (even to "", unprefixed) wins over KAFKA_TOPIC_PREFIX.
+    local prefixes=${KAFKA_TOPIC_PREFIXES-${KAFKA_TOPIC_PREFIX:-}}
+    node "$ROOT/scripts/kafka-topics.js" "$brokers" ${prefixes:-""}
   else
     bash "$ROOT/scripts/kafka.sh" up; brokers="127.0.0.1:$KAFKA_PORT"
   fi

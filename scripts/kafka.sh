@@ -48,7 +48,9 @@ up() {
   fi
   # Readiness is "topics exist and have leaders", checked through kafkajs itself; the topics are
   # those the apps will use (KAFKA_TOPIC_PREFIX's, when it is set).
-  node "$ROOT/scripts/kafka-topics.js" "127.0.0.1:$KAFKA_PORT" ${KAFKA_TOPIC_PREFIXES:-"${KAFKA_TOPIC_PREFIX:-}"} \
+  # KAFKA_TOPIC_PREFIXES set (even to "", unprefixed: a private test broker) wins over KAFKA_TOPIC_PREFIX.
+  local prefixes=${KAFKA_TOPIC_PREFIXES-${KAFKA_TOPIC_PREFIX:-}}
+  node "$ROOT/scripts/kafka-topics.js" "127.0.0.1:$KAFKA_PORT" ${prefixes:-""} \
     || { tail -30 "$KHOME/kafka.log" >&2; die "Kafka is not ready"; }
 }
 
