@@ -141,6 +141,8 @@ export const reconcileReportResponse = z
   .object({
     id: z.string(),
     system: z.string(),
+    // Reports stored before invoices were reconciled name no catalog (they are the customers').
+    catalog: z.string().optional(),
     started_at: time,
     finished_at: time,
     internal_customers: z.number().int(),
