@@ -3,7 +3,7 @@ import type { inboundMessage, InboundMessage, ReliableConsumerOptions } from '@c
 import { countSync, failureReason, parkReason, type FailureLike, type Logger, type SyncReason } from '@cs/platform';
 import { messageLogger } from './message-log';
 
-type Hooks = Pick<ReliableConsumerOptions<typeof inboundMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+type Hooks = Pick<ReliableConsumerOptions<typeof inboundMessage>, 'onRetry' | 'onHeld' | 'onParked' | 'onParkFailed'>;
 
 /** Parked for a person to decide (see ParkForReview): its own reason, not a "permanent error". */
 const REVIEW_CODES = new Set(['conflict', 'unknown_system']);
@@ -14,12 +14,15 @@ export const systemLabel = (registry: IntegrationRegistry, msg: InboundMessage |
 
 const parkLabel = (failure: FailureLike | undefined): SyncReason => (failure && REVIEW_CODES.has(failure.code) ? 'review' : parkReason(failure));
 
-/** What the consumer tells us about retries and parking: one log line each, and sync_messages_total. */
+/** What the consumer tells us about retries, waits and parking: one log line each, and sync_messages_total (not for waits). */
 export function consumerHooks(registry: IntegrationRegistry, logger: Logger): Hooks {
   return {
     onRetry: (ctx, failure, delayMs, msg) => {
       countSync('inbound', systemLabel(registry, msg), 'retried', failureReason(failure));
       messageLogger(logger, msg).warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying');
+    },
+    onHeld: (ctx, failure, msg) => {
+      messageLogger(logger, msg).info({ key: ctx.key, attempt: ctx.attempt, code: failure.code }, 'waiting for the circuit to close (no attempt spent)');
     },
     onParked: (req, failure) => {
       countSync('inbound', systemLabel(registry, req.message), 'parked', parkLabel(failure));

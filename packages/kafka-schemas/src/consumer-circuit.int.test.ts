@@ -50,7 +50,7 @@ describe('ReliableConsumer with a circuit', () => {
     await Promise.all([admin.disconnect(), producer.disconnect()]);
   });
 
-  async function run(messages: Array<[string, Msg]>, handle: (m: Msg, attempt: number) => Promise<void>, gate: Switch, withBatch = false) {
+  async function run(messages: Array<[string, Msg]>, handle: (m: Msg, attempt: number) => Promise<void>, gate: Switch, withBatch = false, beforeHandling = true) {
     const topic = `${process.env.KAFKA_TOPIC_PREFIX}consumer-circuit.${randomUUID()}`;
     topics.push(topic);
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
@@ -78,6 +78,7 @@ describe('ReliableConsumer with a circuit', () => {
         : {}),
       classify,
       circuit: () => gate,
+      circuitBeforeHandling: beforeHandling,
       onHeld: (ctx) => void held.push(ctx.key),
       park: async (req) => void parked.push(req),
     });
@@ -140,6 +141,32 @@ describe('ReliableConsumer with a circuit', () => {
       ['a', 'validation', 2],
       ['b', 'network_error', 2],
     ]);
+  });
+
+  it('with circuitBeforeHandling false, messages that need no call go on while it is open; one that fails on the system waits, with no attempt spent', async () => {
+    const gate = new Switch();
+    gate.open();
+    const applied: Array<{ n: number; attempt: number }> = [];
+    let systemUp = false;
+    // n = 1 needs the system (a refetch); the others do not.
+    const { held, parked } = await run(
+      [['a', { n: 1 }], ['b', { n: 2 }], ['c', { n: 3 }]],
+      async (m, attempt) => {
+        if (m.n === 1 && !systemUp) throw new SystemDown();
+        applied.push({ n: m.n, attempt });
+      },
+      gate,
+      false,
+      false,
+    );
+    await until('the others applied, the one held', () => applied.length === 2 && held.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(held).toEqual(['a']); // it waits; it does not try again while open
+    systemUp = true;
+    gate.close();
+    await until('the held one applied', () => applied.length === 3);
+    expect(applied.find((a) => a.n === 1)).toEqual({ n: 1, attempt: 1 });
+    expect(parked).toEqual([]);
   });
 
   it('stopping while messages wait returns, and leaves them uncommitted for the next consumer', async () => {

@@ -73,6 +73,12 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    * however long an outage, no message is parked for it. When it closes, every waiting message goes.
    */
   circuit?: (message: z.infer<S>) => CircuitGate | undefined;
+  /**
+   * false: a message is handled even while its circuit is open, for handlers that call the system
+   * only sometimes (the inbound worker reads a record's current state there only to settle a tie);
+   * only a `systemDown` failure while it is open makes the message wait. Default true.
+   */
+  circuitBeforeHandling?: boolean;
   /** A `systemDown` failure came while the message's circuit was open: it waits, no attempt spent. */
   onHeld?: (ctx: MessageContext, failure: FailureClass, message: z.infer<S>) => void;
   /** Keys processed at once within a batch; messages of one key always run in order. */
@@ -208,7 +214,7 @@ export class ReliableConsumer<S extends z.ZodType> {
         const d = decoded.get(m) ?? decodeMessage(this.opts.schema, m);
         decoded.set(m, d);
         // A message whose system's circuit is open waits on the one-by-one path.
-        if (d.ok && this.opts.circuit?.(d.value)?.closed !== false) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
+        if (d.ok && (this.opts.circuitBeforeHandling === false || this.opts.circuit?.(d.value)?.closed !== false)) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
       }
       if (wave.length === 0) return;
       let applied: ReadonlySet<number>;
@@ -236,9 +242,12 @@ export class ReliableConsumer<S extends z.ZodType> {
     }
     const running = this.handling(topic, partition);
     const gate = this.opts.circuit?.(decoded.value);
+    const gatesEveryTry = this.opts.circuitBeforeHandling !== false;
+    let gated = gatesEveryTry;
     for (let attempt = 1; ; ) {
       if (this.stopping) throw new Stopping('consumer stopping');
-      if (gate && !gate.closed) await this.waitFor(gate, running, `key ${key} offset ${m.offset} attempt ${attempt} waiting for its system's circuit to close`);
+      if (gate && gated && !gate.closed) await this.waitFor(gate, running, `key ${key} offset ${m.offset} attempt ${attempt} waiting for its system's circuit to close`);
+      gated = gatesEveryTry;
       const ctx: MessageContext = { key, topic, partition, offset: m.offset, attempt };
       const label = `key ${key} offset ${m.offset} attempt ${attempt}`;
       running.add(label);
@@ -250,6 +259,7 @@ export class ReliableConsumer<S extends z.ZodType> {
         const failure = this.opts.classify(err, decoded.value);
         if (failure.systemDown && gate && !gate.closed) {
           this.opts.onHeld?.(ctx, failure, decoded.value);
+          gated = true;
           continue; // the same attempt again, once the circuit closes
         }
         if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
