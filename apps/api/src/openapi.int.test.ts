@@ -29,6 +29,7 @@ describe('OpenAPI document', () => {
         'GET /api/v1/sync/customers listCustomerSyncStates',
         'GET /api/v1/sync-events listSyncEvents',
         'GET /api/v1/sync/summary getSyncSummary',
+        'GET /api/v1/sync/circuits getSyncCircuits',
         'GET /api/v1/reconcile/last getLastReconcileReport',
         'GET /api/v1/dead-letters listDeadLetters',
         'GET /api/v1/dead-letters/{id} getDeadLetter',

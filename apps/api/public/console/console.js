@@ -1,6 +1,7 @@
 // The sync console: one page, no build step, no framework. Everything it shows comes from the
 // authenticated API; this file wires the sections together and refreshes them every 3 s.
 import { api, apiKey, ApiError } from './js/api.js';
+import { refreshCircuits } from './js/circuits.js';
 import { customersState, refreshCustomers } from './js/customers.js';
 import { deadLettersState, refreshDeadLetters } from './js/dead-letters.js';
 import { invalidate } from './js/dom.js';
@@ -30,6 +31,7 @@ async function tick() {
   clearTimeout(timer);
   const jobs = [
     refreshSummary($('summary')),
+    refreshCircuits($('circuits')),
     refreshDeadLetters($('dead-letters'), act),
     refreshCustomers($('customers'), $('customers-page'), pickCustomer),
     refreshEvents($('events'), $('events-older')),

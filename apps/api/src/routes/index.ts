@@ -15,6 +15,7 @@ import getInvoice from './invoices/get';
 import listInvoices from './invoices/list';
 import { patch as patchInvoice, replace as replaceInvoice } from './invoices/update';
 import type { Route } from './route';
+import syncCircuits from './sync/circuits';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
 import syncEvents from './sync/events';
@@ -42,6 +43,7 @@ export const routes: Route[] = [
   customersSync,
   syncEvents,
   syncSummary,
+  syncCircuits,
   reconcileLast,
   listDeadLetters,
   getDeadLetter,
