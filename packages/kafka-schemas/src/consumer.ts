@@ -117,8 +117,9 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: n
  * each key's messages in order. A failure is retried with exponential backoff and jitter while it
  * is retryable and attempts remain, then the message is parked and the key moves on, so a poison
  * message never blocks a partition. A message whose system's circuit is open waits, spending no
- * attempt, until the circuit closes: an outage blocks that system's messages, never parks them. Offsets are committed only after the whole batch is handled
- * (or parked), so a crash re-delivers work rather than losing it: handlers must be idempotent.
+ * attempt, until the circuit closes: an outage holds that system's messages, never parks them.
+ * Offsets are committed only after the whole batch is handled (or parked), so a crash re-delivers
+ * work rather than losing it: handlers must be idempotent.
  */
 export class ReliableConsumer<S extends z.ZodType> {
   private consumer: Consumer | undefined;
