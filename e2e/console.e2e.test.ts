@@ -32,7 +32,7 @@ beforeAll(async () => {
   await waitReady('emulator', '/_emulator/health');
   apiProc = startApp('api', { API_KEYS: `${KEY_NAME}:${KEY}` });
   await waitReady('api');
-  worker = startApp('outbound-worker', { OUTBOUND_RETRY_BASE_MS: '100', OUTBOUND_RETRY_MAX_MS: '2000', STRIPE_WRITE_RATE: '500' });
+  worker = startApp('outbound-worker', { OUTBOUND_RETRY_BASE_MS: '100', OUTBOUND_RETRY_MAX_MS: '2000', STRIPE_WRITE_RATE: '500', CIRCUIT_COOLDOWN_MS: '1000' });
   await waitReady('outbound-worker');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -217,4 +217,21 @@ describe('the sync console', () => {
     expect(pageErrors).toEqual([]);
     expect(await page.getByTestId('console-error').isVisible()).toBe(false);
   }, 60_000);
+
+  it('shows Stripe’s circuit open while Stripe is down (the change waits, nothing parks) and closed once it is back', async () => {
+    await textOf('the Stripe circuit closed', page.getByTestId('circuit-stripe-state'), (t) => t === 'closed');
+    await emulator.faults({ outage: true });
+    const created = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Olive Outage', email: 'olive@x.io' }, AUTH);
+    const id = created.body.id;
+    // Open, or half-open for the moment its probe takes: either way, Stripe is not called.
+    await textOf('the Stripe circuit open', page.getByTestId('circuit-stripe-state'), (t) => t === 'open' || t === 'half-open');
+    expect(await page.getByTestId('circuit-stripe-detail').textContent()).toMatch(/failures in a row · last: api_error \(503\)/);
+    expect(await page.getByTestId('circuit-stripe').getAttribute('class')).toContain('alert');
+
+    await emulator.faults({ outage: false });
+    await textOf('the Stripe circuit closed again', page.getByTestId('circuit-stripe-state'), (t) => t === 'closed');
+    await textOf('the waiting customer synced', page.getByTestId(`customer-${id}-stripe-status`), (t) => t === 'success', 30_000);
+    expect(await query(`select id from dead_letters where message_key = $1`, [String(id)])).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -43,7 +43,7 @@ describe('the sync console', () => {
   });
 
   it('loads nothing from outside (the machines have no internet)', async () => {
-    for (const file of ['', 'console.js', 'console.css', 'js/api.js', 'js/dom.js', 'js/summary.js', 'js/customers.js', 'js/invoices.js', 'js/events.js', 'js/dead-letters.js', 'js/reconcile.js', 'js/analytics.js', 'js/charts.js']) {
+    for (const file of ['', 'console.js', 'console.css', 'js/api.js', 'js/dom.js', 'js/summary.js', 'js/circuits.js', 'js/customers.js', 'js/invoices.js', 'js/events.js', 'js/dead-letters.js', 'js/reconcile.js', 'js/analytics.js', 'js/charts.js']) {
       const res = await request(ctx.app).get(`/console/${file}`);
       expect(res.status).toBe(200);
       expect(res.text).not.toMatch(/https?:\/\//);

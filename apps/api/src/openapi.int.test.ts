@@ -31,6 +31,7 @@ describe('OpenAPI document', () => {
         'GET /api/v1/sync-events listSyncEvents',
         'GET /api/v1/sync/summary getSyncSummary',
         'GET /api/v1/sync/analytics getSyncAnalytics',
+        'GET /api/v1/sync/circuits getSyncCircuits',
         'GET /api/v1/reconcile/last getLastReconcileReport',
         'GET /api/v1/dead-letters listDeadLetters',
         'GET /api/v1/dead-letters/{id} getDeadLetter',

@@ -264,6 +264,38 @@ describe('GET /api/v1/reconcile/last', () => {
   });
 });
 
+describe('GET /api/v1/sync/circuits', () => {
+  const report = (system: string, instance: string, state: string, extra: Record<string, unknown> = {}) =>
+    query(`insert into sync_cursors (name, value) values ($1, $2::jsonb)`, [
+      `circuit:${system}:${instance}`,
+      JSON.stringify({ system, service: instance.split('@')[0], instance, state, since: '2026-01-01T10:00:00.000Z', failures: 0, last_failure: null, next_probe_at: null, ...extra }),
+    ]);
+
+  it('shows every enabled system, unknown until a worker reports it', async () => {
+    const res = await api().get('/api/v1/sync/circuits');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ systems: [{ system: 'stripe', state: 'unknown', reports: [] }], generated_at: expect.any(String) });
+  });
+
+  it('shows each live worker’s report and the worst state per system', async () => {
+    await report('stripe', 'outbound-worker@a:1', 'open', { failures: 7, last_failure: 'api_error (503)', next_probe_at: '2026-01-01T10:00:05.000Z' });
+    await report('stripe', 'inbound-worker@a:2', 'half-open', { failures: 3 });
+    await report('salesforce', 'outbound-worker@a:1', 'closed');
+    const res = await api().get('/api/v1/sync/circuits');
+    expect(res.body.systems).toEqual([
+      {
+        system: 'stripe',
+        state: 'open',
+        reports: [
+          { service: 'inbound-worker', instance: 'inbound-worker@a:2', system: 'stripe', state: 'half-open', since: '2026-01-01T10:00:00.000Z', failures: 3, last_failure: null, next_probe_at: null, reported_at: expect.any(String) },
+          { service: 'outbound-worker', instance: 'outbound-worker@a:1', system: 'stripe', state: 'open', since: '2026-01-01T10:00:00.000Z', failures: 7, last_failure: 'api_error (503)', next_probe_at: '2026-01-01T10:00:05.000Z', reported_at: expect.any(String) },
+        ],
+      },
+      { system: 'salesforce', state: 'closed', reports: [expect.objectContaining({ state: 'closed' })] },
+    ]);
+  });
+});
+
 describe('sync status routes with API keys', () => {
   const KEY = 'ops-key-0123456789abcdef';
   let secured: Awaited<ReturnType<typeof testApp>>;
@@ -272,7 +304,7 @@ describe('sync status routes with API keys', () => {
   });
   afterAll(() => secured.close());
 
-  it.each(['/api/v1/customers/1/sync', '/api/v1/sync/customers', '/api/v1/sync/invoices', '/api/v1/sync/summary', '/api/v1/reconcile/last'])('GET %s needs the bearer key', async (path) => {
+  it.each(['/api/v1/customers/1/sync', '/api/v1/sync/customers', '/api/v1/sync/invoices', '/api/v1/sync/summary', '/api/v1/sync/circuits', '/api/v1/reconcile/last'])('GET %s needs the bearer key', async (path) => {
     const res = await request(secured.app).get(path);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');

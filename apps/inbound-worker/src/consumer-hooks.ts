@@ -4,7 +4,7 @@ import { countSync, failureReason, parkReason, type FailureLike, type Logger, ty
 import { entityOf } from './change-of';
 import { messageLogger } from './message-log';
 
-type Hooks = Pick<ReliableConsumerOptions<typeof inboundMessage>, 'onRetry' | 'onParked' | 'onParkFailed'>;
+type Hooks = Pick<ReliableConsumerOptions<typeof inboundMessage>, 'onRetry' | 'onHeld' | 'onParked' | 'onParkFailed'>;
 
 /** Parked for a person to decide (see ParkForReview): its own reason, not a "permanent error". */
 const REVIEW_CODES = new Set(['conflict', 'unknown_system']);
@@ -18,12 +18,15 @@ const catalogLabel = (registry: IntegrationRegistry, msg: InboundMessage | undef
 
 const parkLabel = (failure: FailureLike | undefined): SyncReason => (failure && REVIEW_CODES.has(failure.code) ? 'review' : parkReason(failure));
 
-/** What the consumer tells us about retries and parking: one log line each, and sync_messages_total. */
+/** What the consumer tells us about retries, waits and parking: one log line each, and sync_messages_total (not for waits). */
 export function consumerHooks(registry: IntegrationRegistry, logger: Logger): Hooks {
   return {
     onRetry: (ctx, failure, delayMs, msg) => {
       countSync('inbound', systemLabel(registry, msg), 'retried', failureReason(failure), catalogLabel(registry, msg));
       messageLogger(logger, msg).warn({ key: ctx.key, attempt: ctx.attempt, code: failure.code, error: failure.message, delayMs }, 'retrying');
+    },
+    onHeld: (ctx, failure, msg) => {
+      messageLogger(logger, msg).info({ key: ctx.key, attempt: ctx.attempt, code: failure.code }, 'waiting for the circuit to close (no attempt spent)');
     },
     onParked: (req, failure) => {
       countSync('inbound', systemLabel(registry, req.message), 'parked', parkLabel(failure), catalogLabel(registry, req.message));

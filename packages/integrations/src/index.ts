@@ -1,4 +1,5 @@
 export * from './catalog-adapter';
+export * from './circuit';
 export * from './change-message';
 export * from './deleted-invoice';
 export * from './field-map';

@@ -147,6 +147,12 @@ export interface ErrorClass {
   status?: number;
   /** Milliseconds the provider asked us to wait before retrying. */
   retryAfterMs?: number;
+  /**
+   * The failure is the system's, not this call's: unreachable, timing out, 5xx, throttling us,
+   * refusing our credentials. It counts toward opening the system's circuit breaker, and is
+   * always retryable: the same call can succeed once the system is back.
+   */
+  systemDown?: boolean;
 }
 
 /**

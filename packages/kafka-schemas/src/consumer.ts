@@ -7,6 +7,8 @@ export interface FailureClass {
   code: string;
   message: string;
   retryAfterMs?: number | undefined;
+  /** The system is down (not this message's fault): while its circuit is open the message waits without spending attempts. */
+  systemDown?: boolean | undefined;
 }
 
 export interface MessageContext {
@@ -26,6 +28,14 @@ export interface ParkRequest<T> {
   reason: string;
   code: string;
   attempts: number;
+}
+
+/** What the consumer needs of a system's circuit breaker (@cs/platform's CircuitBreaker is one). */
+export interface CircuitGate {
+  /** Calls to the system may go. */
+  readonly closed: boolean;
+  /** Resolves once they may. */
+  whenClosed(): Promise<void>;
 }
 
 export interface RetryPolicy {
@@ -57,6 +67,20 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   /** Parking itself failed: the batch is not committed and Kafka delivers the message again. */
   onParkFailed?: (req: ParkRequest<z.infer<S>>, err: unknown, failure: FailureClass | undefined) => void;
   retry: RetryPolicy;
+  /**
+   * The circuit breaker of the system a message needs, if any. While it is not closed the message
+   * waits, unhandled (the system is not called), and a `systemDown` failure is not an attempt:
+   * however long an outage, no message is parked for it. When it closes, every waiting message goes.
+   */
+  circuit?: (message: z.infer<S>) => CircuitGate | undefined;
+  /**
+   * false: a message is handled even while its circuit is open, for handlers that call the system
+   * only sometimes (the inbound worker reads a record's current state there only to settle a tie);
+   * only a `systemDown` failure while it is open makes the message wait. Default true.
+   */
+  circuitBeforeHandling?: boolean;
+  /** A `systemDown` failure came while the message's circuit was open: it waits, no attempt spent. */
+  onHeld?: (ctx: MessageContext, failure: FailureClass, message: z.infer<S>) => void;
   /** Keys processed at once within a batch; messages of one key always run in order. */
   concurrency: number;
   partitionsConsumedConcurrently?: number;
@@ -92,8 +116,10 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: n
  * Consumes one topic at-least-once: per batch, messages are grouped by key; keys run in parallel,
  * each key's messages in order. A failure is retried with exponential backoff and jitter while it
  * is retryable and attempts remain, then the message is parked and the key moves on, so a poison
- * message never blocks a partition. Offsets are committed only after the whole batch is handled
- * (or parked), so a crash re-delivers work rather than losing it: handlers must be idempotent.
+ * message never blocks a partition. A message whose system's circuit is open waits, spending no
+ * attempt, until the circuit closes: an outage holds that system's messages, never parks them.
+ * Offsets are committed only after the whole batch is handled (or parked), so a crash re-delivers
+ * work rather than losing it: handlers must be idempotent.
  */
 export class ReliableConsumer<S extends z.ZodType> {
   private consumer: Consumer | undefined;
@@ -188,7 +214,8 @@ export class ReliableConsumer<S extends z.ZodType> {
         if (!m) continue;
         const d = decoded.get(m) ?? decodeMessage(this.opts.schema, m);
         decoded.set(m, d);
-        if (d.ok) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
+        // A message whose system's circuit is open waits on the one-by-one path.
+        if (d.ok && (this.opts.circuitBeforeHandling === false || this.opts.circuit?.(d.value)?.closed !== false)) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
       }
       if (wave.length === 0) return;
       let applied: ReadonlySet<number>;
@@ -215,8 +242,13 @@ export class ReliableConsumer<S extends z.ZodType> {
       return;
     }
     const running = this.handling(topic, partition);
-    for (let attempt = 1; ; attempt++) {
+    const gate = this.opts.circuit?.(decoded.value);
+    const gatesEveryTry = this.opts.circuitBeforeHandling !== false;
+    let gated = gatesEveryTry;
+    for (let attempt = 1; ; ) {
       if (this.stopping) throw new Stopping('consumer stopping');
+      if (gate && gated && !gate.closed) await this.waitFor(gate, running, `key ${key} offset ${m.offset} attempt ${attempt} waiting for its system's circuit to close`);
+      gated = gatesEveryTry;
       const ctx: MessageContext = { key, topic, partition, offset: m.offset, attempt };
       const label = `key ${key} offset ${m.offset} attempt ${attempt}`;
       running.add(label);
@@ -226,6 +258,11 @@ export class ReliableConsumer<S extends z.ZodType> {
       } catch (err) {
         if (this.stopping) throw new Stopping('consumer stopping');
         const failure = this.opts.classify(err, decoded.value);
+        if (failure.systemDown && gate && !gate.closed) {
+          this.opts.onHeld?.(ctx, failure, decoded.value);
+          gated = true;
+          continue; // the same attempt again, once the circuit closes
+        }
         if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
           const reason = failure.retryable ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
           await this.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt }, failure);
@@ -234,10 +271,29 @@ export class ReliableConsumer<S extends z.ZodType> {
         const delay = backoffMs(attempt, this.opts.retry, failure.retryAfterMs);
         this.opts.onRetry?.(ctx, failure, delay, decoded.value);
         await this.sleep(delay);
+        attempt++;
       } finally {
         running.delete(label);
       }
     }
+  }
+
+  /** Until the circuit closes, or the consumer stops (then the batch is left uncommitted, for redelivery). */
+  private async waitFor(gate: CircuitGate, running: Set<string>, label: string): Promise<void> {
+    running.add(label);
+    try {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.wakeSleepers.delete(done);
+          resolve();
+        };
+        this.wakeSleepers.add(done);
+        void gate.whenClosed().then(done);
+      });
+    } finally {
+      running.delete(label);
+    }
+    if (this.stopping) throw new Stopping('consumer stopping');
   }
 
   private async park(req: ParkRequest<z.infer<S>>, failure: FailureClass | undefined): Promise<void> {

@@ -24,6 +24,8 @@ const DEF = {
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
   apiThrottled: { name: 'api_requests_throttled_total', help: 'API requests refused with 429 by the per-key rate limit', labelNames: ['key'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
+  circuitState: { name: 'circuit_breaker_state', help: "Each external system's circuit breaker in this process: 0 closed, 1 half-open (probing), 2 open", labelNames: ['system'] as const },
+  circuitTransitions: { name: 'circuit_breaker_transitions_total', help: 'Changes of state of the circuit breakers, by the state entered', labelNames: ['system', 'to'] as const },
   reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system', 'catalog'] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
   dbPoolWaiting: { name: 'db_pool_waiting', help: 'Requests waiting for a database connection', labelNames: [] as const },
@@ -52,6 +54,8 @@ export const externalQuotaUsed = lazy(() => new Gauge({ ...DEF.externalQuotaUsed
 export const externalRateLimited = lazy(() => new Counter({ ...DEF.externalRateLimited, registers }));
 export const apiThrottled = lazy(() => new Counter({ ...DEF.apiThrottled, registers }));
 export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, registers }));
+export const circuitState = lazy(() => new Gauge({ ...DEF.circuitState, registers }));
+export const circuitTransitions = lazy(() => new Counter({ ...DEF.circuitTransitions, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
 
 export interface DbPoolStats {

@@ -2,6 +2,7 @@
 // authenticated API; this file wires the sections together and refreshes them every 3 s.
 import { analyticsState, refreshAnalytics } from './js/analytics.js';
 import { api, apiKey, ApiError } from './js/api.js';
+import { refreshCircuits } from './js/circuits.js';
 import { customersState, refreshCustomers } from './js/customers.js';
 import { deadLettersState, refreshDeadLetters } from './js/dead-letters.js';
 import { invalidate } from './js/dom.js';
@@ -32,6 +33,7 @@ async function tick() {
   clearTimeout(timer);
   const jobs = [
     refreshSummary($('summary')),
+    refreshCircuits($('circuits')),
     refreshDeadLetters($('dead-letters'), act),
     refreshCustomers($('customers'), $('customers-page'), pickCustomer),
     refreshInvoices($('invoices'), $('invoices-page'), pickCustomer),

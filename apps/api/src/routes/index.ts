@@ -16,6 +16,7 @@ import listInvoices from './invoices/list';
 import { patch as patchInvoice, replace as replaceInvoice } from './invoices/update';
 import type { Route } from './route';
 import syncAnalytics from './sync/analytics';
+import syncCircuits from './sync/circuits';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
 import invoicesSync from './sync/invoices-sync';
@@ -46,6 +47,7 @@ export const routes: Route[] = [
   syncEvents,
   syncSummary,
   syncAnalytics,
+  syncCircuits,
   reconcileLast,
   listDeadLetters,
   getDeadLetter,

@@ -1,3 +1,5 @@
+export * from './circuit-reports';
+export * from './circuits';
 export * from './dead-letter-service';
 export * from './dead-letters';
 export * from './mappings';

@@ -154,3 +154,26 @@ export const reconcileReportResponse = z
     stored_at: time,
   })
   .meta({ description: 'The report as the reconcile job stored it (drifts holds the first rows; the counts are complete), plus when it was stored' });
+
+const circuitState = z.enum(['closed', 'half-open', 'open']);
+export const circuitsResponse = z.object({
+  systems: z.array(
+    z.object({
+      system: z.string(),
+      state: z.enum([...circuitState.options, 'unknown']).meta({ description: 'The worst state a live worker reports (open > half-open > closed); unknown when no worker reports this system' }),
+      reports: z.array(
+        z.object({
+          service: z.string().meta({ description: 'outbound-worker or inbound-worker' }),
+          instance: z.string().meta({ description: 'service@host:pid' }),
+          state: circuitState,
+          since: time.meta({ description: 'When it closed, or when it opened (its probes keep that time)' }),
+          failures: z.number().int().meta({ description: 'System failures in a row' }),
+          last_failure: z.string().nullable().meta({ description: "The last system failure's code, until it closes" }),
+          next_probe_at: nullableTime,
+          reported_at: time,
+        }),
+      ),
+    }),
+  ),
+  generated_at: time,
+});
