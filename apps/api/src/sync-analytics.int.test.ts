@@ -158,6 +158,7 @@ describe('GET /api/v1/sync/analytics', () => {
     [{ from: '2026-12-01T12:00:00Z', to: '2026-12-01T10:00:00Z' }, 'from: from must be before to'],
     [{ from: '2026-08-01T00:00:00Z', to: '2026-12-01T00:00:00Z' }, 'from: the window from–to must be at most 90 days'],
     [{ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', bucket: '1m' }, 'bucket: the bucket 1m gives more than 1500 buckets over this window: pick a wider one'],
+    [{ to: '0001-01-01T00:00:00Z' }, 'from: the window must lie between 1970 and 9999'],
     [{ bucket: '2h' }, 'bucket:'],
     [{ from: 'yesterday' }, 'from: from must be an ISO 8601 date-time'],
     [{ system: 'Stripe!' }, 'system: system must be a name'],

@@ -9,6 +9,7 @@ type Bucket = keyof typeof BUCKETS;
 /** The default window, and the longest one (sync_events' default retention). */
 export const DEFAULT_RANGE_MS = DAY * 1000;
 export const MAX_RANGE_MS = 90 * DAY * 1000;
+const EPOCH_LIMIT_MS = Date.UTC(9999, 0, 1);
 /** A chart has at most this many points per series; auto picks the narrowest bucket under AUTO_POINTS. */
 export const MAX_BUCKETS = 1500;
 const AUTO_POINTS = 200;
@@ -38,7 +39,9 @@ export const analyticsQuery = z
     const range = to.getTime() - from.getTime();
     const bucket = q.bucket ?? autoBucket(range);
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (range <= 0) problem('from', 'from must be before to');
+    // Postgres timestamps (and every sync we ever made) lie well inside these; year 1 minus a day does not.
+    if (from.getTime() < 0 || to.getTime() > EPOCH_LIMIT_MS) problem(from.getTime() < 0 ? 'from' : 'to', 'the window must lie between 1970 and 9999');
+    else if (range <= 0) problem('from', 'from must be before to');
     else if (range > MAX_RANGE_MS) problem('from', 'the window from–to must be at most 90 days');
     else if (range / (BUCKETS[bucket] * 1000) > MAX_BUCKETS) problem('bucket', `the bucket ${bucket} gives more than ${MAX_BUCKETS} buckets over this window: pick a wider one`);
     return { from, to, bucket, bucketSeconds: BUCKETS[bucket], system: q.system, catalog: q.catalog };

@@ -163,6 +163,7 @@ export const circuitsResponse = z.object({
       state: z.enum([...circuitState.options, 'unknown']).meta({ description: 'The worst state a live worker reports (open > half-open > closed); unknown when no worker reports this system' }),
       reports: z.array(
         z.object({
+          system: z.string(),
           service: z.string().meta({ description: 'outbound-worker or inbound-worker' }),
           instance: z.string().meta({ description: 'service@host:pid' }),
           state: circuitState,
