@@ -22,3 +22,25 @@ export async function query<T extends Record<string, unknown>>(sql: string, para
     await client.end();
   }
 }
+
+/**
+ * A database of this worker's own besides its usual one (`<worker database>_<suffix>`), created
+ * empty (any earlier one dropped): for tests that migrate from scratch, or reshape or age the
+ * schema (partitions made and dropped as if months passed) where other tests must not see it.
+ */
+export async function scratchDatabase(suffix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = new URL(process.env.DATABASE_URL!);
+  const name = `${base.pathname.slice(1)}_${suffix}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: Object.assign(new URL(base.toString()), { pathname: '/postgres' }).toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop database if exists "${name}" with (force)`);
+  await admin(`create database "${name}"`);
+  return { url: Object.assign(new URL(base.toString()), { pathname: `/${name}` }).toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}

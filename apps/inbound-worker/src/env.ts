@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dedupeWindowCoversRedelivery, retentionEnv } from '@cs/domain';
 import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -6,6 +7,7 @@ const positiveInt = (fallback: number, max: number) => z.coerce.number().int().m
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
+  .extend(retentionEnv.shape)
   .extend({
     HEALTH_PORT: port(8003),
     INBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
@@ -18,5 +20,8 @@ export const workerEnv = baseEnv
     /** Scheduled reconciliation (report, and repair if RECONCILE_REPAIR); 0 turns it off. Default daily. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(30 * 86_400_000).default(86_400_000),
     RECONCILE_REPAIR: booleanFlag(false),
-  });
+    /** The retention job (processed_events, sync_events' partitions); 0 turns it off. Default hourly. */
+    RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  })
+  .superRefine(dedupeWindowCoversRedelivery);
 export type WorkerEnv = z.infer<typeof workerEnv>;

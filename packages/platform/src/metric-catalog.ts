@@ -24,6 +24,8 @@ const DEF = {
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
   reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system'] as const },
+  retentionRemoved: { name: 'retention_removed_rows_total', help: 'Rows the retention job removed, by table (processed_events, sync_events)', labelNames: ['table'] as const },
+  retentionLastRun: { name: 'retention_last_run_timestamp_seconds', help: 'When the retention job last finished a pass (unix time)', labelNames: [] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
   dbPoolWaiting: { name: 'db_pool_waiting', help: 'Requests waiting for a database connection', labelNames: [] as const },
   dbPoolMax: { name: 'db_pool_max', help: 'Size limit of the database pool', labelNames: [] as const },
@@ -51,6 +53,8 @@ export const externalQuotaUsed = lazy(() => new Gauge({ ...DEF.externalQuotaUsed
 export const externalRateLimited = lazy(() => new Counter({ ...DEF.externalRateLimited, registers }));
 export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
+export const retentionRemoved = lazy(() => new Counter({ ...DEF.retentionRemoved, registers }));
+export const retentionLastRun = lazy(() => new Gauge({ ...DEF.retentionLastRun, registers }));
 
 export interface DbPoolStats {
   inUse: number;

@@ -4,5 +4,6 @@ export * from './cursors';
 export * from './inbound-publisher';
 export * from './progress';
 export * from './reconcile';
+export * from './retention';
 export * from './stream-follower';
 export { QuotaHold } from './page-reader';

@@ -3,6 +3,7 @@ import { adapterOf, changeMessage, listedChange, type Integration, type StreamBa
 import type { Logger } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
+import { whileHoldingLock } from './session-lock';
 
 export interface StreamFollowerOptions {
   orm: MikroORM;
@@ -13,14 +14,6 @@ export interface StreamFollowerOptions {
   onGap?: () => Promise<void>;
   /** How long to wait before trying again when the stream fails or another instance leads. */
   retryMs?: number;
-}
-
-interface LockClient {
-  query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-}
-interface KnexClient {
-  acquireConnection(): Promise<LockClient>;
-  releaseConnection(c: LockClient): Promise<void>;
 }
 
 /**
@@ -55,7 +48,7 @@ export class StreamFollower {
     const retryMs = this.opts.retryMs ?? 5_000;
     while (!this.abort.signal.aborted) {
       try {
-        const led = await this.whileLeading(() => this.follow());
+        const led = await whileHoldingLock(this.opts.orm, this.cursorName, () => this.follow());
         if (!led) await this.sleep(retryMs);
       } catch (err) {
         this.opts.logger.warn({ err, system: this.opts.integration.system }, 'change stream failed; resubscribing');
@@ -88,24 +81,6 @@ export class StreamFollower {
     }
     if (messages.length > 0) await this.opts.feed(messages);
     await writeCursor(this.opts.orm.em.fork(), this.cursorName, batch.cursor);
-  }
-
-  /** Runs `work` holding the follower's lock; false when another instance holds it. */
-  private async whileLeading(work: () => Promise<void>): Promise<boolean> {
-    const knex = this.opts.orm.em.getConnection().getKnex().client as unknown as KnexClient;
-    const conn = await knex.acquireConnection();
-    try {
-      const { rows } = await conn.query('select pg_try_advisory_lock(hashtext($1)) as ok', [this.cursorName]);
-      if (rows[0]?.ok !== true) return false;
-      try {
-        await work();
-      } finally {
-        await conn.query('select pg_advisory_unlock(hashtext($1))', [this.cursorName]).catch(() => undefined);
-      }
-      return true;
-    } finally {
-      await knex.releaseConnection(conn);
-    }
   }
 
   private sleep(ms: number): Promise<void> {
