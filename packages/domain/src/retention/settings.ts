@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { enabledConnectors, redeliveryFloor } from '@cs/integrations';
 import { EnvError } from '@cs/platform';
 
-const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
+const dayCount = (fallback: number) => z.coerce.number().int().min(1).max(3650).default(fallback);
 
 /**
  * How long the bounded tables keep their rows (docs/operations.md, "Data retention"), for the
@@ -11,9 +11,9 @@ const days = (fallback: number) => z.coerce.number().int().min(1).max(3650).defa
  */
 export const retentionEnv = z.object({
   /** Inbound dedupe keys (processed_events) are kept this long; at least the longest redelivery window of an enabled system. */
-  PROCESSED_EVENTS_RETENTION_DAYS: days(30),
+  PROCESSED_EVENTS_RETENTION_DAYS: dayCount(30),
   /** Whole months of the audit trail (sync_events) older than this are dropped. */
-  SYNC_EVENTS_RETENTION_DAYS: days(90),
+  SYNC_EVENTS_RETENTION_DAYS: dayCount(90),
   /** Month partitions of sync_events made ahead of the current one. */
   SYNC_EVENTS_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(2),
   // Read here for the check below only; the connector registry parses them and reports their problems.
@@ -48,10 +48,11 @@ export function dedupeWindowCoversRedelivery(env: RetentionEnv, ctx: z.Refinemen
     if (err instanceof EnvError) return; // an unknown system: the registry says so
     throw err;
   }
-  if (!floor || env.PROCESSED_EVENTS_RETENTION_DAYS * 24 >= floor.hours) return;
+  const days = env.PROCESSED_EVENTS_RETENTION_DAYS;
+  if (!floor || days * 24 >= floor.hours) return;
   ctx.addIssue({
     code: 'custom',
     path: ['PROCESSED_EVENTS_RETENTION_DAYS'],
-    message: `${env.PROCESSED_EVENTS_RETENTION_DAYS} days is shorter than ${floor.system}'s redelivery window (${floor.hours} hours): a redelivered event would be applied again; set at least ${Math.ceil(floor.hours / 24)}`,
+    message: `${days} day${days === 1 ? '' : 's'} is shorter than ${floor.system}'s redelivery window (${floor.hours} hours): a redelivered event would be applied again; set at least ${Math.ceil(floor.hours / 24)}`,
   });
 }
