@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.cache/tools/node_modules/.bin:$PWD/node_modules/.bin:$PATH"
 OUT=.cache/bench-dist
 # The order of `all`: cheapest first, so a broken stack shows early. (backfill also measures reconcile.)
-ALL=(api outbox outbound salesforce webhook backfill)
+ALL=(api outbox outbound salesforce webhook backfill retention)
 
 # `compare <revision> [label]`: the summary next to the one committed at that revision (bench/compare.ts).
 if [ "${1:-}" = compare ]; then

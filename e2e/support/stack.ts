@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runNumber } from '../../test/support/run-number';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export type AppName = 'api' | 'webhook-gateway' | 'outbound-worker' | 'inbound-worker';
@@ -13,7 +14,7 @@ const workerId = Number(process.env.JEST_WORKER_ID ?? '1');
 // Ports of this worker's own, spread by run as well, so two jest runs on one machine do not collide.
 // All below Linux's ephemeral range (32768–60999): a port there can be taken at any moment by the
 // local end of some outgoing connection (Kafka, Postgres), and an app then fails with EADDRINUSE.
-const run = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
+const run = runNumber();
 const base = 20000 + (run % 25) * 200 + workerId * 20;
 export const ports = { api: base, 'webhook-gateway': base + 1, 'outbound-worker': base + 2, 'inbound-worker': base + 3, emulator: base + 10, memory: base + 11, salesforce: base + 12, 'salesforce-grpc': base + 13 };
 export const STRIPE_KEY = 'sk_test_e2e_key_do_not_log';

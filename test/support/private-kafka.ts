@@ -5,13 +5,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { runNumber } from './run-number';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export function privateKafka(name: string, topicPrefix = process.env.KAFKA_TOPIC_PREFIX ?? '') {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
-  const runNo = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
+  const runNo = runNumber();
   // Below the ephemeral range (see e2e/support/stack.ts) and apart from the e2e ports (20000–24999).
   const port = 25000 + (runNo % 50) * 40 + worker * 4;
   const env = {

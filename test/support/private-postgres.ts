@@ -5,13 +5,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { runNumber } from './run-number';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export function privatePostgres(name: string) {
   const worker = Number(process.env.JEST_WORKER_ID ?? '1');
-  const runNo = Number((process.env.CS_TEST_RUN ?? 'r0').slice(1)) || 0;
+  const runNo = runNumber();
   // Below the ephemeral range (see e2e/support/stack.ts), apart from the e2e and private Kafka ports.
   const port = 27000 + (runNo % 100) * 10 + worker;
   const env = { ...process.env, CS_PG_PORT: String(port), CS_PG_HOME: path.join(ROOT, '.local', `pg-${name}-${runNo}-${worker}`), CS_DB_NAME: 'chaos' };
