@@ -12,6 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { customerSyncPage, customerSyncStatus, DeadLetterService, lastReconcileReport, listSyncEvents, openOrm, syncSummary, type MikroORM, type SyncEventFilter } from '@cs/domain';
+import type { CpuGroups } from './lib/cpu';
+import { cpuTable, measured, settle } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { ROOT } from './lib/paths';
 import { mdTable, writeSection } from './lib/report';
@@ -49,6 +51,14 @@ const CASES: Case[] = [
   { group: 'listing', name: 'GET /sync-events?system=salesforce&direction=inbound', query: (o) => listSyncEvents(o.em.fork(), page({ system: 'salesforce', direction: 'inbound' })) },
   {
     group: 'listing',
+    name: 'GET /sync-events?from=<a random past hour>&to=<an hour later>',
+    query: (o) => {
+      const from = daysAgo(1 + Math.random() * (SHAPE.days - 2));
+      return listSyncEvents(o.em.fork(), page({ from, to: new Date(from.getTime() + 3_600_000) }));
+    },
+  },
+  {
+    group: 'listing',
     name: 'GET /sync-events?from=<a random past day>&to=<the day after>',
     query: (o) => {
       const from = daysAgo(1 + Math.random() * (SHAPE.days - 2));
@@ -68,6 +78,15 @@ const CASES: Case[] = [
   { group: 'console', name: 'GET /reconcile/last', query: (o) => lastReconcileReport(o.em.fork()) },
 ];
 
+function cpuGroups(): CpuGroups {
+  return [
+    ['bench (the queries)', (p) => p.pid === process.pid],
+    [`postgres (${DATABASE})`, (p) => p.cmdline.startsWith('postgres:') && p.cmdline.includes(` ${DATABASE} `)],
+    ['postgres (rest)', (p) => /(^|\/)postgres(:| )/.test(p.cmdline)],
+    ['kafka', (p) => p.cmdline.includes('kafka.Kafka')],
+  ];
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; s: number }> {
   const started = performance.now();
   const result = await work();
@@ -82,9 +101,23 @@ async function seedUnpartitioned(db: Client, env: NodeJS.ProcessEnv): Promise<vo
   await db.query(`alter table sync_events drop constraint sync_events_pkey, drop constraint sync_events_event_id_key`);
   await db.query(`drop index sync_events_entity_idx, sync_events_open_idx, sync_events_created_idx`);
   await seedCatalog(db, SHAPE);
-  for (let from = 1; from <= ROWS; from += CHUNK) {
-    await seedSyncEvents(db, SHAPE, from, Math.min(ROWS, from + CHUNK - 1));
-    process.stderr.write(`seeded ${int(Math.min(ROWS, from + CHUNK - 1))} of ${int(ROWS)} sync_events rows\n`);
+  // Chunks on two connections at once: one per core of the machines we run on.
+  const second = new Client({ connectionString: env.DATABASE_URL, application_name: 'bench' });
+  await second.connect();
+  try {
+    const chunks = Array.from({ length: Math.ceil(ROWS / CHUNK) }, (_, i) => 1 + i * CHUNK);
+    let seeded = 0;
+    const worker = async (client: Client) => {
+      for (let from = chunks.shift(); from !== undefined; from = chunks.shift()) {
+        const to = Math.min(ROWS, from + CHUNK - 1);
+        await seedSyncEvents(client, SHAPE, from, to);
+        seeded += to - from + 1;
+        process.stderr.write(`seeded ${int(seeded)} of ${int(ROWS)} sync_events rows\n`);
+      }
+    };
+    await Promise.all([worker(db), worker(second)]);
+  } finally {
+    await second.end();
   }
   await db.query(`select setval('sync_events_id_seq', $1)`, [ROWS]);
 }
@@ -112,13 +145,17 @@ async function main() {
   try {
     const seed = await timed(() => seedUnpartitioned(db, env));
     const upgrade = await timed(() => run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'up'], { cwd: ROOT, env, maxBuffer: 1 << 24 }));
-    const vacuum = await timed(() => db.query('vacuum (analyze) sync_events'));
+    // What autovacuum leaves behind a bulk load: statistics and the visibility map (index-only scans).
+    const vacuum = await timed(() => db.query('vacuum (analyze)'));
     const layout = await db.query<{ part: string; n: string }>(`select tableoid::regclass::text as part, count(*) as n from sync_events group by 1 order by 1`);
     const size = await db.query<{ mb: string }>(`select round(sum(pg_total_relation_size(c.oid)) / 1048576) as mb from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'sync_events'::regclass`);
 
     orm = await openOrm({ databaseUrl, poolMax: 4 });
+    const groups = cpuGroups();
+    const { waitedS } = await settle(groups);
     const loadQueries = loadAverage();
-    const results = await measure(orm);
+    const phase = await measured('the queries', groups, () => measure(orm!));
+    const results = phase.result;
     await orm.close();
     orm = undefined;
 
@@ -126,7 +163,7 @@ async function main() {
       run(process.execPath, [path.join(ROOT, 'apps/sync-cli/dist/index.js'), '--json', 'prune'], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'warn' }, maxBuffer: 1 << 24 }),
     );
     const pruned = JSON.parse(prune.result.stdout) as { syncEventsRemoved: number; processedEventsRemoved: number; syncEvents: { dropped: Array<{ partition: string; rows: number; kept: number }> } };
-    report({ machine: machineLine(machine), loadBefore, loadQueries, started, seedS: seed.s, upgradeS: upgrade.s, vacuumS: vacuum.s, layout: layout.rows, sizeMb: Number(size.rows[0]?.mb ?? 0), results, pruneS: prune.s, pruned });
+    report({ machine: machineLine(machine), loadBefore, loadQueries, settledS: waitedS, cpu: cpuTable([phase], groups), started, seedS: seed.s, upgradeS: upgrade.s, vacuumS: vacuum.s, layout: layout.rows, sizeMb: Number(size.rows[0]?.mb ?? 0), results, pruneS: prune.s, pruned });
   } finally {
     await orm?.close();
     await db.end();
@@ -137,6 +174,8 @@ interface Run {
   machine: string;
   loadBefore: string;
   loadQueries: string;
+  settledS: number;
+  cpu: string;
   started: Date;
   seedS: number;
   upgradeS: number;
@@ -160,13 +199,13 @@ function report(r: Run): void {
   const section = `## Retention: sync_events at ${int(ROWS)} rows, partitioned by month
 
 - command: \`bash bench/run.sh retention\` (\`bench/retention.bench.ts\`, \`BENCH_RETENTION_ROWS\` for fewer rows); run ${r.started.toISOString()}
-- machine: ${r.machine}; load average (1/5/15 min) before ${r.loadBefore}, at the queries ${r.loadQueries}, after ${loadAverage()}
+- machine: ${r.machine}; load average (1/5/15 min) before ${r.loadBefore}, at the queries ${r.loadQueries} (after waiting ${r.settledS.toFixed(0)} s for the machine to quiet down), after ${loadAverage()}
 - set-up: a fresh database \`${DATABASE}\` migrated to the schema before partitioning; ${int(SHAPE.customers)} customers (Stripe
   mappings for 95 %, Salesforce for 80 %), 5,000 dead letters, and ${int(ROWS)} \`sync_events\` rows over ${SHAPE.days} days ending now
   (generate_series: id and time rising together, each row about a customer picked by a hash, 5 % invoices, a third Salesforce,
   78 % success, 14 % skipped, 3 % retrying, 2 % failed, 2 % pending, 0.5 % conflict, 0.5 % parked), seeded in ${r.seedS.toFixed(0)} s
 - the upgrade (\`Migration20261206000000_bounded_sync_data\`: copy into month partitions, keys and indexes, ANALYZE) took
-  **${r.upgradeS.toFixed(0)} s**, then \`VACUUM (ANALYZE) sync_events\` ${r.vacuumS.toFixed(0)} s (what autovacuum leaves); ${int(r.sizeMb)} MB with indexes;
+  **${r.upgradeS.toFixed(0)} s**, then \`VACUUM (ANALYZE)\` ${r.vacuumS.toFixed(0)} s (what autovacuum leaves); sync_events ${int(r.sizeMb)} MB with indexes;
   rows per partition: ${r.layout.map((l) => `${l.part.replace('sync_events_', '')} ${int(Number(l.n))}`).join(', ')}
 - each query is the domain function the API route calls (\`listSyncEvents\`, \`customerSyncStatus\`, …: the SQL and the
   ORM's round trip, no HTTP), one at a time, 10 warm-up calls then ${SAMPLES} timed ones, random customer, id or day each time
@@ -175,6 +214,10 @@ ${mdTable(
   ['query', 'p50', 'p99', 'max', `aim p99 ≤ ${AIM_P99_MS} ms`],
   r.results.map((c) => [`${c.group}: ${c.name}`, ms(c.latency.p50), ms(c.latency.p99), ms(c.latency.max), met(c.latency) ? 'met' : '**missed**']),
 )}
+
+CPU while the queries ran (percent of one core; the machine is shared, "other" is everyone else's work):
+
+${r.cpu}
 
 Then one retention pass (\`pnpm sync prune\`, defaults: sync_events months older than 90 days dropped) took ${r.pruneS.toFixed(1)} s and removed
 ${int(r.pruned.syncEventsRemoved)} sync_events rows: ${dropped.map((d) => `${d.partition} (${int(d.rows)} rows, ${int(d.kept)} still needed kept in DEFAULT)`).join(', ') || 'no month was old enough'}.`;

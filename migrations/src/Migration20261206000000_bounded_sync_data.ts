@@ -9,6 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
  *   first, else attaching it would fail). Whole months past the retention are then dropped.
  * - `processed_events` gets an index on `processed_at`, so the job's batched deletes of ids past
  *   the dedupe window find them without reading the table.
+ * - `external_mappings` gets one on `external_system`, for the console's count of links per system.
  *
  * The upgrade keeps every row: the old table is renamed, the new one is made from it with
  * `LIKE … INCLUDING ALL EXCLUDING INDEXES` (every column as the database has it — so a column
@@ -67,10 +68,13 @@ export class Migration20261206000000_bounded_sync_data extends Migration {
     this.addSql(`analyze sync_events;`);
 
     this.addSql(`create index processed_events_processed_at_idx on processed_events (processed_at);`);
+    // The console's live counts (every 3 s) count the links per system: this index, not the whole table.
+    this.addSql(`create index external_mappings_system_idx on external_mappings (external_system);`);
   }
 
   override async down(): Promise<void> {
     this.addSql(`set local statement_timeout = 0;`);
+    this.addSql(`drop index external_mappings_system_idx;`);
     this.addSql(`drop index processed_events_processed_at_idx;`);
     this.addSql(`lock table sync_events in access exclusive mode;`);
     this.addSql(`create table sync_events_unpartitioned (like sync_events including all excluding indexes);`);
