@@ -7,7 +7,7 @@ const HEADER = `# Benchmarks
 Figures measured by the scripts in \`bench/\` against the real apps, Postgres and Kafka on one
 machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
 markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all and
-writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, salesforce, webhook, backfill).
+writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, salesforce, webhook, backfill, retention).
 
 The machine is shared: each section gives the load average and, per phase, the CPU of every
 process; a large “other” column means someone else's work ran alongside and the figures are low.

@@ -3,7 +3,7 @@
  * database populated under the first schema (as production has it) and checks that every row
  * survives, reads as the new schema says, and that the new keys allow what they are for.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { migrationsList } from '@cs/migrations';
 import { scratchDatabase } from '../../../test/support/db';
 import { openOrm, type MikroORM } from './orm';
@@ -14,12 +14,10 @@ let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
   scratch = await scratchDatabase('upgrade');
+  db = scratch.db;
   orm = await openOrm({ databaseUrl: scratch.url, poolMax: 2 });
-  db = new Client({ connectionString: scratch.url });
-  await db.connect();
 });
 afterAll(async () => {
-  await db.end();
   await orm.close(true);
   await scratch.drop();
 });

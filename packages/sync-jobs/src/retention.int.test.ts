@@ -14,8 +14,7 @@ const MAY = new Date('2040-05-15T12:00:00Z');
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let orm: MikroORM;
-let db: Client;
-const rows = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
+const rows = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await scratch.db.query<T>(sql, params)).rows;
 const partitions = async () =>
   (await rows<{ name: string }>(`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'sync_events'::regclass order by 1`)).map((r) => r.name);
 const insertEvent = (at: string, fields: { entity?: string; id?: number; status?: string; direction?: string; payload?: object } = {}) =>
@@ -29,11 +28,8 @@ beforeAll(async () => {
   scratch = await scratchDatabase('retention');
   orm = await openOrm({ databaseUrl: scratch.url, poolMax: 3 });
   await orm.getMigrator().up();
-  db = new Client({ connectionString: scratch.url });
-  await db.connect();
 });
 afterAll(async () => {
-  await db.end();
   await orm.close(true);
   await scratch.drop();
 });
@@ -60,10 +56,10 @@ describe('the retention job', () => {
   });
 
   it('drops a month past the retention whole but for the rows the sync still reads, which stay, unchanged, in DEFAULT until they are not needed', async () => {
-    await db.query(`insert into customers (id, name, email) values (1, 'Linked', 'linked@x.io'), (2, 'Unlinked', 'unlinked@x.io')`);
-    await db.query(`insert into external_mappings (internal_id, external_system, external_id) values (1, 'stripe', 'cus_1')`);
-    await db.query(`insert into invoices (id, customer_id, currency, collection_method) values (7, 2, 'eur', 'charge_automatically'), (8, 1, 'eur', 'charge_automatically')`);
-    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 8, 'stripe', 'invoice', 'in_8')`);
+    await scratch.db.query(`insert into customers (id, name, email) values (1, 'Linked', 'linked@x.io'), (2, 'Unlinked', 'unlinked@x.io')`);
+    await scratch.db.query(`insert into external_mappings (internal_id, external_system, external_id) values (1, 'stripe', 'cus_1')`);
+    await scratch.db.query(`insert into invoices (id, customer_id, currency, collection_method) values (7, 2, 'eur', 'charge_automatically'), (8, 1, 'eur', 'charge_automatically')`);
+    await scratch.db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 8, 'stripe', 'invoice', 'in_8')`);
     const at = '2040-01-20T00:00:00Z';
     const unlinkedCreate = await insertEvent(at, { id: 2, status: 'pending', payload: { action: 'create' } });
     const waitingInvoice = await insertEvent(at, { entity: 'invoice', id: 7, status: 'skipped', payload: { reason: waitingReason('stripe') } });
@@ -74,7 +70,7 @@ describe('the retention job', () => {
     const oldInDefault = await insertEvent('2039-06-01T00:00:00Z');
     const kept = `select to_jsonb(e) as row from sync_events e where id in (${unlinkedCreate}, ${waitingInvoice}) order by id`;
     const before = await rows(kept);
-    await db.query(`insert into processed_events (external_system, event_id, processed_at) values ('stripe', 'evt_old', '2040-04-15T11:59:59Z'), ('stripe', 'evt_new', '2040-04-15T12:00:01Z')`);
+    await scratch.db.query(`insert into processed_events (external_system, event_id, processed_at) values ('stripe', 'evt_old', '2040-04-15T11:59:59Z'), ('stripe', 'evt_new', '2040-04-15T12:00:01Z')`);
 
     const report = await runRetention(orm, SETTINGS, MAY);
 
@@ -99,15 +95,15 @@ describe('the retention job', () => {
     expect(await retriggerWaitingInvoices(em, 2, 'stripe', 'trace')).toBe(1);
 
     // Once customer 2 is linked, neither is read again: the next pass removes both from DEFAULT.
-    await db.query(`insert into external_mappings (internal_id, external_system, external_id) values (2, 'stripe', 'cus_2')`);
-    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 7, 'stripe', 'invoice', 'in_7')`);
+    await scratch.db.query(`insert into external_mappings (internal_id, external_system, external_id) values (2, 'stripe', 'cus_2')`);
+    await scratch.db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 7, 'stripe', 'invoice', 'in_7')`);
     expect((await runRetention(orm, SETTINGS, MAY))?.syncEvents).toEqual({ created: [], dropped: [], defaultRemoved: 2 });
     expect(await rows(`select id from sync_events where id in (${unlinkedCreate}, ${waitingInvoice})`)).toEqual([]);
     expect(await rows(`select count(*)::int as n from sync_events_default`)).toEqual([{ n: 1 }]); // the one far ahead
   });
 
   it('runs in one instance at a time: while another holds the job, it does nothing', async () => {
-    await db.query(`insert into processed_events (external_system, event_id, processed_at) values ('stripe', 'evt_older', '2040-01-01T00:00:00Z')`);
+    await scratch.db.query(`insert into processed_events (external_system, event_id, processed_at) values ('stripe', 'evt_older', '2040-01-01T00:00:00Z')`);
     const other = new Client({ connectionString: scratch.url });
     await other.connect();
     try {

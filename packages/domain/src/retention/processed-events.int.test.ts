@@ -1,4 +1,4 @@
-import { query, resetDatabase } from '../../../../test/support/db';
+import { query, seedLinkedAda } from '../../../../test/support/db';
 import { stateHash } from '../customer-rules';
 import { applyExternalChange } from '../inbound/apply-external-change';
 import { applyOutsideLocks } from '../inbound/apply-outside-locks';
@@ -31,14 +31,7 @@ const update = (eventId: string, sourceTs: number): ExternalChange => ({
 const apply = (change: ExternalChange) => applyOutsideLocks(orm, async () => null, (tx, known) => applyExternalChange(tx, change, known));
 
 describe('pruning processed_events past the dedupe window', () => {
-  beforeEach(async () => {
-    await resetDatabase();
-    await query(`insert into customers (name, email) values ('Ada', 'ada@x.io')`);
-    await query(`insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_source_ts) values (1, 'stripe', 'cus_1', $1, $2)`, [
-      stateHash({ name: 'Ada', email: 'ada@x.io' }),
-      T0,
-    ]);
-  });
+  beforeEach(() => seedLinkedAda(stateHash({ name: 'Ada', email: 'ada@x.io' }), T0));
 
   it('removes only the ids older than the window: one just inside is still a duplicate, applied once', async () => {
     await query(
