@@ -22,7 +22,7 @@ chaos: ## the long chaos run (CHAOS_OPS=1000, CHAOS_SEED=42 by default; make tes
 fuzz: ## API fuzzing: Schemathesis, 500 examples per operation, against an API it starts (FUZZ_EXAMPLES, FUZZ_SEED)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} bash scripts/test.sh --selectProjects e2e --testPathPatterns fuzz
 
-bench: infra-up build ## every benchmark (API, outbox, outbound, Salesforce, webhook, backfill + reconcile) against the real stack, ≤ 15 min; rewrites docs/benchmarks.md
+bench: infra-up build ## every benchmark (API, outbox, outbound, Salesforce, webhook, webhook beside the peer, backfill + reconcile) against the real stack, ≤ 15 min; rewrites docs/benchmarks.md
 	@bash bench/run.sh all
 
 bootstrap: ## install pnpm (pinned) and the workspace dependencies

@@ -134,7 +134,8 @@ async function main() {
 
 - command: \`bash bench/run.sh api\` (\`bench/api.bench.ts\`); run ${started.toISOString()}
 - machine: ${machineLine(machine)}; load average (1/5/15 min) before ${loadBefore}, after ${loadAverage()}
-- set-up: built \`apps/api/dist\` with \`NODE_ENV=production\`, an API key, \`LOG_LEVEL=warn\`, default pool
+- set-up: built \`apps/api/dist\` with \`NODE_ENV=production\`, an API key, \`LOG_LEVEL=warn\`, the per-key rate limit
+  on but far above what the bench sends (\`API_RATE_LIMIT_PER_SECOND=1000000\`), default pool
   (\`DB_POOL_MAX=10\`), outbox relay on (publishing to \`bench.customer.events\`); fresh database
   \`${DATABASE}\`; loopback only; the load generator (autocannon 9, and our paced generator) is one
   Node process on the same machine. Warm-up 3 s, creates ${CREATE_S} s per phase, reads ${READ_S} s;

@@ -12,8 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createKafka } from '@cs/kafka-schemas';
 import type { Request } from 'autocannon';
 import { Client } from 'pg';
-import Stripe from 'stripe';
-import { spawnMeasured, startApp, startEmulator, type BenchProcess, type Memory } from './lib/app-process';
+import { spawnMeasured, startEmulator, type BenchProcess, type Memory } from './lib/app-process';
 import { cannon, type CannonResult } from './lib/cannon';
 import { standardGroups, type CpuGroups, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, settle, type Phase } from './lib/cpu-report';
@@ -22,6 +21,7 @@ import { pacedLoad, type PacedResult } from './lib/paced-load';
 import { mdTable, writeSection } from './lib/report';
 import { saveResults, type Figure } from './lib/results';
 import { freshDatabase } from './lib/stack';
+import { customerUpdatedBody, JSON_HEADERS, seedCustomers, signature, startWebhookPath, STRIPE_KEY, WEBHOOK_PATH, type StripeCustomer } from './lib/stripe-webhooks';
 import { int, mb, ms } from './lib/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -32,10 +32,6 @@ const runId = Date.now().toString(36);
 const TOPIC_ROOT = 'bench-webhook.';
 const TOPIC_PREFIX = `${TOPIC_ROOT}${runId}.`;
 const PORTS = { gateway: 18120, worker: 18121, emulator: 18122 };
-// Look like Stripe's formats (the apps validate them), and are obviously not real.
-const STRIPE_KEY = 'sk_test_bench_only';
-const WEBHOOK_SECRET = 'whsec_bench_only';
-const WEBHOOK_PATH = '/api/v1/webhooks/stripe';
 
 const CUSTOMERS = QUICK ? 1_000 : 5_000;
 const SENDERS = 20; // the reference's 20 concurrent senders
@@ -60,13 +56,6 @@ const DEADLINE = Date.now() + (Number(process.env.BENCH_TIMEOUT_S) || 300) * 100
 const AIM = { applied: 3_000, ackP99: 15 };
 const REFERENCE = { applied: 1_600, p99: 30 };
 
-interface StripeCustomer {
-  id: string;
-  name: string | null;
-  email: string | null;
-  [field: string]: unknown;
-}
-
 interface Sent {
   name: string;
   email: string;
@@ -82,7 +71,6 @@ interface Sent {
  * second past the previous one: the order guard sees a real sequence and never a same-second tie.
  */
 class WebhookSource {
-  private readonly signer = new Stripe(STRIPE_KEY).webhooks;
   private readonly versions: number[];
   private turn = 0;
   readonly last = new Map<string, Sent>();
@@ -110,27 +98,13 @@ class WebhookSource {
       version,
       eventId: `evt_1Bench${runId}${String(this.built).padStart(8, '0')}`,
     };
-    const event = {
-      id: sent.eventId,
-      object: 'event',
-      api_version: '2026-10-28.endive',
-      created: sent.created,
-      data: { object: { ...customer, name: sent.name, email: sent.email }, previous_attributes: { name: prev.name, email: prev.email } },
-      livemode: false,
-      pending_webhooks: 1,
-      request: { id: `req_bench${runId}${this.built}`, idempotency_key: null },
-      type: 'customer.updated',
-    };
+    const body = customerUpdatedBody(customer, { ...sent, previous: { name: prev.name, email: prev.email }, requestId: `req_bench${runId}${this.built}` });
     this.last.set(customer.id, sent);
     this.built += 1;
     this.firstBuiltAt ??= Date.now();
-    const body = JSON.stringify(event);
-    const signature = this.signer.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) });
-    return { body, signature };
+    return { body, signature: signature(body) };
   }
 }
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 function closedLoop(gateway: BenchProcess, source: WebhookSource, opts: { durationS: number; amount?: number }): Promise<CannonResult> {
   const request: Request = {
@@ -361,13 +335,7 @@ async function verify(db: Client, source: WebhookSource): Promise<Check> {
 
 /** Seeds Stripe (the emulator) and imports it with the operator CLI: customers on both sides, mapped. */
 async function setUp(emulator: BenchProcess, databaseUrl: string, brokers: string): Promise<{ customers: StripeCustomer[]; cli: Memory; importS: number }> {
-  const seeded = await fetch(`${emulator.origin}/_emulator/seed`, {
-    method: 'POST',
-    body: JSON.stringify({ count: CUSTOMERS, email_prefix: `wh-seed-${runId}-`, name_prefix: 'Webhook Seed ', emit_events: false }),
-  });
-  if (!seeded.ok) throw new Error(`emulator seed: ${seeded.status} ${await seeded.text()}`);
-  const customers = (await (await fetch(`${emulator.origin}/_emulator/customers`)).json()) as StripeCustomer[];
-  if (customers.length !== CUSTOMERS) throw new Error(`the emulator holds ${customers.length} customers, expected ${CUSTOMERS}`);
+  const customers = await seedCustomers(emulator, CUSTOMERS, `wh-seed-${runId}-`, 'Webhook Seed ');
 
   const started = performance.now();
   const cli = await spawnMeasured({
@@ -467,22 +435,9 @@ async function main() {
     const { rows } = await db.query<{ ts: string }>('select max(last_source_ts) as ts from external_mappings');
     source = new WebhookSource(setup.customers, Number(rows[0]?.ts));
 
-    const common = { databaseUrl, kafkaBrokers: brokers, topicPrefix: TOPIC_PREFIX };
-    const worker = await startApp('inbound-worker', {
-      ...common,
-      port: PORTS.worker,
-      env: {
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_BASE: emulator.origin,
-        // The self-healing jobs would read Stripe and add their own load: off, only the webhook path is measured.
-        CATCHUP_INTERVAL_MS: '0',
-        RECONCILE_INTERVAL_MS: '0',
-      },
-    });
-    procs.push(worker);
-    const gateway = await startApp('webhook-gateway', { ...common, port: PORTS.gateway, env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
-    procs.push(gateway);
+    // The self-healing jobs would read Stripe and add their own load: off, only the webhook path is measured.
+    const { worker, gateway } = await startWebhookPath({ databaseUrl, kafkaBrokers: brokers, topicPrefix: TOPIC_PREFIX }, PORTS, emulator.origin);
+    procs.push(worker, gateway);
 
     groups = [
       ['load generator', (p) => p.pid === process.pid],

@@ -46,7 +46,7 @@ const ours = async (email: string) => (await query<{ id: number; name: string; d
 describe('a connector added through configuration, beside Stripe', () => {
   it('is checked and shown like a built-in one', async () => {
     const ready = (await waitReady('outbound-worker')) as { checks: Record<string, string> };
-    expect(ready.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', memory: 'reachable' });
+    expect(ready.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', memory: 'reachable', stripe_circuit: 'closed', memory_circuit: 'closed' });
     const apiReady = (await waitReady('api')) as { checks: Record<string, string> };
     expect(apiReady.checks.memory).toBe('reachable');
   });

@@ -1,23 +1,28 @@
 /**
  * Issue "Operations": the sync console, in a real headless Chromium, against the real API (with
- * API keys), Kafka, Postgres, outbound worker and the Stripe emulator. A change Stripe refuses is
- * parked; the operator sees it with its error, fixes the cause, clicks Replay, and sees the
- * customer synced. Needs /usr/bin/chromium (scripts/chromium.sh install).
+ * API keys), Kafka, Postgres, both workers, the webhook gateway and the Stripe emulator. A change
+ * Stripe refuses is parked; the operator sees it with its error, fixes the cause, clicks Replay, and
+ * sees the customer synced. An invoice shows what Stripe made of it: its number, status, amounts and
+ * hosted page. Needs /usr/bin/chromium (scripts/chromium.sh install).
  */
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
-import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, type Proc } from './support/stack';
+import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
 
 const KEY = 'console-e2e-key-0123456789abcdef';
+/** The key's name in API_KEYS: what the console shows as who made each change. */
+const KEY_NAME = 'ops-console';
 const AUTH = { Authorization: `Bearer ${KEY}` };
 const SCREENSHOT = path.join(ROOT, 'docs', 'console.png');
+const ANALYTICS_SCREENSHOT = path.join(ROOT, 'docs', 'console-analytics.png');
 
 let emu: Proc;
 let apiProc: Proc;
 let worker: Proc;
+let inbound: Proc[] = [];
 let browser: Browser;
 
 beforeAll(async () => {
@@ -25,9 +30,9 @@ beforeAll(async () => {
   await isolateTopics('console');
   emu = startEmulator();
   await waitReady('emulator', '/_emulator/health');
-  apiProc = startApp('api', { API_KEYS: KEY });
+  apiProc = startApp('api', { API_KEYS: `${KEY_NAME}:${KEY}` });
   await waitReady('api');
-  worker = startApp('outbound-worker', { OUTBOUND_RETRY_BASE_MS: '100', OUTBOUND_RETRY_MAX_MS: '2000', STRIPE_WRITE_RATE: '500' });
+  worker = startApp('outbound-worker', { OUTBOUND_RETRY_BASE_MS: '100', OUTBOUND_RETRY_MAX_MS: '2000', STRIPE_WRITE_RATE: '500', CIRCUIT_COOLDOWN_MS: '1000' });
   await waitReady('outbound-worker');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -36,8 +41,15 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([worker, apiProc, emu].filter(Boolean).map((p) => stop(p)));
+  await Promise.all([worker, ...inbound, apiProc, emu].filter(Boolean).map((p) => stop(p)));
 });
+
+/** What the pixel check reads of a canvas (the e2e project compiles without the DOM types). */
+interface PaintedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
 
 /** Polls an element's text until `ok` holds; the error names what was last seen. */
 async function textOf(what: string, locator: Locator, ok: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
@@ -99,6 +111,8 @@ describe('the sync console', () => {
     expect(await page.getByTestId(`customer-${id}-stripe-mapping`).textContent()).toBe('not linked');
     await textOf('the parked count', page.getByTestId('summary-parked'), (t) => t === '1');
     await textOf('the failed attempt in the events', page.getByTestId('events'), (t) => t.includes('Invalid email address: parker@rejected.test'));
+    const [failed] = await query<{ id: number }>(`select id from sync_events where entity_id = $1 and status = 'failed' order by id limit 1`, [id]);
+    expect(await page.getByTestId(`event-${failed!.id}-actor`).textContent()).toBe(KEY_NAME);
     // The picture for docs/: the parked message with its error and the two ways out.
     await page.screenshot({ path: SCREENSHOT });
 
@@ -120,4 +134,104 @@ describe('the sync console', () => {
     expect(pageErrors).toEqual([]);
     expect(failedCalls.filter((c) => !c.startsWith('401 ') && !c.includes('/reconcile/last'))).toEqual([]);
   }, 120_000);
+
+  it('lists an invoice with its state in Stripe: the number it gave, the status, the amounts and its hosted page', async () => {
+    // What Stripe learns of an invoice (its number, the payment) comes back through its webhooks.
+    await emulator.reset({ endpoints: true });
+    await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
+    inbound = [startApp('webhook-gateway'), startApp('inbound-worker', { RECONCILE_INTERVAL_MS: '0' })];
+    await Promise.all([waitReady('webhook-gateway'), waitReady('inbound-worker')]);
+    const customer = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Invoiced Co', email: 'invoiced@console.test' }, AUTH);
+    const lines = [
+      { description: 'Seats', quantity: 3, unit_amount: 1250 },
+      { description: 'Support', quantity: 1, unit_amount: 990 },
+    ];
+    const created = await api<{ id: number }>('POST', '/api/v1/invoices', { customer_id: customer.body.id, currency: 'EUR', lines }, AUTH);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await api('POST', `/api/v1/invoices/${id}/finalize`, undefined, AUTH)).status).toBe(200);
+
+    // Ours is open; Stripe's number comes back and the row shows it, with the link to its invoice there.
+    const number = await textOf('the number Stripe gave', page.getByTestId(`invoice-${id}-number`), (t) => t !== '' && t !== '—', 45_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nwhat the sync did:\n${await history(id)}`);
+    });
+    expect(await page.getByTestId(`invoice-${id}-status`).textContent()).toBe('open');
+    const stripeId = await textOf('the Stripe mapping', page.getByTestId(`invoice-${id}-stripe-mapping`), (t) => t.startsWith('in_'));
+    const [there] = (await (await fetch(`${urlOf('emulator')}/_emulator/invoices`)).json()) as Array<{ id: string; number: string; hosted_invoice_url: string; amount_due: number }>;
+    expect(there).toMatchObject({ id: stripeId, number, amount_due: 4740 });
+    expect(await page.getByTestId(`invoice-${id}-due`).textContent()).toMatch(/47\.40/);
+    // Its latest sync attempt either way went through (Stripe's echoes of our own calls are skips).
+    expect(['success', 'skipped']).toContain(await page.getByTestId(`invoice-${id}-stripe-status`).textContent());
+
+    // The customer pays on Stripe's page: paid here, paid in full, and the hosted page linked.
+    await fetch(`${urlOf('emulator')}/_emulator/invoices/${stripeId}/pay`, { method: 'POST' });
+    await textOf('the invoice shown as paid', page.getByTestId(`invoice-${id}-status`), (t) => t === 'paid', 45_000);
+    expect(await page.getByTestId(`invoice-${id}-paid`).textContent()).toMatch(/47\.40/);
+    expect(await page.getByTestId(`invoice-${id}-remaining`).textContent()).toMatch(/0\.00/);
+    expect(await page.getByTestId(`invoice-${id}-link`).getAttribute('href')).toBe(there!.hosted_invoice_url);
+    expect(await page.getByTestId('console-error').isVisible()).toBe(false);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('charts the sync analytics: syncs per bucket, time-to-sync percentiles, errors by code', async () => {
+    // The real attempts above (a failure, a park, the replayed success with its time-to-sync), and a
+    // day of earlier history so the charts have a shape.
+    const [real] = await query<{ p50: number | null }>(
+      `select percentile_cont(0.5) within group (order by extract(epoch from processed_at - source_at)) as p50 from sync_events where status = 'success' and direction = 'outbound'`,
+    );
+    expect(real!.p50).not.toBeNull();
+    await query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, created_at, processed_at, direction, source_at)
+       select gen_random_uuid(), 'customer.updated', 'customer', 1, 'stripe',
+              case when i % 17 = 0 then 'retrying' when i % 29 = 0 then 'failed' else 'success' end,
+              case when i % 17 = 0 then '{"code":"rate_limited"}' when i % 29 = 0 then '{"code":"card_declined"}' else '{}' end::jsonb,
+              now() - make_interval(mins => i), now() - make_interval(mins => i), case when (i / 3) % 3 = 0 then 'inbound' else 'outbound' end,
+              now() - make_interval(mins => i) - make_interval(secs => 0.2 + (i % 10) * 0.15)
+         from generate_series(1, 1200, 3) as i`,
+    );
+    await page.getByTestId('analytics-window').selectOption('24');
+    for (const chart of ['analytics-chart-syncs', 'analytics-chart-tts', 'analytics-chart-errors']) {
+      const canvas = page.getByTestId(chart).locator('canvas');
+      await canvas.waitFor({ timeout: 20_000 });
+      // Drawn: the canvas has a size and pixels that are not blank.
+      const painted = await waitFor(`${chart} painted`, async () => {
+        const n = await canvas.evaluate((node) => {
+          const c = node as unknown as PaintedCanvas;
+          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let opaque = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++;
+          return c.width > 0 && c.height > 0 ? opaque : 0;
+        });
+        return n > 100 ? n : undefined;
+      }, 20_000, 200);
+      expect(painted).toBeGreaterThan(100);
+    }
+    await textOf('the syncs counted', page.getByTestId('analytics-syncs'), (t) => Number(t) >= 400);
+    await textOf('the success rate', page.getByTestId('analytics-success-rate'), (t) => /^\d+\.\d %$/.test(t));
+    await textOf('outbound time-to-sync', page.getByTestId('analytics-tts-outbound'), (t) => /\d+ ms/.test(t));
+    // The legend names what is drawn: the stacked outcomes, the three percentiles, the error codes.
+    expect(await page.getByTestId('analytics-chart-syncs').locator('.u-legend').textContent()).toMatch(/failed.*success/);
+    expect(await page.getByTestId('analytics-chart-tts').locator('.u-legend').textContent()).toMatch(/p50.*p95.*p99/);
+    await page.getByTestId('analytics').scrollIntoViewIfNeeded();
+    await page.locator('section[aria-labelledby="analytics-title"]').screenshot({ path: ANALYTICS_SCREENSHOT });
+    expect(pageErrors).toEqual([]);
+    expect(await page.getByTestId('console-error').isVisible()).toBe(false);
+  }, 60_000);
+
+  it('shows Stripe’s circuit open while Stripe is down (the change waits, nothing parks) and closed once it is back', async () => {
+    await textOf('the Stripe circuit closed', page.getByTestId('circuit-stripe-state'), (t) => t === 'closed');
+    await emulator.faults({ outage: true });
+    const created = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Olive Outage', email: 'olive@x.io' }, AUTH);
+    const id = created.body.id;
+    // Open, or half-open for the moment its probe takes: either way, Stripe is not called.
+    await textOf('the Stripe circuit open', page.getByTestId('circuit-stripe-state'), (t) => t === 'open' || t === 'half-open');
+    expect(await page.getByTestId('circuit-stripe-detail').textContent()).toMatch(/failures in a row · last: api_error \(503\)/);
+    expect(await page.getByTestId('circuit-stripe').getAttribute('class')).toContain('alert');
+
+    await emulator.faults({ outage: false });
+    await textOf('the Stripe circuit closed again', page.getByTestId('circuit-stripe-state'), (t) => t === 'closed');
+    await textOf('the waiting customer synced', page.getByTestId(`customer-${id}-stripe-status`), (t) => t === 'success', 30_000);
+    expect(await query(`select id from dead_letters where message_key = $1`, [String(id)])).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -26,8 +26,9 @@ describe('the four apps', () => {
     expect(reports.map((r) => r.status)).toEqual(['healthy', 'healthy', 'healthy', 'healthy']);
     expect(reports[0]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
     expect(reports[1]!.checks).toEqual({ kafka: 'connected' });
-    expect(reports[2]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
-    expect(reports[3]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated' });
+    // The workers also show each system's circuit breaker (advisory: docs/operations.md).
+    expect(reports[2]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', stripe_circuit: 'closed' });
+    expect(reports[3]!.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', stripe_circuit: 'closed' });
 
     const live = await fetch(urlOf('api') + '/health');
     expect(live.status).toBe(200);

@@ -7,7 +7,7 @@
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
-import { isolateTopics, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
+import { isolateTopics, runCli, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type AppName, type Proc } from './support/stack';
 
 const procs: Proc[] = [];
 const config = { OUTBOUND_RETRY_BASE_MS: '100', STRIPE_WRITE_RATE: '1000', RECONCILE_INTERVAL_MS: '0' };
@@ -106,3 +106,53 @@ describe('invoices, made here, collected through Stripe', () => {
     expect((await api('POST', `/api/v1/invoices/${invoiceId}/void`)).status).toBe(409);
   });
 });
+
+describe('invoices, operated with pnpm sync', () => {
+  interface Report {
+    catalog: string;
+    drift_count: number;
+    internal_invoices: number;
+    external_invoices: number;
+    by_kind: Record<string, number>;
+  }
+  const admin = async (path: string, body: unknown) => ((await (await fetch(`${urlOf('emulator')}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string }).id;
+
+  it('status invoice <id>: the invoice as Stripe left it, its lines, its mapping and its sync events both ways', async () => {
+    const [{ id }] = (await query<{ id: number }>(`select id from invoices order by id limit 1`)) as [{ id: number }];
+    const status = await runCli<{ invoice: { status: string; number: string | null; amount_paid: string }; lines: unknown[]; mappings: Array<{ external_id: string }>; events: Array<{ direction: string }> }>(['status', 'invoice', String(id)]);
+    expect(status.code).toBe(0);
+    expect(status.json.invoice).toMatchObject({ status: 'paid', number: expect.any(String), amount_paid: '49250' });
+    expect(status.json.lines).toHaveLength(2);
+    expect(status.json.mappings).toEqual([expect.objectContaining({ external_id: expect.stringMatching(/^in_/) })]);
+    expect(new Set(status.json.events.map((e) => e.direction))).toEqual(new Set(['outbound', 'inbound']));
+    expect((await runCli(['status', 'invoice', '2147483000'])).code).toBe(4);
+    expect((await runCli(['status', 'invoice', 'nope'])).code).toBe(2);
+  }, 60_000);
+
+  it('reconcile --catalog invoice finds an invoice made in Stripe that nobody told us of; backfill --catalog invoice imports it with its customer', async () => {
+    const before = await runCli<Report>(['reconcile', '--catalog', 'invoice']);
+    expect(before.code).toBe(0);
+    expect(before.json).toMatchObject({ catalog: 'invoice', drift_count: 0, internal_invoices: 1, external_invoices: 1 });
+
+    // Made in the dashboard, silently (no event, no webhook), for a customer only Stripe has.
+    const stranger = await admin('/dashboard/customers?silent=true', { name: 'Walk-in', email: 'walk-in@x.io' });
+    const made = await admin('/dashboard/invoices?silent=true', { customer: stranger, currency: 'eur', lines: [{ description: 'Repair', unit_amount: 12000 }], finalize: true });
+    const drift = await runCli<Report>(['reconcile', '--catalog', 'invoice']);
+    expect(drift.code).toBe(3);
+    expect(drift.json.by_kind).toMatchObject({ missing_internally: 1 });
+
+    const backfill = await runCli<{ import: { seen: number; created: number } }>(['backfill', '--catalog', 'invoice', '--direction', 'import']);
+    expect(backfill.code).toBe(0);
+    expect(backfill.json.import).toMatchObject({ seen: 2, created: 1 });
+    const [imported] = await query<{ status: string; amount_due: string; email: string }>(
+      `select i.status, i.amount_due, c.email from invoices i join customers c on c.id = i.customer_id
+        join external_mappings m on m.entity_type = 'invoice' and m.internal_id = i.id where m.external_id = $1`,
+      [made],
+    );
+    expect(imported).toEqual({ status: 'open', amount_due: '12000', email: 'walk-in@x.io' });
+    const after = await runCli<Report>(['reconcile', '--catalog', 'invoice']);
+    expect(after.json).toMatchObject({ drift_count: 0, internal_invoices: 2, external_invoices: 2 });
+    expect((await runCli(['reconcile', '--catalog', 'order'])).code).toBe(2);
+  }, 90_000);
+});
+

@@ -41,7 +41,7 @@ const settle = () => new Promise((r) => setTimeout(r, 1500)); // an echo, if any
 describe('customers ⇄ Stripe ⇄ Salesforce Accounts', () => {
   it('checks Salesforce like any system', async () => {
     const ready = (await waitReady('outbound-worker')) as { checks: Record<string, string> };
-    expect(ready.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', salesforce: 'authenticated' });
+    expect(ready.checks).toEqual({ database: 'connected', kafka: 'connected', stripe: 'authenticated', salesforce: 'authenticated', stripe_circuit: 'closed', salesforce_circuit: 'closed' });
   });
 
   it('a customer made here becomes one Account (upserted by our id) and one Stripe customer', async () => {

@@ -11,7 +11,10 @@ up() {
   if [ -n "$db" ]; then log "DATABASE_URL is set: using it, starting no Postgres"; else bash "$ROOT/scripts/pg.sh" up; db="$(bash "$ROOT/scripts/pg.sh" url)"; fi
   if [ -n "$brokers" ]; then
     log "KAFKA_BROKERS is set: using it, starting no Kafka"
-    node "$ROOT/scripts/kafka-topics.js" "$brokers" ${KAFKA_TOPIC_PREFIXES:-""}
+    # The topics the apps will use: those of KAFKA_TOPIC_PREFIX when it is set.
+    # KAFKA_TOPIC_PREFIXES set (even to "", unprefixed) wins over KAFKA_TOPIC_PREFIX.
+    local prefixes=${KAFKA_TOPIC_PREFIXES-${KAFKA_TOPIC_PREFIX:-}}
+    node "$ROOT/scripts/kafka-topics.js" "$brokers" ${prefixes:-""}
   else
     bash "$ROOT/scripts/kafka.sh" up; brokers="127.0.0.1:$KAFKA_PORT"
   fi

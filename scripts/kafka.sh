@@ -46,8 +46,11 @@ up() {
     echo $! > "$PIDFILE"
     wait_for_port 127.0.0.1 "$KAFKA_PORT" 90 || { tail -30 "$KHOME/kafka.log" >&2; die "Kafka did not open its port"; }
   fi
-  # Readiness is "topics exist and have leaders", checked through kafkajs itself.
-  node "$ROOT/scripts/kafka-topics.js" "127.0.0.1:$KAFKA_PORT" ${KAFKA_TOPIC_PREFIXES:-""} \
+  # Readiness is "topics exist and have leaders", checked through kafkajs itself; the topics are
+  # those the apps will use (KAFKA_TOPIC_PREFIX's, when it is set).
+  # KAFKA_TOPIC_PREFIXES set (even to "", unprefixed: a private test broker) wins over KAFKA_TOPIC_PREFIX.
+  local prefixes=${KAFKA_TOPIC_PREFIXES-${KAFKA_TOPIC_PREFIX:-}}
+  node "$ROOT/scripts/kafka-topics.js" "127.0.0.1:$KAFKA_PORT" ${prefixes:-""} \
     || { tail -30 "$KHOME/kafka.log" >&2; die "Kafka is not ready"; }
 }
 

@@ -27,6 +27,8 @@ interface SpawnOptions {
   name: string;
   script: string;
   args?: string[];
+  /** Options of node itself, before the script (--cpu-prof, …). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   port: number;
   /** Polled until 200; `null` to not wait. */
@@ -38,7 +40,7 @@ interface SpawnOptions {
  * DB_POOL_MAX, … — changes what is measured), samples its memory, and waits until it is ready.
  */
 export async function spawnMeasured(opts: SpawnOptions): Promise<BenchProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, opts.script), ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(ROOT, opts.script), ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ...opts.env },
@@ -83,12 +85,34 @@ export interface AppOptions {
   env?: Record<string, string>;
 }
 
-/** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn). */
+/**
+ * The API's per-key rate limit set far past anything a benchmark sends: the figures measure what
+ * the API serves, with the limiter's own cost in them (it still runs), never the limit itself.
+ */
+const UNTHROTTLED = { API_RATE_LIMIT_PER_SECOND: '1000000', API_RATE_LIMIT_BURST: '1000000' };
+
+/**
+ * BENCH_CPU_PROF=<dir> (bench/run.sh profile): every app a benchmark starts writes a V8 CPU profile
+ * of its whole life to <dir>/<app>/ when it exits (bench/profiles.ts summarises them).
+ */
+export function profilerArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`] : [];
+}
+
+/** The V8 heap bounds the workers' start scripts (apps/<app>/package.json) run them with. */
+const HEAP_ARGS: Partial<Record<AppName, string[]>> = {
+  'outbound-worker': ['--max-old-space-size=96', '--max-semi-space-size=16'],
+  'inbound-worker': ['--max-old-space-size=128', '--max-semi-space-size=16'],
+};
+
+/** One of the apps, built, as production runs it (NODE_ENV=production, JSON logs at warn, its heap bound). */
 export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> {
   const portVar = app === 'api' ? 'API_PORT' : app === 'webhook-gateway' ? 'WEBHOOK_PORT' : 'HEALTH_PORT';
   return spawnMeasured({
     name: app,
     script: `apps/${app}/dist/index.js`,
+    nodeArgs: [...(HEAP_ARGS[app] ?? []), ...profilerArgs(app)],
     port: opts.port,
     readyPath: '/health/ready',
     env: {
@@ -99,6 +123,7 @@ export function startApp(app: AppName, opts: AppOptions): Promise<BenchProcess> 
       KAFKA_BROKERS: opts.kafkaBrokers,
       KAFKA_TOPIC_PREFIX: opts.topicPrefix,
       KAFKA_CLIENT_ID: `bench-${Date.now().toString(36)}`, // fresh consumer groups every run
+      ...(app === 'api' ? UNTHROTTLED : {}),
       ...opts.env,
     },
   });

@@ -26,7 +26,12 @@ export interface CpuUsage {
   capacity: number;
   groups: Record<string, number>;
   other: number;
+  /** CPU seconds (user + system) each group used over the interval. */
+  seconds: Record<string, number>;
 }
+
+// /proc counts in USER_HZ, which Linux fixes at 100 for user space whatever the kernel's HZ.
+const TICKS_PER_S = 100;
 
 const readOr = (file: string, fallback: string) => {
   try {
@@ -68,7 +73,8 @@ export function cpuUsage(before: CpuSnapshot, after: CpuSnapshot, groups: CpuGro
   const busy = pct(after.total - before.total - (after.idle - before.idle));
   const named = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, pct(v)]));
   const other = Math.max(0, busy - Object.values(named).reduce((a, b) => a + b, 0));
-  return { busy, capacity: 100 * cores, groups: named, other };
+  const seconds = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / TICKS_PER_S]));
+  return { busy, capacity: 100 * cores, groups: named, other, seconds };
 }
 
 /** The groups every benchmark uses: this process, the API, Postgres split by database, Kafka. */

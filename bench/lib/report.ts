@@ -7,17 +7,22 @@ const HEADER = `# Benchmarks
 Figures measured by the scripts in \`bench/\` against the real apps, Postgres and Kafka on one
 machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
 markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all and
-writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, salesforce, webhook, backfill, retention).
+writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, salesforce, webhook, webhook-peer,
+backfill, invoices, retention; \`bash bench/run.sh profile\` runs the webhook path and the API under \`node --cpu-prof\` and writes the CPU profiles section).
 
 The machine is shared: each section gives the load average and, per phase, the CPU of every
 process; a large “other” column means someone else's work ran alongside and the figures are low.
 `;
+
+/** Under the profiler (bench/run.sh profile) the figures are not comparable: nothing is recorded. */
+export const profiling = () => Boolean(process.env.BENCH_CPU_PROF);
 
 /**
  * Replaces the section NAME of the benchmarks file, or adds it when it is not there yet: at the
  * end, or before every other section with `first` (the summary).
  */
 export function writeSection(name: string, markdown: string, file = BENCH_DOC, first = false): void {
+  if (profiling()) return;
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Memory } from './app-process';
 import { ROOT } from './paths';
+import { profiling } from './report';
 
 /**
  * What each benchmark hands to the summary `make bench` writes at the top of
@@ -29,6 +30,7 @@ export interface BenchResults {
 const DIR = path.join(ROOT, '.cache', 'bench-results');
 
 export function saveResults(results: Omit<BenchResults, 'at'>): void {
+  if (profiling()) return;
   mkdirSync(DIR, { recursive: true });
   writeFileSync(path.join(DIR, `${results.name}.json`), JSON.stringify({ ...results, at: new Date().toISOString() }, null, 2));
 }

@@ -29,6 +29,12 @@ export class RssSampler {
     this.peakKb = Math.max(this.peakKb, kb);
   }
 
+  /** Starts a new peak from now (a benchmark that measures one process over several rounds). */
+  resetPeak(): void {
+    this.peakKb = 0;
+    this.sample();
+  }
+
   stop(): void {
     this.sample();
     clearInterval(this.timer);

@@ -46,16 +46,9 @@ const withDatabase = (url: string, name: string) => {
   return u.toString();
 };
 
-/**
- * A fresh, migrated database of the benchmark's own (dropped and re-created on every run so
- * that table and index sizes are the same each time), and the topics under `topicPrefix`.
- * Returns its URL and the brokers.
- */
-export async function freshDatabase(database: string, topicPrefix = TOPIC_PREFIX): Promise<{ databaseUrl: string; brokers: string }> {
-  const { databaseUrl: serverUrl, brokers } = infraEnv();
-  for (const built of ['apps/api/dist/index.js', 'packages/domain/dist/cli/migrate.js']) {
-    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`pnpm build\``);
-  }
+/** Drops and re-creates `database` on the local Postgres, empty (no migrations): its URL. */
+export async function emptyDatabase(database: string): Promise<string> {
+  const { databaseUrl: serverUrl } = infraEnv();
   const admin = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
   try {
@@ -65,7 +58,20 @@ export async function freshDatabase(database: string, topicPrefix = TOPIC_PREFIX
   } finally {
     await admin.end();
   }
-  const databaseUrl = withDatabase(serverUrl, database);
+  return withDatabase(serverUrl, database);
+}
+
+/**
+ * A fresh, migrated database of the benchmark's own (dropped and re-created on every run so
+ * that table and index sizes are the same each time), and the topics under `topicPrefix`.
+ * Returns its URL and the brokers.
+ */
+export async function freshDatabase(database: string, topicPrefix = TOPIC_PREFIX): Promise<{ databaseUrl: string; brokers: string }> {
+  const { brokers } = infraEnv();
+  for (const built of ['apps/api/dist/index.js', 'packages/domain/dist/cli/migrate.js']) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`pnpm build\``);
+  }
+  const databaseUrl = await emptyDatabase(database);
   await run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'up'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
   await run(process.execPath, [path.join(ROOT, 'scripts/kafka-topics.js'), brokers, topicPrefix], { cwd: ROOT });
   return { databaseUrl, brokers };

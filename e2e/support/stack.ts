@@ -72,7 +72,7 @@ export async function isolateTopics(tag: string): Promise<string> {
 }
 
 /** Every process's output is kept under .local/e2e-logs/<run>/, where the secret-leak check reads it. */
-function keepLog(name: string, pid: number | undefined, lines: string[]) {
+export function keepLog(name: string, pid: number | undefined, lines: string[]) {
   const dir = path.join(ROOT, '.local', 'e2e-logs', process.env.CS_TEST_RUN ?? 'r0');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${name}-${pid ?? 0}.log`), `${lines.join('\n')}\n`);

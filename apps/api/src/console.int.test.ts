@@ -24,6 +24,18 @@ describe('the sync console', () => {
     expect((await request(ctx.app).get('/console/console.js')).headers['content-type']).toMatch(/javascript/);
   });
 
+  it('serves the chart library from its installed package, and only its two files', async () => {
+    const js = await request(ctx.app).get('/console/vendor/uPlot.esm.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.text).toContain('export { uPlot as default }');
+    expect(js.headers['content-security-policy']).toContain("script-src 'self'");
+    const css = await request(ctx.app).get('/console/vendor/uPlot.min.css');
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    for (const other of ['uPlot.cjs.js', '__proto__', '..%2Fpackage.json', 'constructor']) expect((await request(ctx.app).get(`/console/vendor/${other}`)).status).toBe(404);
+  });
+
   it('redirects /console to /console/ so the page’s relative links resolve', async () => {
     const res = await request(ctx.app).get('/console');
     expect(res.status).toBe(301);
@@ -31,7 +43,7 @@ describe('the sync console', () => {
   });
 
   it('loads nothing from outside (the machines have no internet)', async () => {
-    for (const file of ['', 'console.js', 'console.css', 'js/api.js', 'js/dom.js', 'js/summary.js', 'js/customers.js', 'js/events.js', 'js/dead-letters.js', 'js/reconcile.js']) {
+    for (const file of ['', 'console.js', 'console.css', 'js/api.js', 'js/dom.js', 'js/summary.js', 'js/circuits.js', 'js/customers.js', 'js/invoices.js', 'js/events.js', 'js/dead-letters.js', 'js/reconcile.js', 'js/analytics.js', 'js/charts.js']) {
       const res = await request(ctx.app).get(`/console/${file}`);
       expect(res.status).toBe(200);
       expect(res.text).not.toMatch(/https?:\/\//);

@@ -4,6 +4,7 @@ import { catalogTopics, createKafka, createProducer, pingKafka } from '@cs/kafka
 import { probeConnectors } from '@cs/integrations';
 import { createLogger, listen, loadConfig, onShutdown, parseEnv, type HealthCheck } from '@cs/platform';
 import { apiEnv } from './env';
+import { rateLimitFromEnv } from './http/rate-limit';
 import { kafkaRepublish } from './kafka-republish';
 import { startApiMetrics } from './metrics';
 import { OutboxRelay } from './relay/outbox-relay';
@@ -68,6 +69,7 @@ async function main() {
     deadLetters: new DeadLetterService(orm),
     republish: kafkaRepublish(producer),
     apiKeys: env.API_KEYS,
+    rateLimit: rateLimitFromEnv(env),
   });
   const close = await listen(createServer(app), env.API_PORT, env.HOST);
   logger.info({ port: env.API_PORT, relay: env.RELAY_ENABLED }, 'api listening');

@@ -27,8 +27,11 @@ describe('OpenAPI document', () => {
         'DELETE /api/v1/customers/{id} deleteCustomer',
         'GET /api/v1/customers/{id}/sync getCustomerSyncStatus',
         'GET /api/v1/sync/customers listCustomerSyncStates',
+        'GET /api/v1/sync/invoices listInvoiceSyncStates',
         'GET /api/v1/sync-events listSyncEvents',
         'GET /api/v1/sync/summary getSyncSummary',
+        'GET /api/v1/sync/analytics getSyncAnalytics',
+        'GET /api/v1/sync/circuits getSyncCircuits',
         'GET /api/v1/reconcile/last getLastReconcileReport',
         'GET /api/v1/dead-letters listDeadLetters',
         'GET /api/v1/dead-letters/{id} getDeadLetter',
@@ -59,7 +62,7 @@ describe('OpenAPI document', () => {
     expect(created.required).toEqual(expect.arrayContaining(['phone', 'address']));
     const patch = doc.paths['/api/v1/customers/{id}'].patch.requestBody.content['application/json'].schema;
     expect(patch.anyOf).toEqual(['name', 'email', 'phone', 'address'].map((f) => ({ required: [f] })));
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422']);
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422', '429']);
     const list = doc.paths['/api/v1/customers'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:skip', 'query:limit', 'query:email']);
     expect(doc.paths['/api/v1/customers/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
@@ -81,7 +84,7 @@ describe('OpenAPI document', () => {
     expect(events.responses['200'].content['application/json'].schema.properties).toHaveProperty('next_before_id');
     const replay = doc.paths['/api/v1/dead-letters/{id}/replay'].post;
     expect(replay.requestBody.required).toBe(false);
-    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '404', '409', '413', '415', '422', '503']);
+    expect(Object.keys(replay.responses).sort()).toEqual(['200', '400', '401', '404', '409', '413', '415', '422', '429', '503']);
     const discard = doc.paths['/api/v1/dead-letters/{id}/discard'].post;
     expect(discard.requestBody).toMatchObject({ required: true, content: { 'application/json': { schema: { required: ['reason'], additionalProperties: false } } } });
     expect(discard.requestBody.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', minLength: 3, maxLength: 500 });
@@ -101,7 +104,7 @@ describe('OpenAPI document', () => {
     expect(line.properties.unit_amount).toMatchObject({ type: 'integer', minimum: 0, maximum: 99999999 });
     expect(line.properties.quantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000000 });
     expect(body.properties.lines).toMatchObject({ type: 'array', maxItems: 250 });
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '413', '415', '422']);
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '413', '415', '422', '429']);
     const put = doc.paths['/api/v1/invoices/{id}'].put.requestBody.content['application/json'].schema;
     expect(Object.keys(put.properties)).toEqual(['currency', 'collection_method', 'due_date', 'description', 'lines', 'version']);
     const patch = doc.paths['/api/v1/invoices/{id}'].patch.requestBody.content['application/json'].schema;
@@ -109,7 +112,7 @@ describe('OpenAPI document', () => {
     for (const action of ['finalize', 'void', 'mark-uncollectible']) {
       const op = doc.paths[`/api/v1/invoices/{id}/${action}`].post;
       expect(op.requestBody).toMatchObject({ required: false, content: { 'application/json': { schema: { additionalProperties: false } } } });
-      expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '404', '409', '412', '413', '415', '422']);
+      expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '404', '409', '412', '413', '415', '422', '429']);
     }
     const list = doc.paths['/api/v1/invoices'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:skip', 'query:limit', 'query:customer_id', 'query:status']);

@@ -33,6 +33,12 @@ function badRequestOf(route: Route): Route['responses'] {
   return why.length ? { 400: { description: `Malformed request: ${why.join('; or ')}` } } : {};
 }
 
+/** Every route is behind the per-key rate limit (http/rate-limit.ts), when it is on. */
+const THROTTLED = {
+  description: 'Too many requests for this API key (or address, when the API is open); Retry-After says in how many seconds to try again',
+  headers: { 'Retry-After': { description: 'Seconds to wait, a whole number ≥ 1', schema: { type: 'integer', minimum: 1 } } },
+};
+
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(routes: Route[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -43,6 +49,7 @@ export function openApiDocument(routes: Route[], version: string) {
         return [status, { description: r.description, ...(schema ? { content: { 'application/json': { schema: schemaOf(schema, 'output') } } } : {}) }];
       }),
     );
+    responses[429] = { ...THROTTLED, content: { 'application/json': { schema: schemaOf(errorResponse, 'output') } } };
     (paths[route.path] ??= {})[route.method] = {
       operationId: route.operationId,
       summary: route.summary,

@@ -2,9 +2,11 @@ import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { DomainError, type CustomerService, type DeadLetterService, type InvoiceService, type MikroORM, type Republish } from '@cs/domain';
 import { AppError, createHttpApp, finishHttpApp, healthRouter, type HealthCheck, type Logger } from '@cs/platform';
+import type { ApiKey } from './api-keys';
 import { bearerAuth } from './http/auth';
 import { consoleStatic } from './http/console';
 import { jsonBody, optionalJsonBody } from './http/json-body';
+import { rateLimit, type RateLimit } from './http/rate-limit';
 import { validate, type Validated } from './http/validate';
 import { openApiDocument } from './openapi';
 import { expressPath, routes, type RouteDeps } from './routes';
@@ -27,7 +29,9 @@ export interface ApiDeps {
   /** Re-publishes a replayed dead letter onto its topic (index.ts: the API's Kafka producer). */
   republish: Republish;
   /** undefined = no auth (allowed outside production only; index.ts enforces that). */
-  apiKeys: string[] | undefined;
+  apiKeys: ApiKey[] | undefined;
+  /** Per key (per address when open); undefined = no limit. */
+  rateLimit?: RateLimit | undefined;
 }
 
 const STATUS: Record<DomainError['code'], number> = {
@@ -68,6 +72,8 @@ export function buildApp(deps: ApiDeps): Express {
   app.use('/console', consoleStatic());
 
   if (deps.apiKeys) app.use('/api', bearerAuth(deps.apiKeys));
+  // After the key check, which names the bucket; health and metrics were answered above.
+  if (deps.rateLimit) app.use('/api', rateLimit(deps.rateLimit));
   const routeDeps: RouteDeps = { logger: deps.logger, customers: deps.customers, invoices: deps.invoices, orm: deps.orm, deadLetters: deps.deadLetters, republish: deps.republish, systems: deps.systems };
   for (const route of routes) {
     const run: RequestHandler = async (req, res) => {

@@ -20,13 +20,14 @@ interface Seed {
   payload?: unknown;
   error?: string | null;
   at?: string;
+  actor?: string | null;
 }
 
 async function seed(e: Seed = {}): Promise<number> {
   const [row] = await query<{ id: number }>(
-    `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, created_at, processed_at, direction, trace_id)
-     values (gen_random_uuid(), $1, 'customer', $2, $3, $4, $5::jsonb, $6, 0, coalesce($7::timestamptz, now()), now(), $8, 'trace-1') returning id`,
-    [e.type ?? 'customer.created', e.customer ?? 1, e.system === undefined ? 'stripe' : e.system, e.status ?? 'success', JSON.stringify(e.payload ?? { a: 1 }), e.error ?? null, e.at ?? null, e.direction ?? 'outbound'],
+    `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, created_at, processed_at, direction, trace_id, actor)
+     values (gen_random_uuid(), $1, 'customer', $2, $3, $4, $5::jsonb, $6, 0, coalesce($7::timestamptz, now()), now(), $8, 'trace-1', $9) returning id`,
+    [e.type ?? 'customer.created', e.customer ?? 1, e.system === undefined ? 'stripe' : e.system, e.status ?? 'success', JSON.stringify(e.payload ?? { a: 1 }), e.error ?? null, e.at ?? null, e.direction ?? 'outbound', e.actor ?? null],
   );
   return row!.id;
 }
@@ -34,7 +35,7 @@ const ids = (res: request.Response) => (res.body.data as Array<{ id: number }>).
 
 describe('GET /api/v1/sync-events', () => {
   it('lists newest first, every field snake_case as stored', async () => {
-    const first = await seed({ customer: 7, payload: { action: 'create', external_id: 'cus_1' } });
+    const first = await seed({ customer: 7, payload: { action: 'create', external_id: 'cus_1' }, actor: 'ci-bot' });
     const second = await seed({ customer: 7, status: 'failed', error: 'boom', direction: 'inbound', type: 'customer.updated' });
     const res = await list();
     expect(res.status).toBe(200);
@@ -55,8 +56,9 @@ describe('GET /api/v1/sync-events', () => {
       processed_at: expect.stringMatching(/Z$/),
       direction: 'outbound',
       trace_id: 'trace-1',
+      actor: 'ci-bot',
     });
-    expect(res.body.data[0]).toMatchObject({ status: 'failed', error_message: 'boom', direction: 'inbound', event_type: 'customer.updated' });
+    expect(res.body.data[0]).toMatchObject({ status: 'failed', error_message: 'boom', direction: 'inbound', event_type: 'customer.updated', actor: null });
   });
 
   it('filters by customer, system, status and direction, alone and together', async () => {

@@ -135,6 +135,56 @@ describe('GET /api/v1/sync/customers', () => {
   });
 });
 
+describe('GET /api/v1/sync/invoices', () => {
+  it('pages live invoices newest first, with what Stripe told us and each one\'s per-system state', async () => {
+    const c = await create('A', 'a@x.io');
+    const invoice = async () =>
+      (await api().post('/api/v1/invoices').send({ customer_id: c.id, currency: 'EUR', lines: [{ description: 'Seats', quantity: 3, unit_amount: 1250 }] })).body as { id: number };
+    const paid = await invoice();
+    const waiting = await invoice();
+    const deleted = await invoice();
+    await api().delete(`/api/v1/invoices/${deleted.id}`);
+    // As the inbound sync leaves an invoice paid in Stripe.
+    await query(
+      `update invoices set status = 'paid', number = 'ABCD-0001', amount_paid = amount_due, amount_remaining = 0, paid_at = now(), hosted_invoice_url = 'https://invoice.stripe.test/i/1' where id = $1`,
+      [paid.id],
+    );
+    await query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', $1, 'stripe', 'invoice', 'in_paid')`, [paid.id]);
+    await query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, direction) values (gen_random_uuid(), 'invoice.created', 'invoice', $1, 'stripe', 'skipped', '{"reason":"customer not in stripe yet"}', 'outbound')`,
+      [waiting.id],
+    );
+
+    const page = await api().get('/api/v1/sync/invoices').query({ limit: 1 });
+    expect(page.status).toBe(200);
+    expect(page.body).toEqual({
+      data: [
+        {
+          id: waiting.id,
+          customer_id: c.id,
+          status: 'draft',
+          currency: 'eur',
+          number: null,
+          amount_due: 3750,
+          amount_paid: 0,
+          amount_remaining: 3750,
+          hosted_invoice_url: null,
+          version: 1,
+          updated_at: expect.any(String),
+          systems: [expect.objectContaining({ system: 'stripe', mapping: null, last_status: 'skipped' })],
+        },
+      ],
+      has_more: true,
+    });
+    const next = await api().get('/api/v1/sync/invoices').query({ limit: 1, skip: 1 });
+    expect(next.body).toMatchObject({
+      has_more: false,
+      data: [{ id: paid.id, status: 'paid', number: 'ABCD-0001', amount_paid: 3750, amount_remaining: 0, hosted_invoice_url: 'https://invoice.stripe.test/i/1', systems: [{ system: 'stripe', mapping: { external_id: 'in_paid' } }] }],
+    });
+    expect((await api().get('/api/v1/sync/invoices').query({ limit: 0 })).status).toBe(422);
+  });
+});
+
 describe('GET /api/v1/sync/summary', () => {
   it('counts live customers, mappings per system, recent events per status, parked messages, the outbox backlog and the last drift', async () => {
     const a = await create('A', 'a@x.io');
@@ -214,6 +264,38 @@ describe('GET /api/v1/reconcile/last', () => {
   });
 });
 
+describe('GET /api/v1/sync/circuits', () => {
+  const report = (system: string, instance: string, state: string, extra: Record<string, unknown> = {}) =>
+    query(`insert into sync_cursors (name, value) values ($1, $2::jsonb)`, [
+      `circuit:${system}:${instance}`,
+      JSON.stringify({ system, service: instance.split('@')[0], instance, state, since: '2026-01-01T10:00:00.000Z', failures: 0, last_failure: null, next_probe_at: null, ...extra }),
+    ]);
+
+  it('shows every enabled system, unknown until a worker reports it', async () => {
+    const res = await api().get('/api/v1/sync/circuits');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ systems: [{ system: 'stripe', state: 'unknown', reports: [] }], generated_at: expect.any(String) });
+  });
+
+  it('shows each live worker’s report and the worst state per system', async () => {
+    await report('stripe', 'outbound-worker@a:1', 'open', { failures: 7, last_failure: 'api_error (503)', next_probe_at: '2026-01-01T10:00:05.000Z' });
+    await report('stripe', 'inbound-worker@a:2', 'half-open', { failures: 3 });
+    await report('salesforce', 'outbound-worker@a:1', 'closed');
+    const res = await api().get('/api/v1/sync/circuits');
+    expect(res.body.systems).toEqual([
+      {
+        system: 'stripe',
+        state: 'open',
+        reports: [
+          { service: 'inbound-worker', instance: 'inbound-worker@a:2', system: 'stripe', state: 'half-open', since: '2026-01-01T10:00:00.000Z', failures: 3, last_failure: null, next_probe_at: null, reported_at: expect.any(String) },
+          { service: 'outbound-worker', instance: 'outbound-worker@a:1', system: 'stripe', state: 'open', since: '2026-01-01T10:00:00.000Z', failures: 7, last_failure: 'api_error (503)', next_probe_at: '2026-01-01T10:00:05.000Z', reported_at: expect.any(String) },
+        ],
+      },
+      { system: 'salesforce', state: 'closed', reports: [expect.objectContaining({ state: 'closed' })] },
+    ]);
+  });
+});
+
 describe('sync status routes with API keys', () => {
   const KEY = 'ops-key-0123456789abcdef';
   let secured: Awaited<ReturnType<typeof testApp>>;
@@ -222,7 +304,7 @@ describe('sync status routes with API keys', () => {
   });
   afterAll(() => secured.close());
 
-  it.each(['/api/v1/customers/1/sync', '/api/v1/sync/customers', '/api/v1/sync/summary', '/api/v1/reconcile/last'])('GET %s needs the bearer key', async (path) => {
+  it.each(['/api/v1/customers/1/sync', '/api/v1/sync/customers', '/api/v1/sync/invoices', '/api/v1/sync/summary', '/api/v1/sync/circuits', '/api/v1/reconcile/last'])('GET %s needs the bearer key', async (path) => {
     const res = await request(secured.app).get(path);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');

@@ -3,6 +3,7 @@ import { changeMessage, IntegrationRegistry, StripeIntegration, StripeWebhookVer
 import { envelope, externalChangeEnvelope, type InboundMessage } from '@cs/kafka-schemas';
 import { createLogger } from '@cs/platform';
 import { startEmulator, type RunningEmulator } from '@cs/stripe-emulator';
+import Stripe from 'stripe';
 import { query, resetDatabase } from '../../../test/support/db';
 import { stripeEvent, type EventInput } from '../../../test/support/stripe-events';
 import { applyEvent, applyEventBatch, ParkForReview, type InboundDeps } from './apply-event';
@@ -173,18 +174,23 @@ describe('inbound: customer.updated', () => {
     expect(mine!.name).toBe('Second');
   });
 
-  it('a wave of events goes through the batch path: common updates applied together, the rest left for applyEvent', async () => {
+  it('a wave of events goes through the batch path: common updates and records new to us applied together, the rest left for applyEvent', async () => {
     await apply(message({ type: 'customer.created', created: T0, customer: { id: 'cus_w', name: 'W0', email: 'w@x.io', metadata: {} } }));
     const wave = [
       message({ created: T0 + 5, customer: { id: 'cus_u', name: 'V1', email: 'u1@x.io' }, previous: { name: 'V0', email: 'u@x.io' } }), // applied
       message({ created: T0, customer: { id: 'cus_w', name: 'Tie', email: 'w@x.io' } }), // same second: left
-      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // a create: left
+      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_new', name: 'N', email: 'n@x.io', metadata: {} } }), // new to us: applied
+      message({ type: 'customer.created', created: T0 + 5, customer: { id: 'cus_ours', name: 'O', email: 'o@x.io', metadata: { internal_id: '999' } } }), // carries an id of ours: left
     ].map((m, i) => ({ message: m, ctx: { key: String(i), topic: 't', partition: 0, offset: String(i), attempt: 1 } }));
-    expect([...(await applyEventBatch(deps, wave))]).toEqual([0]);
-    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }]);
-    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe']);
-    const [audit] = await query<{ status: string; payload: Record<string, unknown> }>(`select status, payload from sync_events order by id desc limit 1`);
-    expect(audit).toEqual({ status: 'success', payload: { event_id: wave[0]!.message.payload.event_id, external_id: 'cus_u', via: 'webhook', action: 'updated' } });
+    expect([...(await applyEventBatch(deps, wave))].sort()).toEqual([0, 2]);
+    expect(await customers()).toMatchObject([{ id, name: 'V1', email: 'u1@x.io', version: 2 }, { name: 'W0' }, { name: 'N', email: 'n@x.io', version: 1 }]);
+    expect((await outbox()).map((o) => `${o.event_type}/${o.origin}`)).toEqual(['customer.created/stripe', 'customer.created/stripe', 'customer.updated/stripe', 'customer.created/stripe']);
+    expect(await mappings()).toEqual(expect.arrayContaining([expect.objectContaining({ external_id: 'cus_new', last_source_ts: String(T0 + 5) })]));
+    const audits = await query<{ status: string; payload: Record<string, unknown> }>(`select status, payload from sync_events where payload->>'external_id' in ('cus_u', 'cus_new') order by id desc limit 2`);
+    expect(audits).toEqual([
+      { status: 'success', payload: { event_id: wave[2]!.message.payload.event_id, external_id: 'cus_new', via: 'webhook', action: 'created' } },
+      { status: 'success', payload: { event_id: wave[0]!.message.payload.event_id, external_id: 'cus_u', via: 'webhook', action: 'updated' } },
+    ]);
     // Applied once: the same wave again leaves the duplicate to applyEvent, which skips it.
     expect((await applyEventBatch(deps, wave.slice(0, 1))).size).toBe(0);
   });
@@ -238,5 +244,89 @@ describe('inbound: customer.deleted', () => {
   it('a delete for a record we never linked is skipped', async () => {
     await apply(message({ type: 'customer.deleted', created: T0, customer: { id: 'cus_unknown' } }));
     expect(await customers()).toEqual([]);
+  });
+});
+
+describe('inbound: an invoice made in Stripe for a customer we do not map yet', () => {
+  let raw: Stripe;
+  beforeAll(() => {
+    raw = new Stripe('sk_test_inbound', { host: '127.0.0.1', port: emu.port, protocol: 'http' });
+  });
+  beforeEach(() => fetch(`${emu.url}/_emulator/reset`, { method: 'POST' }));
+
+  const admin = async <T = { id: string }>(path: string, body: unknown) => (await (await fetch(`${emu.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) })).json()) as T;
+  /** Its invoice.created webhook as the gateway publishes it: the invoice as Stripe renders it (10 lines embedded). */
+  const invoiceCreated = async (id: string, created = T0) => {
+    const change = verifier.toChange({ id: `evt_${id}`, object: 'event', type: 'invoice.created', created, data: { object: await raw.invoices.retrieve(id) } })!;
+    return externalChangeEnvelope(changeMessage('stripe', change, 'webhook')) as InboundMessage;
+  };
+  const invoiceRows = () => query<{ id: number; customer_id: number; status: string; amount_due: string }>('select id, customer_id, status, amount_due from invoices order by id');
+  const linesOf = (id: number) => query(`select description, quantity, unit_amount from invoice_lines where invoice_id = $1 order by position`, [id]);
+
+  it('imports the customer first (as its own event would), then the invoice with every line past the 10 the event embeds', async () => {
+    const customer = await admin('/dashboard/customers?silent=true', { name: 'Made There', email: 'there@x.io' });
+    const lines = Array.from({ length: 12 }, (_, i) => ({ description: `Hour ${i + 1}`, quantity: i + 1, unit_amount: 1000 + i }));
+    const invoice = await admin('/dashboard/invoices?silent=true', { customer: customer.id, currency: 'usd', lines, finalize: true });
+    const event = await invoiceCreated(invoice.id);
+    const embedded = (event.payload as { state: Record<string, unknown> | null }).state;
+    expect(embedded).toMatchObject({ linesIncomplete: true });
+    expect(embedded?.lines).toHaveLength(10);
+
+    await apply(event);
+    expect(await customers()).toMatchObject([{ name: 'Made There', email: 'there@x.io' }]);
+    const [ours] = await customers();
+    const [imported] = await invoiceRows();
+    expect(imported).toMatchObject({ customer_id: ours!.id, status: 'open', amount_due: String(lines.reduce((n, l) => n + l.quantity * l.unit_amount, 0)) });
+    expect(await linesOf(imported!.id)).toEqual(lines.map((l) => ({ ...l, unit_amount: String(l.unit_amount) })));
+    expect(await query(`select entity_type, internal_id, external_id from external_mappings order by id`)).toEqual([
+      { entity_type: 'customer', internal_id: ours!.id, external_id: customer.id },
+      { entity_type: 'invoice', internal_id: imported!.id, external_id: invoice.id },
+    ]);
+    // Both told to the other systems (origin stripe), and both audited.
+    expect(await outbox()).toEqual([
+      { event_type: 'customer.created', origin: 'stripe', aggregate_id: ours!.id },
+      { event_type: 'invoice.created', origin: 'stripe', aggregate_id: imported!.id },
+    ]);
+    expect(await query(`select entity_type, status, payload->>'action' as action from sync_events where direction = 'inbound' order by id`)).toEqual([
+      { entity_type: 'customer', status: 'success', action: 'created' },
+      { entity_type: 'invoice', status: 'success', action: 'created' },
+    ]);
+
+    // A re-delivery of the invoice event is a duplicate; the customer is not imported twice.
+    await apply(event);
+    expect(await customers()).toHaveLength(1);
+    expect(await invoiceRows()).toHaveLength(1);
+  });
+
+  it('links the customer to ours when the email is ours, and the invoice is ours too', async () => {
+    const id = await insertCustomer('Our Name', 'shared@x.io');
+    const customer = await admin('/dashboard/customers?silent=true', { name: 'Their Name', email: 'shared@x.io' });
+    const invoice = await admin('/dashboard/invoices?silent=true', { customer: customer.id, currency: 'eur', lines: [{ description: 'Setup', unit_amount: 5000 }] });
+    await apply(await invoiceCreated(invoice.id));
+    expect(await customers()).toMatchObject([{ id, name: 'Our Name' }]);
+    expect(await invoiceRows()).toMatchObject([{ customer_id: id, status: 'draft', amount_due: '5000' }]);
+  });
+
+  it('a customer a person must decide on (its email is another linked customer\'s) parks the invoice with the reason; nothing is written', async () => {
+    const id = await insertCustomer('Taken', 'taken@x.io');
+    await query(`insert into external_mappings (internal_id, external_system, external_id) values ($1, 'stripe', 'cus_original')`, [id]);
+    const customer = await admin('/dashboard/customers?silent=true', { name: 'Other', email: 'taken@x.io' });
+    const invoice = await admin('/dashboard/invoices?silent=true', { customer: customer.id, currency: 'eur', lines: [{ description: 'Setup', unit_amount: 5000 }] });
+    const event = await invoiceCreated(invoice.id);
+    await expect(apply(event)).rejects.toThrow(ParkForReview);
+    await expect(apply(event)).rejects.toThrow(new RegExp(`its customer ${customer.id}: email belongs to customer ${id}, which is linked to cus_original`));
+    expect(await invoiceRows()).toEqual([]);
+    expect(await mappings()).toHaveLength(1);
+    expect(await query('select 1 from processed_events')).toEqual([]);
+  });
+
+  it('a customer deleted in Stripe meanwhile: the invoice is skipped, naming it', async () => {
+    const customer = await admin('/dashboard/customers?silent=true', { name: 'Gone', email: 'gone@x.io' });
+    const invoice = await admin('/dashboard/invoices?silent=true', { customer: customer.id, currency: 'eur', lines: [{ description: 'Setup', unit_amount: 5000 }] });
+    const event = await invoiceCreated(invoice.id);
+    await fetch(`${emu.url}/_emulator/dashboard/customers/${customer.id}?silent=true`, { method: 'DELETE' });
+    await apply(event);
+    expect(await customers()).toEqual([]);
+    expect(await query(`select status, payload->>'reason' as reason from sync_events where entity_type = 'invoice'`)).toEqual([{ status: 'skipped', reason: `customer ${customer.id} not linked here` }]);
   });
 });

@@ -33,4 +33,11 @@ describe('inbound worker env', () => {
     }
     expect(() => parseEnv(workerEnv, { ...base, SYNC_EVENTS_RETENTION_DAYS: '0' })).toThrow(/SYNC_EVENTS_RETENTION_DAYS/);
   });
+
+  it('has circuit breaker settings with defaults, and refuses a threshold an outage would reach only after messages park', () => {
+    expect(parseEnv(workerEnv, base)).toMatchObject({ CIRCUIT_FAILURE_THRESHOLD: 5, CIRCUIT_WINDOW_MS: 300_000, CIRCUIT_COOLDOWN_MS: 5_000 });
+    expect(parseEnv(workerEnv, { ...base, CIRCUIT_FAILURE_THRESHOLD: '3', CIRCUIT_COOLDOWN_MS: '250' })).toMatchObject({ CIRCUIT_FAILURE_THRESHOLD: 3, CIRCUIT_COOLDOWN_MS: 250 });
+    expect(() => parseEnv(workerEnv, { ...base, INBOUND_MAX_ATTEMPTS: '4', CIRCUIT_FAILURE_THRESHOLD: '4' })).toThrow(/CIRCUIT_FAILURE_THRESHOLD: must be below INBOUND_MAX_ATTEMPTS/);
+    expect(() => parseEnv(workerEnv, { ...base, CIRCUIT_COOLDOWN_MS: '10' })).toThrow(/CIRCUIT_COOLDOWN_MS/);
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dedupeWindowCoversRedelivery, retentionEnv } from '@cs/domain';
-import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
+import { baseEnv, booleanFlag, circuitEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -8,6 +8,7 @@ export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
   .extend(retentionEnv.shape)
+  .extend(circuitEnv.shape)
   .extend({
     HEALTH_PORT: port(8003),
     INBOUND_MAX_ATTEMPTS: positiveInt(12, 100),
@@ -22,6 +23,11 @@ export const workerEnv = baseEnv
     RECONCILE_REPAIR: booleanFlag(false),
     /** The retention job (processed_events, sync_events' partitions); 0 turns it off. Default hourly. */
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  })
+  // Each failure before the circuit opens is an attempt: an outage must open it before any message runs out.
+  .refine((e) => e.CIRCUIT_FAILURE_THRESHOLD < e.INBOUND_MAX_ATTEMPTS, {
+    path: ['CIRCUIT_FAILURE_THRESHOLD'],
+    message: 'must be below INBOUND_MAX_ATTEMPTS, or an outage parks messages before the circuit opens',
   })
   .superRefine(dedupeWindowCoversRedelivery);
 export type WorkerEnv = z.infer<typeof workerEnv>;

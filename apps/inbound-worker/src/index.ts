@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { createParker, openOrm, pingDatabase, retentionSettings } from '@cs/domain';
+import { createParker, guardSystems, openOrm, pingDatabase, retentionSettings } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
+import { buildHealthApp, circuitSettings, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
 import { consumerHooks } from './consumer-hooks';
@@ -13,7 +13,7 @@ import { startSchedules } from './schedules';
 
 async function main() {
   // The worker's own settings and every enabled system's (SYNC_SYSTEMS), all problems at once.
-  const [env, { registry, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
+  const [env, { registry: connected, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'inbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'inbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
@@ -22,6 +22,10 @@ async function main() {
   const producer = createProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);
   const names = topics(env.KAFKA_TOPIC_PREFIX);
+  // Each system behind its circuit breaker: the refetches of current state, the catch-up polls and
+  // reconciliation stop calling a system that is down, and its changes wait instead of parking.
+  const circuits = guardSystems(connected, circuitSettings(env), { orm, logger, service: 'inbound-worker' });
+  const registry = circuits.registry;
 
   const deps = { orm, registry, logger };
   const group = { groupId: `${env.KAFKA_CLIENT_ID}-inbound`, topic: names.syncInbound };
@@ -37,6 +41,9 @@ async function main() {
     minBytes: 256 * 1024,
     classify: (err, msg) => classifyInbound(deps, msg, err),
     park: createParker({ orm, producer, dlqTopic: names.syncDlq, system: null, direction: 'inbound' }),
+    circuit: (msg) => circuits.breakers.get(msg.payload.system),
+    // Most changes need no call to their system: only one that does (a refetch) waits for its circuit.
+    circuitBeforeHandling: false,
     ...consumerHooks(registry, logger),
   });
 
@@ -50,11 +57,13 @@ async function main() {
       kafka: () => pingKafka(admin).then(() => assertStarted(consumer.started)),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
+    advisory: circuits.health,
     okText: { database: 'connected', kafka: 'connected', ...okText },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
   await consumer.start();
-  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: registry.systems() });
+  const synced = registry.systems().map((system) => ({ system, catalogs: Object.keys(registry.get(system).catalogs) }));
+  const metrics = startWorkerMetrics({ orm, admin, logger, groups: [group], systems: synced });
   const feed = kafkaInboundFeed(producer, names.syncInbound);
   // Each system's catch-up and reconciliation, at its own read rate.
   const schedules = registry.systems().map((system) =>
@@ -70,6 +79,7 @@ async function main() {
   onShutdown(logger, [
     { name: 'scheduled jobs', run: () => Promise.all([...schedules, retention].map((s) => s.stop())) },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
+    { name: 'circuits', run: () => circuits.stop() },
     { name: 'http', run: close },
     { name: 'metrics', run: () => metrics.stop() },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },

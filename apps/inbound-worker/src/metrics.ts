@@ -1,10 +1,10 @@
-import { startWorkerGauges, type WorkerGaugeDeps } from '@cs/domain';
+import { reconcileReportName, startWorkerGauges, type WorkerGaugeDeps } from '@cs/domain';
 import { reconcileDrift, refreshEvery, type Refresher } from '@cs/platform';
 import { readCursor } from '@cs/sync-jobs';
 
 export interface WorkerMetricsDeps extends WorkerGaugeDeps {
-  /** Systems whose last reconciliation report feeds reconcile_drift. */
-  systems: string[];
+  /** Systems, each with the catalogs it syncs, whose last reconciliation reports feed reconcile_drift. */
+  systems: Array<{ system: string; catalogs: string[] }>;
 }
 
 /**
@@ -14,9 +14,11 @@ export interface WorkerMetricsDeps extends WorkerGaugeDeps {
 export function startWorkerMetrics({ systems, ...deps }: WorkerMetricsDeps): Refresher {
   return startWorkerGauges(deps, (log) => [
     refreshEvery(log, 'reconcile drift', 60_000, async () => {
-      for (const system of systems) {
-        const report = await readCursor<{ drift_count?: number }>(deps.orm.em.fork(), `reconcile:${system}:last_report`);
-        if (typeof report?.drift_count === 'number') reconcileDrift().set({ system }, report.drift_count);
+      for (const { system, catalogs } of systems) {
+        for (const catalog of catalogs) {
+          const report = await readCursor<{ drift_count?: number }>(deps.orm.em.fork(), reconcileReportName(system, catalog));
+          if (typeof report?.drift_count === 'number') reconcileDrift().set({ system, catalog }, report.drift_count);
+        }
       }
     }),
   ]);

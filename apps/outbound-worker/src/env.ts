@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { baseEnv, booleanFlag, databaseEnv, kafkaEnv, port } from '@cs/platform';
+import { baseEnv, booleanFlag, circuitEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
+  .extend(circuitEnv.shape)
   .extend({
     HEALTH_PORT: port(8002),
     /** Attempts before a retryable failure is parked (about 4.5 minutes of backoff with the defaults). */
@@ -32,5 +33,10 @@ export const workerEnv = baseEnv
   .refine((e) => !(e.NODE_ENV === 'production' && e.FAULT_CRASH_AFTER_EXTERNAL_CREATE), {
     path: ['FAULT_CRASH_AFTER_EXTERNAL_CREATE'],
     message: 'fault injection is not allowed in production',
+  })
+  // Each failure before the circuit opens is an attempt: an outage must open it before any message runs out.
+  .refine((e) => e.CIRCUIT_FAILURE_THRESHOLD < e.OUTBOUND_MAX_ATTEMPTS, {
+    path: ['CIRCUIT_FAILURE_THRESHOLD'],
+    message: 'must be below OUTBOUND_MAX_ATTEMPTS, or an outage parks messages before the circuit opens',
   });
 export type WorkerEnv = z.infer<typeof workerEnv>;

@@ -1,15 +1,15 @@
 import { createServer } from 'node:http';
-import { createParker, openOrm, pingDatabase, pushCustomer, pushCustomerBatch, pushInvoice } from '@cs/domain';
+import { createParker, guardSystems, openOrm, pingDatabase, pushCustomer, pushCustomerBatch, pushInvoice } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, customerEventMessage, invoiceEventMessage, pingKafka, ReliableConsumer, topics, topicSpecs } from '@cs/kafka-schemas';
-import { buildHealthApp, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
+import { buildHealthApp, circuitSettings, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
 
 async function main() {
   // The worker's own settings and every enabled system's (SYNC_SYSTEMS), all problems at once.
-  const [env, { registry, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
+  const [env, { registry: connected, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'outbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'outbound-worker', enabled: env.METRICS });
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
@@ -18,6 +18,9 @@ async function main() {
   const producer = createProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);
   const names = topics(env.KAFKA_TOPIC_PREFIX);
+  // Each system behind its circuit breaker: an outage holds its messages instead of parking them.
+  const circuits = guardSystems(connected, circuitSettings(env), { orm, logger, service: 'outbound-worker' });
+  const registry = circuits.registry;
 
   // Every enabled system, each with its own consumer group on customer.events (and, when it syncs
   // invoices, one on invoice.events): a slow or failing system lags on its own and never stalls another.
@@ -28,7 +31,7 @@ async function main() {
       return [system, { orm, integration: registry.get(system), limiter: new TokenBucket(limits.get(system)!.writesPerSec), logger: log, crashAfterCreate: env.FAULT_CRASH_AFTER_EXTERNAL_CREATE }];
     }),
   );
-  const common = <S extends typeof customerEventMessage | typeof invoiceEventMessage>(system: string) => {
+  const common = <S extends typeof customerEventMessage | typeof invoiceEventMessage>(system: string, catalog: 'customer' | 'invoice') => {
     const deps = depsOf.get(system)!;
     return {
       kafka,
@@ -38,7 +41,8 @@ async function main() {
       retry: { maxAttempts: env.OUTBOUND_MAX_ATTEMPTS, baseMs: env.OUTBOUND_RETRY_BASE_MS, maxMs: env.OUTBOUND_RETRY_MAX_MS },
       classify: (err: unknown) => deps.integration.classifyError(err),
       park: createParker({ orm, producer, dlqTopic: names.syncDlq, system, direction: 'outbound' }),
-      ...consumerHooks<S>(system, deps.logger),
+      circuit: () => circuits.breakers.get(system),
+      ...consumerHooks<S>(system, deps.logger, catalog),
     };
   };
   const groups = [
@@ -49,7 +53,7 @@ async function main() {
     ...systems.map((system) => {
       const deps = depsOf.get(system)!;
       return new ReliableConsumer({
-        ...common<typeof customerEventMessage>(system),
+        ...common<typeof customerEventMessage>(system, 'customer'),
         groupId: `${env.KAFKA_CLIENT_ID}-outbound-${system}`,
         topic: names.customerEvents,
         schema: customerEventMessage,
@@ -66,7 +70,7 @@ async function main() {
       .map(({ system, groupId, topic }) => {
         const deps = depsOf.get(system)!;
         return new ReliableConsumer({
-          ...common<typeof invoiceEventMessage>(system),
+          ...common<typeof invoiceEventMessage>(system, 'invoice'),
           groupId,
           topic,
           schema: invoiceEventMessage,
@@ -87,6 +91,8 @@ async function main() {
       kafka: () => pingKafka(admin).then(() => assertStarted(consumers.every((c) => c.started))),
       ...Object.fromEntries(registry.systems().map((s) => [s, () => registry.get(s).ping()])),
     },
+    // Each system's circuit, in words: informative, since an open one is the worker doing its job.
+    advisory: circuits.health,
     okText: { database: 'connected', kafka: 'connected', ...okText },
   });
   const close = await listen(createServer(health), env.HEALTH_PORT, env.HOST);
@@ -96,6 +102,7 @@ async function main() {
 
   onShutdown(logger, [
     { name: 'consumers (finish in-flight, commit)', run: () => Promise.all(consumers.map((c) => c.stop())) },
+    { name: 'circuits', run: () => circuits.stop() },
     { name: 'http', run: close },
     { name: 'metrics', run: () => metrics.stop() },
     { name: 'kafka', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) },

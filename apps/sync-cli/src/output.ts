@@ -22,3 +22,13 @@ export function table(rows: Array<Record<string, unknown>>, columns: string[]): 
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ');
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
+
+/** The catalogs backfill and reconcile can work on (`--catalog`); customers when left out. */
+export const CATALOGS = ['customer', 'invoice'] as const;
+export type CatalogOption = (typeof CATALOGS)[number];
+
+export function catalogOption(value: string | undefined): CatalogOption {
+  const catalog = value ?? 'customer';
+  if (!(CATALOGS as readonly string[]).includes(catalog)) throw new CliError(`--catalog must be ${CATALOGS.join(' or ')} (got "${catalog}")`, EXIT.usage);
+  return catalog as CatalogOption;
+}

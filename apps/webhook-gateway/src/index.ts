@@ -23,7 +23,7 @@ async function main() {
     version: env.SERVICE_VERSION,
     checks: { kafka: () => pingKafka(admin) },
     verifiers,
-    publisher: new BatchingPublisher(producer, topics(env.KAFKA_TOPIC_PREFIX).syncInbound),
+    publisher: new BatchingPublisher(producer, topics(env.KAFKA_TOPIC_PREFIX).syncInbound, { lingerMs: env.WEBHOOK_LINGER_MS }),
     // system is one we have a verifier for (unknown systems get a 404 before this), so the label stays bounded.
     onEvent: (system, outcome) => webhookEvents().inc({ system, outcome }),
   });

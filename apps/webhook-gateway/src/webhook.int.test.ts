@@ -15,16 +15,16 @@ const OLD_SECRET = 'whsec_previous_secret';
 const topic = topics(process.env.KAFKA_TOPIC_PREFIX).syncInbound;
 const logger = createLogger({ name: 'gateway-test', level: 'silent' });
 
-function appWith(brokers: string) {
+function appWith(brokers: string, opts: { topic?: string; lingerMs?: number } = {}) {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'gateway-test' });
-  const producer = kafka.producer({ retry: { retries: 1, initialRetryTime: 50 } });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 50 } });
   const app = buildApp({
     logger,
     environment: 'test',
     version: 'test',
     checks: {},
     verifiers: new Map([['stripe', new StripeWebhookVerifier([SECRET, OLD_SECRET])]]),
-    publisher: new BatchingPublisher(producer, topic),
+    publisher: new BatchingPublisher(producer, opts.topic ?? topic, { lingerMs: opts.lingerMs ?? 0 }),
   });
   return { app, producer };
 }
@@ -170,5 +170,36 @@ describe('POST /api/v1/webhooks/stripe', () => {
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('kafka_unavailable');
     expect(res.headers['retry-after']).toBe('5');
+  });
+
+  it('answers 503 to every webhook that shared a failed produce request: none is acknowledged', async () => {
+    // A topic the broker does not have: the one produce request of the batch fails.
+    const failing = appWith(process.env.KAFKA_BROKERS!, { topic: `${topic}.missing-${randomUUID()}`, lingerMs: 50 });
+    await failing.producer.connect();
+    try {
+      const bodies = Array.from({ length: 10 }, () => JSON.stringify(stripeEvent()));
+      const answers = await Promise.all(bodies.map((body) => post(failing.app, body, { 'Stripe-Signature': sign(body, SECRET) })));
+      expect(answers.map((r) => r.status)).toEqual(Array(10).fill(503));
+      expect(answers.map((r) => r.body.error.code)).toEqual(Array(10).fill('kafka_unavailable'));
+    } finally {
+      await failing.producer.disconnect();
+    }
+  });
+
+  it('with a linger, acknowledges each of concurrent webhooks once its event is in Kafka', async () => {
+    const lingering = appWith(process.env.KAFKA_BROKERS!, { lingerMs: 20 });
+    await lingering.producer.connect();
+    try {
+      const customers = Array.from({ length: 10 }, () => `cus_${randomUUID().slice(0, 12)}`);
+      const mine = new Set(customers);
+      const seen = await collect(topic, (m) => mine.has(m.key));
+      const bodies = customers.map((id) => JSON.stringify(stripeEvent({ customer: { id } })));
+      const answers = await Promise.all(bodies.map((body) => post(lingering.app, body, { 'Stripe-Signature': sign(body, SECRET) })));
+      expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(new Set((await seen.waitFor(10)).map((m) => m.key))).toEqual(mine);
+      await seen.stop();
+    } finally {
+      await lingering.producer.disconnect();
+    }
   });
 });

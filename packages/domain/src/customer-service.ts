@@ -2,10 +2,11 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { sameState, syncedState } from './customer-rules';
 import type { Address } from './contact-fields';
-import { CustomerSchema, ExternalMappingSchema, type Customer, type ExternalMapping } from './entities';
+import { CustomerSchema, type Customer, type ExternalMapping } from './entities';
 import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
 import { settleInvoicesOfDeletedCustomer } from './invoices/service';
+import { listCustomerRows, readCustomer } from './customer-reads';
 import { sql } from './sql';
 
 export interface ListQuery {
@@ -51,7 +52,7 @@ const CREATE_SQL = `
     returning id, name, email, phone, address, version, created_at, updated_at
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
-    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text')}
+    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text', '?::text')}
     from c
   )
   select * from c`;
@@ -72,7 +73,7 @@ export class CustomerService {
    */
   async create(input: NewCustomer, ctx: ChangeContext): Promise<Customer> {
     try {
-      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId]);
+      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId, ctx.actor ?? null]);
       return {
         id: row!.id,
         name: row!.name,
@@ -127,17 +128,13 @@ export class CustomerService {
   }
 
   async get(id: number): Promise<CustomerWithMappings> {
-    const em = this.orm.em.fork();
-    const customer = await em.findOne(CustomerSchema, { id, deletedAt: null });
-    if (!customer) throw notFound(id);
-    const mappings = await em.find(ExternalMappingSchema, { entityType: 'customer', internalId: id }, { orderBy: { id: 'asc' } });
-    return { customer, mappings };
+    const found = await readCustomer(this.orm.em.fork(), id);
+    if (!found) throw notFound(id);
+    return found;
   }
 
-  async list(query: ListQuery): Promise<Customer[]> {
-    const em = this.orm.em.fork();
-    const where = query.email === undefined ? { deletedAt: null } : { deletedAt: null, email: query.email };
-    return em.find(CustomerSchema, where, { orderBy: { id: 'asc' }, limit: query.limit, offset: query.skip });
+  list(query: ListQuery): Promise<Customer[]> {
+    return listCustomerRows(this.orm.em.fork(), query);
   }
 
   private async lockLive(em: EntityManager, id: number, expectedVersion: number | undefined): Promise<Customer> {

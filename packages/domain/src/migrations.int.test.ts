@@ -23,8 +23,6 @@ afterAll(async () => {
 });
 
 const rows = async (sql: string) => (await db.query(sql)).rows;
-/** The migrations from `name` on: what `up()` applies after `down({ to: name })`. */
-const fromOn = (name: string) => migrationsList.slice(migrationsList.findIndex((m) => m.name === name)).map((m) => m.name);
 
 describe('upgrading a database populated under the first schema', () => {
   it('keeps every customer, mapping, pending outbox row, processed event and dead letter, and reads them under the new keys', async () => {
@@ -181,7 +179,7 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
                     ('customer', 1, 'stripe', 'customer', 'cus_ada', 'h1'), ('customer', 1, 'salesforce', 'Account', '001A', null),
                     ('customer', 2, 'stripe', 'customer', 'cus_removed', null), ('invoice', 2, 'stripe', 'invoice', 'in_2', null)`);
 
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual(fromOn(fix));
+    expect((await orm.getMigrator().up({ to: fix })).map((m) => m.name)).toEqual([fix]);
 
     expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
     expect(await rows('select entity_type, internal_id, external_system, external_id, last_synced_hash from external_mappings order by id')).toEqual([
@@ -201,7 +199,7 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
     await db.query(`alter table external_mappings add constraint external_mappings_internal_uq unique (internal_id, entity_type, external_system, external_object_type)`);
     await db.query(`create function external_mappings_forget_customer() returns trigger language plpgsql as $$ begin return old; end $$`);
     await db.query(`create trigger customers_forget_mappings after delete on customers for each row execute function external_mappings_forget_customer()`);
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual(fromOn(fix));
+    expect((await orm.getMigrator().up({ to: fix })).map((m) => m.name)).toEqual([fix]);
     expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
     expect(await trigger()).toBe(1);
     await orm.getMigrator().down({ to: fix });
@@ -225,7 +223,7 @@ describe('upgrading an unpartitioned sync_events to monthly partitions', () => {
     await db.query('truncate sync_events restart identity');
     await orm.getMigrator().down({ to: partitioning });
     expect(await kind()).toBe('r');
-    // A nullable column this migration does not know of (another branch adds an `actor`).
+    // A nullable column this migration does not know of, as `actor` was to it (another branch added that one).
     await db.query(`alter table sync_events add column added_elsewhere varchar(100)`);
     await db.query(`
       insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, created_at, processed_at, direction, trace_id, added_elsewhere)
@@ -237,7 +235,7 @@ describe('upgrading an unpartitioned sync_events to monthly partitions', () => {
     await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, created_at) values (gen_random_uuid(), 'future', 'customer', 99, 'pending', now() + interval '1 year')`);
     const before = await allRows();
 
-    expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual(fromOn(partitioning));
+    expect((await orm.getMigrator().up({ to: partitioning })).map((m) => m.name)).toEqual([partitioning]);
 
     expect(await kind()).toBe('p');
     const after = await allRows();
@@ -287,5 +285,106 @@ describe('upgrading an unpartitioned sync_events to monthly partitions', () => {
     await db.query(`alter table sync_events drop column added_elsewhere`);
     await orm.getMigrator().up();
     expect(await kind()).toBe('p');
+  });
+});
+
+describe('upgrading a database with sync events to one that records who made each change', () => {
+  const actors = 'Migration20261205000000_sync_event_actor';
+  const actorColumn = async () =>
+    (await rows(`select data_type, character_maximum_length, is_nullable from information_schema.columns where table_name = 'sync_events' and column_name = 'actor'`))[0];
+
+  it('adds a nullable actor, keeping every row as it was (nobody known), and can be taken back without losing one', async () => {
+    await db.query('truncate sync_events restart identity');
+    await orm.getMigrator().down({ to: actors });
+    expect(await actorColumn()).toBeUndefined();
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id) values
+                    ('00000000-0000-4000-8000-000000000001', 'customer.created', 'customer', 1, 'stripe', 'success', '{"action":"create","origin":"internal"}', null, 0, now(), 'outbound', 'trace-1'),
+                    ('00000000-0000-4000-8000-000000000002', 'customer.updated', 'customer', 1, 'stripe', 'failed', '{"event_id":"evt_1"}', 'boom', 2, now(), 'inbound', null),
+                    ('00000000-0000-4000-8000-000000000003', 'invoice.finalized', 'invoice', 4, 'salesforce', 'pending', null, null, 0, null, 'outbound', 'trace-3')`);
+    const before = await rows('select * from sync_events order by id');
+
+    expect((await orm.getMigrator().up({ to: actors })).map((m) => m.name)).toEqual([actors]);
+
+    expect(await actorColumn()).toEqual({ data_type: 'character varying', character_maximum_length: 50, is_nullable: 'YES' });
+    expect(await rows('select * from sync_events order by id')).toEqual(before.map((r) => ({ ...r, actor: null })));
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, actor) values (gen_random_uuid(), 'customer.created', 'customer', 2, 'pending', 'ci-bot')`);
+    expect(await rows(`select entity_id, actor from sync_events where actor is not null`)).toEqual([{ entity_id: 2, actor: 'ci-bot' }]);
+
+    await orm.getMigrator().down({ to: actors });
+    expect(await actorColumn()).toBeUndefined();
+    expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 4 }]);
+    await orm.getMigrator().up();
+    expect(await actorColumn()).toMatchObject({ is_nullable: 'YES' });
+  });
+});
+
+describe('upgrading a database with invoices waiting for their customer to the wake-up trigger', () => {
+  const waits = 'Migration20261207000000_invoice_waits';
+  const waitingInvoice = async (email: string) => {
+    const [c] = await rows(`insert into customers (name, email) values ('Ada', '${email}') returning id`);
+    const [i] = await rows(`insert into invoices (customer_id, currency, collection_method, amount_due, amount_remaining) values (${c!.id}, 'eur', 'charge_automatically', 100, 100) returning id`);
+    await db.query(
+      `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, direction)
+       values (gen_random_uuid(), 'invoice.created', 'invoice', $1, 'stripe', 'skipped', '{"action":"none","reason":"customer not in stripe yet"}', 'outbound')`,
+      [i!.id],
+    );
+    return { customerId: c!.id as number, invoiceId: i!.id as number };
+  };
+  const link = (customerId: number, externalId: string) =>
+    db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('customer', $1, 'stripe', 'customer', $2)`, [customerId, externalId]);
+  const wakeUps = () => rows(`select aggregate_id, envelope->>'idempotency_key' as key, envelope->>'target_system' as target from outbox where entity_type = 'invoice' order by id`);
+
+  it('keeps every row, and wakes an invoice that waited before the upgrade once its customer is mapped', async () => {
+    await db.query('truncate customers, invoices, external_mappings, outbox, sync_events restart identity cascade');
+    await orm.getMigrator().down({ to: waits });
+    const before = await waitingInvoice('ada@x.io');
+    await db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('invoice', $1, 'invoice.created', 'internal', '{"type":"invoice.created"}')`, [before.invoiceId]);
+
+    expect((await orm.getMigrator().up({ to: waits })).map((m) => m.name)).toEqual([waits]);
+    expect(await rows(`select entity_type, event_type from sync_events`)).toEqual([{ entity_type: 'invoice', event_type: 'invoice.created' }]);
+    expect(await wakeUps()).toEqual([{ aggregate_id: before.invoiceId, key: null, target: null }]);
+    await link(before.customerId, 'cus_ada');
+    expect(await wakeUps()).toEqual([
+      { aggregate_id: before.invoiceId, key: null, target: null },
+      { aggregate_id: before.invoiceId, key: `invoice:${before.invoiceId}:v1:customer-linked:stripe`, target: 'stripe' },
+    ]);
+  });
+
+  it('can be taken back: a mapping then wakes nothing', async () => {
+    await orm.getMigrator().down({ to: waits });
+    expect(await rows(`select count(*)::int as n from pg_trigger where tgname = 'external_mappings_wake_invoices'`)).toEqual([{ n: 0 }]);
+    const later = await waitingInvoice('bob@x.io');
+    const before = (await wakeUps()).length;
+    await link(later.customerId, 'cus_bob');
+    expect(await wakeUps()).toHaveLength(before);
+    await orm.getMigrator().up();
+  });
+});
+
+describe('upgrading a database with sync events to one that records when each change was made at its source', () => {
+  const sourceAt = 'Migration20261209000000_sync_event_source_at';
+  const column = async () => (await rows(`select data_type, is_nullable from information_schema.columns where table_name = 'sync_events' and column_name = 'source_at'`))[0];
+
+  it('adds a nullable source_at, keeping every row as it was (no time-to-sync known), and can be taken back without losing one', async () => {
+    await db.query('truncate sync_events restart identity');
+    await orm.getMigrator().down({ to: sourceAt });
+    expect(await column()).toBeUndefined();
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, actor) values
+                    ('00000000-0000-4000-8000-000000000011', 'customer.created', 'customer', 1, 'stripe', 'success', '{"action":"create"}', 0, now(), 'outbound', 'ci-bot'),
+                    ('00000000-0000-4000-8000-000000000012', 'customer.updated', 'customer', 1, 'salesforce', 'failed', '{"code":"server_error"}', 2, now(), 'inbound', 'salesforce')`);
+    const before = await rows('select * from sync_events order by id');
+
+    expect((await orm.getMigrator().up({ to: sourceAt })).map((m) => m.name)).toEqual([sourceAt]);
+
+    expect(await column()).toEqual({ data_type: 'timestamp with time zone', is_nullable: 'YES' });
+    expect(await rows('select * from sync_events order by id')).toEqual(before.map((r) => ({ ...r, source_at: null })));
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, source_at) values (gen_random_uuid(), 'customer.created', 'customer', 2, 'pending', '2026-12-01T10:00:00Z')`);
+    expect(await rows(`select entity_id, source_at from sync_events where source_at is not null`)).toEqual([{ entity_id: 2, source_at: new Date('2026-12-01T10:00:00Z') }]);
+
+    await orm.getMigrator().down({ to: sourceAt });
+    expect(await column()).toBeUndefined();
+    expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 3 }]);
+    await orm.getMigrator().up();
+    expect(await column()).toMatchObject({ is_nullable: 'YES' });
   });
 });

@@ -5,6 +5,8 @@ import { OutboxMessageSchema, type Customer, type Invoice } from './entities';
 export interface ChangeContext {
   origin: Origin;
   traceId: string;
+  /** Who made it: the API key's name (never the key), on the envelope and so on its sync_events rows. */
+  actor?: string | undefined;
 }
 
 /**
@@ -18,6 +20,7 @@ export function enqueueCustomerChange(em: EntityManager, type: CustomerChangeTyp
     idempotency_key: `customer:${customer.id}:v${customer.version}${keySuffix ? `:${keySuffix}` : ''}`,
     origin: ctx.origin,
     trace_id: ctx.traceId,
+    actor: ctx.actor,
     occurred_at: customer.updatedAt,
     payload: {
       customer_id: customer.id,
@@ -38,6 +41,7 @@ export function enqueueInvoiceChange(em: EntityManager, type: InvoiceChangeType,
     idempotency_key: `invoice:${invoice.id}:v${invoice.version}${keySuffix ? `:${keySuffix}` : ''}`,
     origin: ctx.origin,
     trace_id: ctx.traceId,
+    actor: ctx.actor,
     occurred_at: invoice.updatedAt,
     payload: { invoice_id: invoice.id, customer_id: invoice.customerId, version: invoice.version, status: invoice.status },
   });
@@ -60,10 +64,12 @@ function addOutboxRow(em: EntityManager, entityType: 'customer' | 'invoice', agg
  * SQL for the `customer.created` envelope of a just-inserted row `row` (id, name, email,
  * phone, address, updated_at), for statements that insert customers and their outbox rows at once. It must build
  * what enqueueCustomerChange builds for version 1 (tested in inbound/update-batch.int.test.ts and
- * sync-jobs' backfill.int.test.ts against the one-by-one path's rows).
+ * sync-jobs' backfill.int.test.ts against the one-by-one path's rows). `actor`, an SQL text
+ * expression, is the context's actor: null leaves the field out, as the envelope does.
  */
-export function createdEnvelopeSql(row: string, origin: string, traceId: string): string {
-  return envelopeSql(row, 'customer.created', '1', origin, traceId);
+export function createdEnvelopeSql(row: string, origin: string, traceId: string, actor?: string): string {
+  const env = envelopeSql(row, 'customer.created', '1', origin, traceId);
+  return actor === undefined ? env : `(${env} || jsonb_strip_nulls(jsonb_build_object('actor', ${actor})))`;
 }
 
 /**

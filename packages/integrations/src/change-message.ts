@@ -36,16 +36,26 @@ export function changeMessage(system: string, change: NeutralChange, via: Extern
  * A record found by listing a system (backfill, reconcile) as the change that would have told us
  * of it: no source event exists, so the event id is ours and the type names the catalog and kind.
  */
-export function listedChange(objectType: string, kind: 'created' | 'deleted', customer: ExternalCustomer, eventId: string, sourceTs: number): NeutralChange {
+export function listedChange(objectType: string, kind: 'created' | 'deleted', record: ExternalCustomer, eventId: string, sourceTs: number): NeutralChange;
+export function listedChange(objectType: string, kind: 'created' | 'deleted', record: ExternalInvoice, eventId: string, sourceTs: number, entityType: 'invoice'): NeutralChange;
+export function listedChange(
+  objectType: string,
+  kind: 'created' | 'deleted',
+  record: ExternalCustomer | ExternalInvoice,
+  eventId: string,
+  sourceTs: number,
+  entityType: NeutralChange['entityType'] = 'customer',
+): NeutralChange {
   return {
     action: kind === 'deleted' ? 'delete' : 'upsert',
     kind,
-    entityType: 'customer',
+    entityType,
     objectType,
-    externalId: customer.externalId,
+    externalId: record.externalId,
     eventId,
-    eventType: `customer.${kind}`,
+    eventType: `${entityType}.${kind}`,
     sourceTs,
-    customer,
+    customer: entityType === 'customer' ? (record as ExternalCustomer) : null,
+    ...(entityType === 'invoice' ? { invoice: record as ExternalInvoice } : {}),
   };
 }

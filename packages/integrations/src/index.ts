@@ -1,5 +1,7 @@
 export * from './catalog-adapter';
+export * from './circuit';
 export * from './change-message';
+export * from './deleted-invoice';
 export * from './field-map';
 export * from './connector';
 export * from './connectors/catalogue';

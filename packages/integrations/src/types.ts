@@ -147,6 +147,12 @@ export interface ErrorClass {
   status?: number;
   /** Milliseconds the provider asked us to wait before retrying. */
   retryAfterMs?: number;
+  /**
+   * The failure is the system's, not this call's: unreachable, timing out, 5xx, throttling us,
+   * refusing our credentials. It counts toward opening the system's circuit breaker, and is
+   * always retryable: the same call can succeed once the system is back.
+   */
+  systemDown?: boolean;
 }
 
 /**
@@ -246,8 +252,14 @@ export interface StreamBatch {
  * A push-based change feed (Salesforce CDC over the Pub/Sub API): `subscribe` delivers batches,
  * waiting for each `onBatch` before asking for more (flow control), until `signal` aborts.
  */
+export interface SubscribeOptions {
+  signal: AbortSignal;
+  /** Told each time the stream failed and is opened again after `delayMs` (it never gives up on its own). */
+  onReconnect?: ((err: unknown, delayMs: number) => void) | undefined;
+}
+
 export interface ChangeStream {
-  subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: { signal: AbortSignal }): Promise<void>;
+  subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: SubscribeOptions): Promise<void>;
 }
 
 /** A connector's adapters, by the name of our catalog they serve; a catalog left out is not synced with that system. */

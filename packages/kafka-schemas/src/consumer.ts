@@ -7,6 +7,8 @@ export interface FailureClass {
   code: string;
   message: string;
   retryAfterMs?: number | undefined;
+  /** The system is down (not this message's fault): while its circuit is open the message waits without spending attempts. */
+  systemDown?: boolean | undefined;
 }
 
 export interface MessageContext {
@@ -26,6 +28,14 @@ export interface ParkRequest<T> {
   reason: string;
   code: string;
   attempts: number;
+}
+
+/** What the consumer needs of a system's circuit breaker (@cs/platform's CircuitBreaker is one). */
+export interface CircuitGate {
+  /** Calls to the system may go. */
+  readonly closed: boolean;
+  /** Resolves once they may. */
+  whenClosed(): Promise<void>;
 }
 
 export interface RetryPolicy {
@@ -57,6 +67,20 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
   /** Parking itself failed: the batch is not committed and Kafka delivers the message again. */
   onParkFailed?: (req: ParkRequest<z.infer<S>>, err: unknown, failure: FailureClass | undefined) => void;
   retry: RetryPolicy;
+  /**
+   * The circuit breaker of the system a message needs, if any. While it is not closed the message
+   * waits, unhandled (the system is not called), and a `systemDown` failure is not an attempt:
+   * however long an outage, no message is parked for it. When it closes, every waiting message goes.
+   */
+  circuit?: (message: z.infer<S>) => CircuitGate | undefined;
+  /**
+   * false: a message is handled even while its circuit is open, for handlers that call the system
+   * only sometimes (the inbound worker reads a record's current state there only to settle a tie);
+   * only a `systemDown` failure while it is open makes the message wait. Default true.
+   */
+  circuitBeforeHandling?: boolean;
+  /** A `systemDown` failure came while the message's circuit was open: it waits, no attempt spent. */
+  onHeld?: (ctx: MessageContext, failure: FailureClass, message: z.infer<S>) => void;
   /** Keys processed at once within a batch; messages of one key always run in order. */
   concurrency: number;
   partitionsConsumedConcurrently?: number;
@@ -71,6 +95,8 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    * once). A consumer that applies batches together trades that wait for fewer, larger batches.
    */
   minBytes?: number;
+  /** A batch still running after this long is reported (once a period), with the key it is on: a stuck partition shows. Default 30 s. */
+  stallWarnMs?: number;
 }
 
 class Stopping extends Error {}
@@ -90,14 +116,18 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfterMs?: n
  * Consumes one topic at-least-once: per batch, messages are grouped by key; keys run in parallel,
  * each key's messages in order. A failure is retried with exponential backoff and jitter while it
  * is retryable and attempts remain, then the message is parked and the key moves on, so a poison
- * message never blocks a partition. Offsets are committed only after the whole batch is handled
- * (or parked), so a crash re-delivers work rather than losing it: handlers must be idempotent.
+ * message never blocks a partition. A message whose system's circuit is open waits, spending no
+ * attempt, until the circuit closes: an outage holds that system's messages, never parks them.
+ * Offsets are committed only after the whole batch is handled (or parked), so a crash re-delivers
+ * work rather than losing it: handlers must be idempotent.
  */
 export class ReliableConsumer<S extends z.ZodType> {
   private consumer: Consumer | undefined;
   private stopping = false;
   private running = false;
   private wakeSleepers = new Set<() => void>();
+  /** The keys being handled now, by topic:partition, with their offset and attempt: what a stall report names. */
+  private readonly inFlight = new Map<string, Set<string>>();
 
   constructor(private readonly opts: ReliableConsumerOptions<S>) {}
 
@@ -128,6 +158,12 @@ export class ReliableConsumer<S extends z.ZodType> {
           else groups.set(key, [m]);
         }
         const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+        // Heartbeats keep a stuck batch's partition assigned to us: say so, or it stalls unseen.
+        const began = Date.now();
+        const stall = setInterval(() => {
+          const { topic, partition } = batch;
+          this.opts.logger.warn({ topic, partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(), runningMs: Date.now() - began, at: [...this.handling(topic, partition)] }, 'batch still running');
+        }, this.opts.stallWarnMs ?? 30_000);
         try {
           const decoded = new Map<KafkaMessage, Decoded<z.infer<S>>>();
           if (this.opts.handleBatch) await this.handleInWaves(groups, decoded, batch.topic, batch.partition);
@@ -141,6 +177,7 @@ export class ReliableConsumer<S extends z.ZodType> {
           );
         } finally {
           clearInterval(beat);
+          clearInterval(stall);
         }
         if (batch.messages.length === 0) return;
         resolveOffset(batch.lastOffset()); // where the next fetch starts
@@ -177,15 +214,20 @@ export class ReliableConsumer<S extends z.ZodType> {
         if (!m) continue;
         const d = decoded.get(m) ?? decodeMessage(this.opts.schema, m);
         decoded.set(m, d);
-        if (d.ok) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
+        // A message whose system's circuit is open waits on the one-by-one path.
+        if (d.ok && (this.opts.circuitBeforeHandling === false || this.opts.circuit?.(d.value)?.closed !== false)) wave.push({ list, item: { message: d.value, ctx: { key, topic, partition, offset: m.offset, attempt: 1 } } });
       }
       if (wave.length === 0) return;
       let applied: ReadonlySet<number>;
+      const label = `a wave of ${wave.length} from offset ${wave[0]!.item.ctx.offset}`;
+      const running = this.handling(topic, partition).add(label);
       try {
         applied = await this.opts.handleBatch!(wave.map((w) => w.item));
       } catch (err) {
         this.opts.logger.warn({ err, topic, partition, messages: wave.length }, 'batch apply failed; applying these one by one');
         return;
+      } finally {
+        running.delete(label);
       }
       const moving = new Set(wave.filter((_, i) => applied.has(i)).map((w) => w.list));
       for (const list of moving) list.shift();
@@ -199,15 +241,28 @@ export class ReliableConsumer<S extends z.ZodType> {
       await this.park({ topic, key, raw: decoded.raw, message: undefined, reason: `invalid message: ${decoded.error}`, code: 'invalid_message', attempts: 0 }, undefined);
       return;
     }
-    for (let attempt = 1; ; attempt++) {
+    const running = this.handling(topic, partition);
+    const gate = this.opts.circuit?.(decoded.value);
+    const gatesEveryTry = this.opts.circuitBeforeHandling !== false;
+    let gated = gatesEveryTry;
+    for (let attempt = 1; ; ) {
       if (this.stopping) throw new Stopping('consumer stopping');
+      if (gate && gated && !gate.closed) await this.waitFor(gate, running, `key ${key} offset ${m.offset} attempt ${attempt} waiting for its system's circuit to close`);
+      gated = gatesEveryTry;
       const ctx: MessageContext = { key, topic, partition, offset: m.offset, attempt };
+      const label = `key ${key} offset ${m.offset} attempt ${attempt}`;
+      running.add(label);
       try {
         await this.opts.handle(decoded.value, ctx);
         return;
       } catch (err) {
         if (this.stopping) throw new Stopping('consumer stopping');
         const failure = this.opts.classify(err, decoded.value);
+        if (failure.systemDown && gate && !gate.closed) {
+          this.opts.onHeld?.(ctx, failure, decoded.value);
+          gated = true;
+          continue; // the same attempt again, once the circuit closes
+        }
         if (!failure.retryable || attempt >= this.opts.retry.maxAttempts) {
           const reason = failure.retryable ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
           await this.park({ topic, key, raw: m.value?.toString('utf8') ?? '', message: decoded.value, reason, code: failure.code, attempts: attempt }, failure);
@@ -216,8 +271,29 @@ export class ReliableConsumer<S extends z.ZodType> {
         const delay = backoffMs(attempt, this.opts.retry, failure.retryAfterMs);
         this.opts.onRetry?.(ctx, failure, delay, decoded.value);
         await this.sleep(delay);
+        attempt++;
+      } finally {
+        running.delete(label);
       }
     }
+  }
+
+  /** Until the circuit closes, or the consumer stops (then the batch is left uncommitted, for redelivery). */
+  private async waitFor(gate: CircuitGate, running: Set<string>, label: string): Promise<void> {
+    running.add(label);
+    try {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.wakeSleepers.delete(done);
+          resolve();
+        };
+        this.wakeSleepers.add(done);
+        void gate.whenClosed().then(done);
+      });
+    } finally {
+      running.delete(label);
+    }
+    if (this.stopping) throw new Stopping('consumer stopping');
   }
 
   private async park(req: ParkRequest<z.infer<S>>, failure: FailureClass | undefined): Promise<void> {
@@ -228,6 +304,13 @@ export class ReliableConsumer<S extends z.ZodType> {
       throw err;
     }
     this.opts.onParked?.(req, failure);
+  }
+
+  private handling(topic: string, partition: number): Set<string> {
+    const where = `${topic}:${partition}`;
+    let set = this.inFlight.get(where);
+    if (!set) this.inFlight.set(where, (set = new Set()));
+    return set;
   }
 
   private sleep(ms: number): Promise<void> {

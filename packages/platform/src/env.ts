@@ -96,3 +96,20 @@ export const kafkaEnv = z.object({
   /** Prefix of every topic name; empty in production, set per test worker. */
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[\w.-]{0,50}$/, 'letters, digits, ".", "_" or "-" only').default(''),
 });
+
+/** The circuit breakers of the workers (one per external system per process; docs/operations.md). */
+export const circuitEnv = z.object({
+  /** System failures in a row (outage, 5xx, 429, refused credentials) that open a system's circuit. */
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  /** A failure this long after the previous one starts the count again. */
+  CIRCUIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  /** How long an open circuit waits before one probe (the system's ping) tests it again. */
+  CIRCUIT_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+});
+
+/** The circuit settings of a parsed env. */
+export const circuitSettings = (env: z.infer<typeof circuitEnv>) => ({
+  failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
+  windowMs: env.CIRCUIT_WINDOW_MS,
+  coolDownMs: env.CIRCUIT_COOLDOWN_MS,
+});

@@ -1,3 +1,5 @@
+export * from './circuit-breaker';
+export * from './circuit-metrics';
 export * from './env';
 export * from './errors';
 export * from './health';

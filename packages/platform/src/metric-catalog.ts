@@ -12,8 +12,8 @@ const CALL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const DEF = {
   httpRequestDuration: { name: 'http_request_duration_seconds', help: 'HTTP requests served, by matched route pattern', labelNames: ['method', 'route', 'status'] as const },
-  syncLatency: { name: 'sync_latency_seconds', help: 'From the source event time to the change applied on the other side', labelNames: ['direction', 'system'] as const },
-  syncMessages: { name: 'sync_messages_total', help: 'Sync messages handled, by outcome (retried counts each retry)', labelNames: ['direction', 'system', 'outcome', 'reason'] as const },
+  syncLatency: { name: 'sync_latency_seconds', help: 'From the source event time to the change applied on the other side', labelNames: ['direction', 'system', 'catalog'] as const },
+  syncMessages: { name: 'sync_messages_total', help: 'Sync messages handled, by outcome (retried counts each retry)', labelNames: ['direction', 'system', 'outcome', 'reason', 'catalog'] as const },
   outboxBacklog: { name: 'outbox_backlog', help: 'Outbox rows not yet published to Kafka', labelNames: [] as const },
   outboxOldestAge: { name: 'outbox_oldest_unpublished_age_seconds', help: 'Age of the oldest unpublished outbox row (0 when none)', labelNames: [] as const },
   outboxPublished: { name: 'outbox_published_total', help: 'Outbox rows published to Kafka by this relay', labelNames: [] as const },
@@ -22,8 +22,11 @@ const DEF = {
   externalCallDuration: { name: 'external_call_duration_seconds', help: 'HTTP calls to external systems, by API method and status', labelNames: ['system', 'method', 'status'] as const },
   externalQuotaUsed: { name: 'external_api_quota_used_ratio', help: "Share of the system's daily API quota used, as its last answer reported", labelNames: ['system'] as const },
   externalRateLimited: { name: 'external_rate_limited_total', help: 'External calls answered 429 (rate limited)', labelNames: ['system'] as const },
+  apiThrottled: { name: 'api_requests_throttled_total', help: 'API requests refused with 429 by the per-key rate limit', labelNames: ['key'] as const },
   webhookEvents: { name: 'webhook_events_total', help: 'Webhook deliveries, by what the gateway did with them', labelNames: ['system', 'outcome'] as const },
-  reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system'] as const },
+  circuitState: { name: 'circuit_breaker_state', help: "Each external system's circuit breaker in this process: 0 closed, 1 half-open (probing), 2 open", labelNames: ['system'] as const },
+  circuitTransitions: { name: 'circuit_breaker_transitions_total', help: 'Changes of state of the circuit breakers, by the state entered', labelNames: ['system', 'to'] as const },
+  reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system', 'catalog'] as const },
   retentionRemoved: { name: 'retention_removed_rows_total', help: 'Rows the retention job removed, by table (processed_events, sync_events)', labelNames: ['table'] as const },
   retentionLastRun: { name: 'retention_last_run_timestamp_seconds', help: 'When the retention job last finished a pass (unix time)', labelNames: [] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
@@ -51,7 +54,10 @@ export const kafkaConsumerLag = lazy(() => new Gauge({ ...DEF.kafkaConsumerLag, 
 export const externalCallDuration = lazy(() => new Histogram({ ...DEF.externalCallDuration, buckets: CALL_BUCKETS, registers }));
 export const externalQuotaUsed = lazy(() => new Gauge({ ...DEF.externalQuotaUsed, registers }));
 export const externalRateLimited = lazy(() => new Counter({ ...DEF.externalRateLimited, registers }));
+export const apiThrottled = lazy(() => new Counter({ ...DEF.apiThrottled, registers }));
 export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, registers }));
+export const circuitState = lazy(() => new Gauge({ ...DEF.circuitState, registers }));
+export const circuitTransitions = lazy(() => new Counter({ ...DEF.circuitTransitions, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
 export const retentionRemoved = lazy(() => new Counter({ ...DEF.retentionRemoved, registers }));
 export const retentionLastRun = lazy(() => new Gauge({ ...DEF.retentionLastRun, registers }));

@@ -57,12 +57,16 @@ describe('metrics when on', () => {
   it('records sync outcomes with a bounded reason, external calls and the pool gauges', async () => {
     countSync('outbound', 'stripe', 'skipped', 'echo');
     countSync('outbound', 'stripe', 'skipped', 'made up reason' as never);
+    countSync('inbound', 'stripe', 'success', 'none', 'invoice');
+    countSync('inbound', 'stripe', 'success', 'none', 'made up catalog');
     recordExternalCall({ system: 'stripe', method: 'POST /v1/customers', status: 429, elapsedMs: 120 });
     recordExternalCall({ system: 'salesforce', method: 'GET /limits', status: 200, elapsedMs: 30, quota: { used: 450, max: 1000 } });
     observeDbPool(() => ({ inUse: 3, waiting: 1, max: 10 }));
     const text = (await request(app()).get('/metrics')).text;
     expect(sample(text, 'sync_messages_total', { direction: 'outbound', outcome: 'skipped', reason: 'echo' })).toBe(1);
-    expect(sample(text, 'sync_messages_total', { direction: 'outbound', outcome: 'skipped', reason: 'other' })).toBe(1);
+    expect(sample(text, 'sync_messages_total', { direction: 'outbound', outcome: 'skipped', reason: 'other', catalog: 'customer' })).toBe(1);
+    expect(sample(text, 'sync_messages_total', { direction: 'inbound', outcome: 'success', catalog: 'invoice' })).toBe(1);
+    expect(sample(text, 'sync_messages_total', { direction: 'inbound', outcome: 'success', catalog: 'other' })).toBe(1);
     expect(sample(text, 'external_call_duration_seconds_count', { system: 'stripe', method: 'POST /v1/customers', status: '429' })).toBe(1);
     expect(sample(text, 'external_rate_limited_total', { system: 'stripe' })).toBe(1);
     expect(sample(text, 'external_api_quota_used_ratio', { system: 'salesforce' })).toBe(0.45);

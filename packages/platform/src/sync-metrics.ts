@@ -41,15 +41,20 @@ export type SyncReason = (typeof SYNC_REASONS)[number];
 
 const KNOWN = new Set<string>(SYNC_REASONS);
 
-export function countSync(direction: SyncDirection, system: string, outcome: SyncOutcome, reason: SyncReason = 'none'): void {
-  syncMessages().inc({ direction, system, outcome, reason: KNOWN.has(reason) ? reason : 'other' });
+/** The `catalog` label: which of our catalogs a message is about (a bounded set; anything else is "other"). */
+export const SYNC_CATALOGS = ['customer', 'invoice'] as const;
+const CATALOGS = new Set<string>(SYNC_CATALOGS);
+const catalogLabel = (catalog: string) => (CATALOGS.has(catalog) ? catalog : 'other');
+
+export function countSync(direction: SyncDirection, system: string, outcome: SyncOutcome, reason: SyncReason = 'none', catalog = 'customer'): void {
+  syncMessages().inc({ direction, system, outcome, reason: KNOWN.has(reason) ? reason : 'other', catalog: catalogLabel(catalog) });
 }
 
 /** Time from the source event (epoch ms) to now, when the change has been applied. */
-export function observeSyncLatency(direction: SyncDirection, system: string, sourceMs: number): void {
+export function observeSyncLatency(direction: SyncDirection, system: string, sourceMs: number, catalog = 'customer'): void {
   if (!Number.isFinite(sourceMs)) return;
   // Clocks of two machines (and Stripe's whole-second timestamps) can put the source a little ahead.
-  syncLatency().observe({ direction, system }, Math.max(0, (Date.now() - sourceMs) / 1000));
+  syncLatency().observe({ direction, system, catalog: catalogLabel(catalog) }, Math.max(0, (Date.now() - sourceMs) / 1000));
 }
 
 export interface FailureLike {

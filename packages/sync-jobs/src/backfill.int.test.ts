@@ -219,7 +219,7 @@ describe('backfill import', () => {
 /** What a link writes, without what differs by nature (uuids, wall-clock times). */
 async function linkRows() {
   const audit = await query<{ trace_id: string }>(
-    `select event_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id from sync_events order by entity_id`,
+    `select event_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id, actor from sync_events order by entity_id`,
   );
   return {
     trace: audit[0]?.trace_id ?? '',

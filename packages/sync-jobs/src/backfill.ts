@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyExternalChange,
-  CustomerSchema,
-  enqueueCustomerChange,
   importBatch,
   isUniqueViolation,
   recordInboundOutcome,
   sql,
   type BatchResult,
-  type Customer,
   type ImportRecord,
-  type MappingTarget,
   type MikroORM,
 } from '@cs/domain';
 import { adapterOf, changeMessage, listedChange, type ExternalCustomer, type Integration } from '@cs/integrations';
 import type { ExternalChangeInput } from '@cs/kafka-schemas';
 import type { TokenBucket } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
+import { enqueueCustomers, type EnqueueChanges } from './enqueue';
 import type { InboundFeed } from './inbound-publisher';
 import { PageReader, type Page } from './page-reader';
 import type { Progress } from './progress';
@@ -48,7 +45,7 @@ export interface ImportResult {
   resumedFrom: string | null;
 }
 
-interface ImportCursor {
+export interface ImportCursor {
   after: string | null;
   runId: string;
   done: boolean;
@@ -193,7 +190,7 @@ function reviewEvent(integration: Integration, runId: string, customer: External
  * Two records of one page racing for one email (or row) lose to each other on a unique index or
  * a deadlock; the transaction rolled back whole, and a second look sees the winner's commit.
  */
-async function retryRaces<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+export async function retryRaces<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
@@ -204,7 +201,7 @@ async function retryRaces<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
-async function applyAll<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function applyAll<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
@@ -223,32 +220,40 @@ export interface ExportOptions {
  * Sends every live customer that has no mapping to the system through the normal outbound path:
  * one outbox row each (origin internal), which the relay publishes and the outbound worker pushes.
  */
-export async function exportCustomers(opts: ExportOptions): Promise<{ queued: number }> {
+export function exportCustomers(opts: ExportOptions): Promise<{ queued: number }> {
+  return exportUnmapped(opts, {
+    entityType: 'customer',
+    table: 'customers',
+    objectType: adapterOf(opts.integration, 'customer').objectType,
+    enqueue: enqueueCustomers,
+  });
+}
+
+/** What an export needs of a catalog: its table, its records' type there, and how its changes are enqueued. */
+export interface ExportSpec {
+  entityType: string;
+  table: string;
+  objectType: string;
+  enqueue: EnqueueChanges;
+}
+
+/** Every live record of a catalog that has no mapping to the system, as an outbox row each, in batches. */
+export async function exportUnmapped(opts: ExportOptions, spec: ExportSpec): Promise<{ queued: number }> {
   const batch = opts.batchSize ?? 500;
   const runId = randomUUID().slice(0, 8);
   let after = 0;
   let queued = 0;
-  const target: MappingTarget = { system: opts.integration.system, objectType: adapterOf(opts.integration, 'customer').objectType };
-  const [{ n } = { n: '0' }] = await sql<{ n: string }>(
-    opts.orm.em.fork(),
-    `select count(*) as n from customers c where deleted_at is null and not exists
-       (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)`,
-    [target.system, target.objectType],
-  );
-  opts.progress.start(Number(n), `export to ${target.system}`);
+  const system = opts.integration.system;
+  const unmapped = `r.deleted_at is null and not exists
+       (select 1 from external_mappings m where m.entity_type = ? and m.internal_id = r.id and m.external_system = ? and m.external_object_type = ?)`;
+  const params = [spec.entityType, system, spec.objectType];
+  const [{ n } = { n: '0' }] = await sql<{ n: string }>(opts.orm.em.fork(), `select count(*) as n from ${spec.table} r where ${unmapped}`, params);
+  opts.progress.start(Number(n), `export ${spec.entityType}s to ${system}`);
   for (;;) {
     const done = await opts.orm.em.fork().transactional(async (em) => {
-      const ids = await sql<{ id: number }>(
-        em,
-        `select c.id from customers c where c.deleted_at is null and c.id > ? and not exists
-           (select 1 from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id and m.external_system = ? and m.external_object_type = ?)
-         order by c.id limit ?`,
-        [after, target.system, target.objectType, batch],
-      );
+      const ids = await sql<{ id: number }>(em, `select r.id from ${spec.table} r where r.id > ? and ${unmapped} order by r.id limit ?`, [after, ...params, batch]);
       if (ids.length === 0) return true;
-      const customers: Customer[] = await em.find(CustomerSchema, { id: { $in: ids.map((r) => r.id) } });
-      for (const c of customers) enqueueCustomerChange(em, 'customer.updated', c, { origin: 'internal', traceId: `backfill-export:${runId}` }, `export:${runId}`);
-      await em.flush();
+      await spec.enqueue(em, ids.map((r) => r.id), { origin: 'internal', traceId: `backfill-export:${runId}` }, `export:${runId}`);
       after = ids.at(-1)!.id;
       queued += ids.length;
       opts.progress.tick(ids.length);
@@ -259,4 +264,3 @@ export async function exportCustomers(opts: ExportOptions): Promise<{ queued: nu
   opts.progress.stop();
   return { queued };
 }
-

@@ -1,9 +1,13 @@
 export * from './backfill';
+export * from './backfill-invoices';
 export * from './catch-up';
 export * from './cursors';
 export * from './inbound-publisher';
 export * from './progress';
 export * from './reconcile';
+export * from './reconcile-engine';
+export * from './reconcile-invoices';
 export * from './retention';
 export * from './stream-follower';
 export { QuotaHold } from './page-reader';
+export * from './enqueue';

@@ -1,4 +1,4 @@
-import type { CatalogAdapter, ExternalCustomer } from '@cs/integrations';
+import type { ExternalCustomer, ExternalRecord, ListPage } from '@cs/integrations';
 import type { TokenBucket } from '@cs/platform';
 
 /** Non-urgent work stopped because the system asked it to (its API quota): resume later, nothing is lost. */
@@ -9,19 +9,16 @@ export class QuotaHold extends Error {
   }
 }
 
-export interface Page {
-  items: ExternalCustomer[];
-  nextCursor: string | null;
-}
+export type Page<X extends ExternalRecord = ExternalCustomer> = ListPage<X>;
 
 /**
- * Lists an external system's customers in order, in the background, up to `ahead` pages before
+ * Lists an external system's records (of one catalog) in order, in the background, up to `ahead` pages before
  * the reader: under a rate limit listing is the bottleneck, so it never waits for the applying.
  * Each read needs the cursor of the one before, so reads stay sequential. A listing error is
  * kept and thrown by the next `next()`.
  */
-export class PageReader {
-  private readonly buffer: Page[] = [];
+export class PageReader<X extends ExternalRecord = ExternalCustomer> {
+  private readonly buffer: Page<X>[] = [];
   private finished = false;
   private stopped = false;
   private error: unknown = undefined;
@@ -29,7 +26,7 @@ export class PageReader {
   private wakeWriter: (() => void) | undefined;
 
   constructor(
-    private readonly adapter: CatalogAdapter,
+    private readonly adapter: { list(cursor: string | null, limit: number): Promise<ListPage<X>> },
     private readonly limiter: TokenBucket,
     private after: string | null,
     private readonly limit = 100,
@@ -41,7 +38,7 @@ export class PageReader {
   }
 
   /** The next page, or null after the last one. */
-  async next(): Promise<Page | null> {
+  async next(): Promise<Page<X> | null> {
     return (await this.nextPages(1))[0] ?? null;
   }
 
@@ -49,7 +46,7 @@ export class PageReader {
    * Every page read so far (at least one, at most `max`), or [] after the last one: a consumer
    * slower than the reads catches up by taking several at once.
    */
-  async nextPages(max: number): Promise<Page[]> {
+  async nextPages(max: number): Promise<Page<X>[]> {
     while (this.buffer.length === 0) {
       if (this.error !== undefined) throw this.error;
       if (this.finished) return [];

@@ -4,7 +4,7 @@
  * with the rows the sync still reads kept, and one instance at a time.
  */
 import { Client } from 'pg';
-import { customerCatalog, loadOutboundState, openOrm, retriggerWaitingInvoices, waitingReason, type MikroORM } from '@cs/domain';
+import { customerCatalog, loadOutboundState, openOrm, waitingReason, type MikroORM } from '@cs/domain';
 import { scratchDatabase } from '../../../test/support/db';
 import { runRetention } from './retention';
 
@@ -91,11 +91,11 @@ describe('the retention job', () => {
     const em = orm.em.fork();
     const marker = { eventType: 'customer.updated', entityId: 2, system: 'stripe', status: 'pending' as const, direction: 'outbound' as const, traceId: null, payload: { action: 'create' } };
     expect(await loadOutboundState(em, customerCatalog, 2, { system: 'stripe', objectType: 'customer' }, marker)).toMatchObject({ triedToCreate: true, createMarked: false });
-    // ...and its link re-triggers the invoice that waited for it.
-    expect(await retriggerWaitingInvoices(em, 2, 'stripe', 'trace')).toBe(1);
-
-    // Once customer 2 is linked, neither is read again: the next pass removes both from DEFAULT.
+    // ...and its link wakes the invoice that waited for it (the mappings' trigger reads the kept row).
     await scratch.db.query(`insert into external_mappings (internal_id, external_system, external_id) values (2, 'stripe', 'cus_2')`);
+    expect(await rows(`select aggregate_id, envelope->>'target_system' as target from outbox where entity_type = 'invoice'`)).toEqual([{ aggregate_id: 7, target: 'stripe' }]);
+
+    // Once both are linked, neither row is read again: the next pass removes both from DEFAULT.
     await scratch.db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 7, 'stripe', 'invoice', 'in_7')`);
     expect((await runRetention(orm, SETTINGS, MAY))?.syncEvents).toEqual({ created: [], dropped: [], defaultRemoved: 2 });
     expect(await rows(`select id from sync_events where id in (${unlinkedCreate}, ${waitingInvoice})`)).toEqual([]);

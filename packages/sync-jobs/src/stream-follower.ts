@@ -14,6 +14,8 @@ export interface StreamFollowerOptions {
   onGap?: () => Promise<void>;
   /** How long to wait before trying again when the stream fails or another instance leads. */
   retryMs?: number;
+  /** How often the leader checks that its lock's session is alive (a database restart ends it). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class StreamFollower {
     const retryMs = this.opts.retryMs ?? 5_000;
     while (!this.abort.signal.aborted) {
       try {
-        const led = await whileHoldingLock(this.opts.orm, this.cursorName, () => this.follow());
+        const led = await whileHoldingLock(this.opts.orm, this.cursorName, (signal) => this.follow(signal), { heartbeatMs: this.opts.heartbeatMs, stop: this.abort.signal });
         if (!led) await this.sleep(retryMs);
       } catch (err) {
         this.opts.logger.warn({ err, system: this.opts.integration.system }, 'change stream failed; resubscribing');
@@ -57,10 +59,15 @@ export class StreamFollower {
     }
   }
 
-  private async follow(): Promise<void> {
+  private async follow(signal: AbortSignal): Promise<void> {
+    const { integration, logger } = this.opts;
+    const system = integration.system;
     const stored = await readCursor<string>(this.opts.orm.em.fork(), this.cursorName);
-    this.opts.logger.info({ system: this.opts.integration.system, resumed: stored !== null }, 'following the change stream');
-    await this.opts.integration.stream!.subscribe(stored, (batch) => this.take(batch), { signal: this.abort.signal });
+    logger.info({ system, resumed: stored !== null }, 'following the change stream');
+    await integration.stream!.subscribe(stored, (batch) => this.take(batch), {
+      signal,
+      onReconnect: (err, delayMs) => logger.warn({ err, system, delayMs }, 'change stream interrupted; subscribing again'),
+    });
   }
 
   /** One batch: its changes (and any gap's records, read again) on Kafka, then its cursor persisted. */

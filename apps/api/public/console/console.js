@@ -1,9 +1,12 @@
 // The sync console: one page, no build step, no framework. Everything it shows comes from the
 // authenticated API; this file wires the sections together and refreshes them every 3 s.
+import { analyticsState, refreshAnalytics } from './js/analytics.js';
 import { api, apiKey, ApiError } from './js/api.js';
+import { refreshCircuits } from './js/circuits.js';
 import { customersState, refreshCustomers } from './js/customers.js';
 import { deadLettersState, refreshDeadLetters } from './js/dead-letters.js';
 import { invalidate } from './js/dom.js';
+import { invoicesState, refreshInvoices } from './js/invoices.js';
 import { loadOlderEvents, refreshEvents, setEventFilters } from './js/events.js';
 import { refreshReconcile } from './js/reconcile.js';
 import { refreshSummary } from './js/summary.js';
@@ -30,16 +33,20 @@ async function tick() {
   clearTimeout(timer);
   const jobs = [
     refreshSummary($('summary')),
+    refreshCircuits($('circuits')),
     refreshDeadLetters($('dead-letters'), act),
     refreshCustomers($('customers'), $('customers-page'), pickCustomer),
+    refreshInvoices($('invoices'), $('invoices-page'), pickCustomer),
     refreshEvents($('events'), $('events-older')),
   ];
-  if (ticks++ % 5 === 0) jobs.push(refreshReconcile($('reconcile')));
+  if (ticks++ % 5 === 0) jobs.push(refreshReconcile($('reconcile')), refreshAnalytics($('analytics'), pickSeries));
   const failed = (await Promise.allSettled(jobs)).filter((r) => r.status === 'rejected').map((r) => r.reason);
   if (failed.some((e) => e instanceof ApiError && e.status === 401)) return needKey('The API key was refused (it may have been revoked).');
   show('banner', failed.length ? `Could not refresh: ${failed.map((e) => e.message).join('; ')}` : null);
   $('customers-older').disabled = !customersState.hasMore;
   $('customers-newer').disabled = customersState.skip === 0;
+  $('invoices-older').disabled = !invoicesState.hasMore;
+  $('invoices-newer').disabled = invoicesState.skip === 0;
   $('last-refresh').textContent = `updated ${new Date().toLocaleTimeString()}`;
   timer = setTimeout(tick, REFRESH_MS);
 }
@@ -54,6 +61,16 @@ async function act(kind, id, reason) {
   }
   invalidate($('dead-letters'));
   await tick();
+}
+
+/** Analytics off the 15 s beat: a new window or series shows at once. */
+function refreshAnalyticsNow() {
+  refreshAnalytics($('analytics'), pickSeries).catch((err) => show('banner', `Could not load analytics: ${err.message}`));
+}
+
+function pickSeries(key) {
+  analyticsState.series = key;
+  refreshAnalyticsNow();
 }
 
 function pickCustomer(id) {
@@ -79,14 +96,20 @@ function wire() {
     deadLettersState.editing = false;
     void tick();
   });
-  $('customers-older').addEventListener('click', () => {
-    customersState.skip += 25;
-    void tick();
+  $('analytics-window').addEventListener('change', (ev) => {
+    analyticsState.hours = Number(ev.target.value);
+    refreshAnalyticsNow();
   });
-  $('customers-newer').addEventListener('click', () => {
-    customersState.skip = Math.max(0, customersState.skip - 25);
-    void tick();
-  });
+  for (const [name, state] of [['customers', customersState], ['invoices', invoicesState]]) {
+    $(`${name}-older`).addEventListener('click', () => {
+      state.skip += 25;
+      void tick();
+    });
+    $(`${name}-newer`).addEventListener('click', () => {
+      state.skip = Math.max(0, state.skip - 25);
+      void tick();
+    });
+  }
   const filters = $('events-filter');
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -15,8 +15,11 @@ import getInvoice from './invoices/get';
 import listInvoices from './invoices/list';
 import { patch as patchInvoice, replace as replaceInvoice } from './invoices/update';
 import type { Route } from './route';
+import syncAnalytics from './sync/analytics';
+import syncCircuits from './sync/circuits';
 import customerSync from './sync/customer-sync';
 import customersSync from './sync/customers-sync';
+import invoicesSync from './sync/invoices-sync';
 import syncEvents from './sync/events';
 import reconcileLast from './sync/reconcile-last';
 import syncSummary from './sync/summary';
@@ -40,8 +43,11 @@ export const routes: Route[] = [
   markUncollectible,
   customerSync,
   customersSync,
+  invoicesSync,
   syncEvents,
   syncSummary,
+  syncAnalytics,
+  syncCircuits,
   reconcileLast,
   listDeadLetters,
   getDeadLetter,

@@ -2,7 +2,7 @@ import { EntitySchema } from '@mikro-orm/core';
 
 export type SyncStatus = 'pending' | 'success' | 'skipped' | 'retrying' | 'failed' | 'parked' | 'conflict';
 
-/** The audit trail: one row per sync attempt (seed table `sync_events`, plus direction and trace id). */
+/** The audit trail: one row per sync attempt (seed table `sync_events`, plus direction, trace id, actor and source time). */
 export interface SyncEvent {
   id: number;
   eventId: string;
@@ -18,6 +18,10 @@ export interface SyncEvent {
   processedAt: Date | null;
   direction: 'inbound' | 'outbound' | null;
   traceId: string | null;
+  /** Who made the change: an API key's name, or the system it came from; null: not known (docs/operations.md). */
+  actor: string | null;
+  /** When the change was made at its source (outbound: our commit; inbound: the source's stamp); with processedAt, time-to-sync. */
+  sourceAt: Date | null;
 }
 
 /** Partitioned by month on created_at, so its key holds it: (id, created_at); ids alone are still unique (one sequence). */
@@ -39,5 +43,7 @@ export const SyncEventSchema = new EntitySchema<SyncEvent>({
     processedAt: { type: 'Date', fieldName: 'processed_at', nullable: true },
     direction: { type: 'string', length: 10, nullable: true },
     traceId: { type: 'string', length: 128, fieldName: 'trace_id', nullable: true },
+    actor: { type: 'string', length: 50, nullable: true },
+    sourceAt: { type: 'Date', fieldName: 'source_at', nullable: true },
   },
 });

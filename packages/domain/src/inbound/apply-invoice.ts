@@ -10,6 +10,7 @@ import { sql } from '../sql';
 import { catalogColumns } from '../sync/outbound-push';
 import { linkMapping, MARK_SYNCED_SET, type MappingRow } from '../sync/mappings';
 import { applyChange, currentState, type CatalogApply } from './apply-change';
+import { NeedsCustomer } from './invoice-customer';
 import type { ExternalChange, InboundOutcome, KnownCurrent } from './types';
 
 /**
@@ -24,9 +25,18 @@ export type ExternalInvoiceState = Omit<ExternalInvoice, 'externalId' | 'created
  * the invoice rules (docs/invoices.md): Stripe's own fields (number, URLs, amounts paid, paid_at)
  * are taken; the status only moves forward, along canTransition (paid and void never regress);
  * draft content stays ours; an invoice made there for a customer we map is imported.
+ *
+ * `linkCustomer`: an invoice made there for a customer we do not map yet throws NeedsCustomer (the
+ * transaction rolls back), so that the caller links that customer first (applyWithCustomer);
+ * without it, such an invoice is skipped.
  */
-export function applyInvoiceChange(em: EntityManager, change: ExternalChange<ExternalInvoiceState>, current?: KnownCurrent<ExternalInvoiceState>): Promise<InboundOutcome> {
-  return applyChange(em, INVOICE_APPLY, change, current);
+export function applyInvoiceChange(
+  em: EntityManager,
+  change: ExternalChange<ExternalInvoiceState>,
+  current?: KnownCurrent<ExternalInvoiceState>,
+  opts: { linkCustomer?: boolean } = {},
+): Promise<InboundOutcome> {
+  return applyChange(em, opts.linkCustomer ? INVOICE_APPLY_LINKING : INVOICE_APPLY, change, current);
 }
 
 const INVOICE_APPLY: CatalogApply<ExternalInvoiceState> = {
@@ -37,7 +47,11 @@ const INVOICE_APPLY: CatalogApply<ExternalInvoiceState> = {
   complete: (_change, state) => state,
   onDelete: (em, change, mapping) => applyDelete(em, change, mapping),
   onMapped: (em, change, mapping, state, current) => applyToMapped(em, change, mapping, state, current),
-  onUnmapped: (em, change, state, current) => applyUnmapped(em, change, state, current),
+  onUnmapped: (em, change, state, current) => applyUnmapped(em, change, state, current, false),
+};
+const INVOICE_APPLY_LINKING: CatalogApply<ExternalInvoiceState> = {
+  ...INVOICE_APPLY,
+  onUnmapped: (em, change, state, current) => applyUnmapped(em, change, state, current, true),
 };
 
 /** Whether `to` is ahead of `from`: reachable by moves canTransition allows (draft → paid passes open). */
@@ -104,7 +118,7 @@ async function applyToMapped(em: EntityManager, change: ExternalChange<ExternalI
   return { status: 'success', action: 'updated', customerId: invoice.id, detail };
 }
 
-async function applyUnmapped(em: EntityManager, change: ExternalChange<ExternalInvoiceState>, state: ExternalInvoiceState, known: KnownCurrent<ExternalInvoiceState>): Promise<InboundOutcome> {
+async function applyUnmapped(em: EntityManager, change: ExternalChange<ExternalInvoiceState>, state: ExternalInvoiceState, known: KnownCurrent<ExternalInvoiceState>, linkCustomer: boolean): Promise<InboundOutcome> {
   const target = { system: change.system, objectType: change.objectType, entityType: 'invoice' };
   // Our own create coming back (it carries our id): link it, then apply it as a mapped one.
   if (state.internalId !== null) {
@@ -115,24 +129,33 @@ async function applyUnmapped(em: EntityManager, change: ExternalChange<ExternalI
       if (mapping.external_id !== change.externalId) {
         return { status: 'conflict', reason: `invoice ${ours.id} is already linked to ${mapping.external_id}`, customerId: ours.id, ours: mapping.external_id, theirs: change.externalId, park: true };
       }
-      return applyToMapped(em, change, mapping, state, undefined);
+      const applied = await applyToMapped(em, change, mapping, state, undefined);
+      // The link is what happened, even when the rest was equal already.
+      return applied.status === 'skipped' ? { status: 'success', action: 'linked', customerId: ours.id, detail: 'echo of our create' } : applied;
     }
   }
-  return importInvoice(em, change, state, known);
+  return importInvoice(em, change, state, known, linkCustomer);
 }
 
 /**
  * An invoice made there (not by us) for a customer we map becomes ours: the invoice, its lines and
- * its mapping. For a customer we do not map it is skipped: we hold no customer to hang it on, and
- * the customer's own sync (its create event, a backfill) does not bring its invoices.
+ * its mapping. For a customer we do not map, the caller that can is asked to link that customer
+ * first (NeedsCustomer); otherwise it is skipped: we hold no customer to hang it on.
  */
-async function importInvoice(em: EntityManager, change: ExternalChange<ExternalInvoiceState>, state: ExternalInvoiceState, known?: KnownCurrent<ExternalInvoiceState>): Promise<InboundOutcome> {
+async function importInvoice(
+  em: EntityManager,
+  change: ExternalChange<ExternalInvoiceState>,
+  state: ExternalInvoiceState,
+  known: KnownCurrent<ExternalInvoiceState>,
+  linkCustomer: boolean,
+): Promise<InboundOutcome> {
   const [owner] = await sql<{ internal_id: number; deleted: boolean }>(
     em,
     `select m.internal_id, c.deleted_at is not null as deleted from external_mappings m join customers c on c.id = m.internal_id
       where m.entity_type = 'customer' and m.external_system = ? and m.external_id = ?`,
     [change.system, state.customer],
   );
+  if (!owner && linkCustomer && state.customer) throw new NeedsCustomer(state.customer);
   if (!owner) return { status: 'skipped', reason: `customer ${state.customer} not linked here`, customerId: null };
   if (owner.deleted) return { status: 'skipped', reason: 'customer deleted here', customerId: null };
   const full = state.linesIncomplete ? currentState(change, known) : state;

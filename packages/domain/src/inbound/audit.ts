@@ -11,6 +11,8 @@ export interface InboundAuditMeta {
   /** What identifies the event (event id, external id, how it came): the start of the payload. */
   payload: Record<string, unknown>;
   retryCount?: number;
+  /** The source's timestamp of the change, when the event carries one. */
+  sourceAt?: Date | undefined;
 }
 
 /** What the sync_events row of an applied external change says: the event, then the outcome. */
@@ -22,7 +24,7 @@ export function inboundAuditPayload(meta: InboundAuditMeta, outcome: InboundOutc
       : { ...meta.payload, reason: outcome.reason, ours: outcome.ours, theirs: outcome.theirs };
 }
 
-/** The sync_events row for one applied external change, whoever applied it (worker or backfill). */
+/** The sync_events row for one applied external change, whoever applied it (worker or backfill); its actor is the system it came from. */
 export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, outcome: InboundOutcome): Promise<void> {
   return recordSyncEvent(em, {
     eventType: meta.eventType,
@@ -32,8 +34,10 @@ export function recordInboundOutcome(em: EntityManager, meta: InboundAuditMeta, 
     status: outcome.status,
     direction: 'inbound',
     traceId: meta.traceId,
+    actor: meta.system,
     payload: inboundAuditPayload(meta, outcome),
     error: outcome.status === 'conflict' ? outcome.reason : null,
     retryCount: meta.retryCount ?? 0,
+    sourceAt: meta.sourceAt ?? null,
   });
 }

@@ -57,9 +57,9 @@ const IMPORT_NEW_SQL = `
     insert into outbox (aggregate_id, event_type, origin, envelope)
     select made.id, 'customer.created', {system}, ${createdEnvelopeSql('made', '{system}::text', '{trace}::text')} from made
   ), s as (
-    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id)
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id, actor)
     select gen_random_uuid(), 'customer.created', 'customer', id, {system}, 'success',
-           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'created'), now(), 'inbound', {trace}
+           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'created'), now(), 'inbound', {trace}, {system}
       from made
   )
   select id, external_id from made`;
@@ -125,9 +125,9 @@ const IMPORT_LINK_SQL = `
     select id, 'customer.updated', 'internal', ${updatedEnvelopeSql('linkable', "'internal'", '{trace}::text', "':relink:' || linkable.event_id")}
       from linkable where differs
   ), s as (
-    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id)
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, processed_at, direction, trace_id, actor)
     select gen_random_uuid(), 'customer.created', 'customer', id, {system}, 'success',
-           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'linked', 'detail', 'same email'), now(), 'inbound', {trace}
+           jsonb_build_object('event_id', event_id, 'external_id', external_id, 'via', 'backfill', 'action', 'linked', 'detail', 'same email'), now(), 'inbound', {trace}, {system}
       from linkable
   )
   select id, external_id from linkable`;

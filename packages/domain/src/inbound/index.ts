@@ -4,5 +4,7 @@ export * from './types';
 export * from './import-batch';
 export * from './audit';
 export * from './update-batch';
+export * from './create-batch';
 export * from './apply-change';
 export * from './apply-invoice';
+export * from './invoice-customer';

@@ -5,6 +5,7 @@ import { applyExternalChange } from './apply-external-change';
 import { applyOutsideLocks } from './apply-outside-locks';
 import { recordInboundOutcome } from './audit';
 import type { ExternalChange, ExternalState, InboundOutcome } from './types';
+import { applyCreateBatch } from './create-batch';
 import { applyUpdateBatch, type BatchChange } from './update-batch';
 
 let orm: MikroORM;
@@ -78,7 +79,7 @@ const EVENTS: ExternalChange[] = [
   event(14, T0 + 5, state('Unlinked', 'c13@x.io'), 'updated', 'cus_14'), // not linked (links by email) → one by one
   event(9, T0 + 5, state('Nine Renamed', 'c9@x.io', { address: { ...ADDRESS, line2: 'Flat 2' } })), // update, same email, an address → batch
 ];
-const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' } });
+const audit = (c: ExternalChange) => ({ system: SYSTEM, eventType: `customer.${c.kind}`, traceId: c.traceId, payload: { event_id: c.eventId, external_id: c.externalId, via: 'webhook' }, sourceAt: new Date(c.sourceTs * 1000) });
 const fetchCurrent = async (externalId: string): Promise<ExternalState | null> => EVENTS.find((e) => e.externalId === externalId)?.state ?? null;
 
 async function oneByOne(changes: ExternalChange[]): Promise<void> {
@@ -102,7 +103,8 @@ async function snapshot() {
          from outbox o join customers c on c.id = o.aggregate_id order by aggregate_id, o.id`,
     ),
     audit: await query(
-      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id
+      `select event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at is not null as processed, direction, trace_id, actor,
+              extract(epoch from source_at)::bigint as source_ts
          from sync_events order by payload->>'event_id'`,
     ),
   };
@@ -113,6 +115,10 @@ describe('applyUpdateBatch', () => {
     await seed();
     await oneByOne(EVENTS);
     const expected = await snapshot();
+    // Who made each change: the system it came from, on every audit row of either path.
+    expect(new Set(expected.audit.map((r) => r.actor))).toEqual(new Set([SYSTEM]));
+    // When the source made each change (time-to-sync), on every row of either path.
+    expect(expected.audit.map((r) => Number(r.source_ts))).toEqual(expected.audit.map((r) => EVENTS.find((e) => e.eventId === (r.payload as { event_id: string }).event_id)!.sourceTs));
 
     await seed();
     const batch: BatchChange[] = EVENTS.map((change) => ({ change, audit: audit(change) }));
@@ -144,5 +150,51 @@ describe('applyUpdateBatch', () => {
     expect(await query('select count(*)::int as n from processed_events')).toEqual([{ n: 1 }]);
     const twice = [event(1, T0 + 5, state('A', 'a@x.io')), { ...event(1, T0 + 6, state('B', 'b@x.io')), eventId: 'evt_1b' }].map((change) => ({ change, audit: audit(change) }));
     await expect(orm.em.fork().transactional((tx) => applyUpdateBatch(tx, TARGET, twice))).rejects.toThrow('one event per record');
+  });
+});
+
+/** Records new to us first (the batch's), then every case it must leave to the one-by-one path. */
+const NEW_RECORDS: ExternalChange[] = [
+  event(101, T0 + 5, state('New A', 'a@new.io', { phone: '+1 555 0199' }), 'created', 'cus_101'), // new → batch
+  event(102, T0 + 6, state('New B', 'B@new.io', { address: ADDRESS }), 'updated', 'cus_102'), // an update of a record new to us → batch
+  event(1, T0 + 5, state('Renamed One', 'c1@x.io')), // linked already → one by one (or the update batch)
+  event(103, T0 + 5, state('Linker', 'c13@x.io'), 'created', 'cus_103'), // email of an unlinked customer of ours → links, one by one
+  event(104, T0 + 5, state('Ours', 'c2@x.io', { internalId: 2 }), 'created', 'cus_104'), // carries our id → one by one
+  { ...event(108, T0 + 5, state('Again', 'again@new.io'), 'created', 'cus_108'), eventId: 'evt_8' }, // applied before → one by one
+  event(106, T0 + 5, state('Twin', 'twin@new.io'), 'created', 'cus_106'), // two new records, one email → both one by one
+  event(107, T0 + 5, state('Twin Too', 'twin@new.io'), 'created', 'cus_107'),
+  event(109, T0 + 5, null, 'deleted', 'cus_109'), // a delete of a record we never had → one by one
+];
+
+describe('applyCreateBatch', () => {
+  it('creates the records new to us together and leaves every other case to the one-by-one path, ending in the same rows', async () => {
+    await seed();
+    await oneByOne(NEW_RECORDS);
+    const expected = await snapshot();
+    expect(expected.customers.filter((c) => Number(c.id) > 13).map((c) => c.email)).toEqual(['a@new.io', 'b@new.io', 'twin@new.io']);
+
+    await seed();
+    const batch: BatchChange[] = NEW_RECORDS.map((change) => ({ change, audit: audit(change) }));
+    const outcomes = await orm.em.fork().transactional((tx) => applyCreateBatch(tx, TARGET, batch));
+    expect([...outcomes].map(([i, o]) => [NEW_RECORDS[i]!.eventId, o])).toEqual<Array<[string, InboundOutcome]>>([
+      ['evt_101', { status: 'success', action: 'created', customerId: 14 }],
+      ['evt_102', { status: 'success', action: 'created', customerId: 15 }],
+    ]);
+    await oneByOne(NEW_RECORDS.filter((_, i) => !outcomes.has(i)));
+    expect(await snapshot()).toEqual(expected);
+  });
+
+  it('leaves a record whose email another writer took since the wave was read, writing nothing for it', async () => {
+    await seed();
+    const batch = [event(101, T0 + 5, state('New A', 'a@new.io'), 'created', 'cus_101')].map((change) => ({ change, audit: audit(change) }));
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        // Committed by another connection before the statement: it sees the email as ours and leaves the record.
+        await query("insert into customers (name, email) values ('Racer', 'a@new.io')");
+        return applyCreateBatch(tx, TARGET, batch);
+      }),
+    ).resolves.toEqual(new Map());
+    expect(await query("select count(*)::int as n from customers where email = 'a@new.io'")).toEqual([{ n: 1 }]);
+    expect(await query("select count(*)::int as n from processed_events where event_id = 'evt_101'")).toEqual([{ n: 0 }]);
   });
 });

@@ -75,9 +75,9 @@ const APPLY_SQL = `
   ), p as (
     insert into processed_events (external_system, event_id) select ?, event_id from input
   ), s as (
-    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, trace_id)
+    insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, retry_count, processed_at, direction, trace_id, actor, source_at)
     select gen_random_uuid(), left(event_type, 50), 'customer', customer_id, ?, case action when 'update' then 'success' else 'skipped' end,
-           audit, retry, now(), 'inbound', audit_trace
+           audit, retry, now(), 'inbound', audit_trace, ?, to_timestamp(source_ts)
       from input
   )
   select count(*)::int as updated from upd`;
@@ -134,7 +134,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
       retry: audit.retryCount ?? 0,
     };
   });
-  await sql(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system]);
+  await sql(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system, system]);
   return new Map([...decisions].map(([ord, d]) => [ord, outcomeOf(d)]));
 }
 

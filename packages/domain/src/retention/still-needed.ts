@@ -8,8 +8,8 @@ import { waitingReason } from '../sync/push-invoice';
  *   it (`loadOutboundState`'s `tried`) to look the record up there before creating it again, so
  *   a create that crashed before its mapping was stored is found, not duplicated — even when a
  *   dead letter about it is replayed months later.
- * - An invoice skipped while waiting for its customer to reach that system: the customer's link
- *   re-triggers exactly those (`retriggerWaitingInvoices`).
+ * - An invoice skipped while waiting for its customer to reach that system: the customer's mapping
+ *   wakes exactly those (the trigger `external_mappings_wake_invoices`, migration 20261207).
  * Once the record is linked to the system, neither is read again.
  */
 export const STILL_NEEDED = {

@@ -80,7 +80,7 @@ export class DeadLetterService {
    * Re-publishes the parked message to the topic it came from and marks it replayed. The row is
    * locked while this happens, so two operators cannot replay it twice.
    */
-  async replay(id: number, republish: Republish, note = 'replayed'): Promise<DeadLetterRow> {
+  async replay(id: number, republish: Republish, note = 'replayed', actor?: string): Promise<DeadLetterRow> {
     return this.orm.em.fork().transactional(async (em) => {
       const [row] = await sql<DeadLetterRow>(em, 'select * from dead_letters where id = ? for update', [id]);
       if (!row) throw new DomainError('dead_letter_not_found', `dead letter ${id} not found`, { id });
@@ -89,23 +89,23 @@ export class DeadLetterService {
         throw new DomainError('dead_letter_not_replayable', `dead letter ${id} is not a valid message; discard it instead`, { id });
       }
       await republish(row.source_topic, row.message_key ?? '', replayEnvelope(row));
-      await this.resolve(em, row, 'replayed', note);
+      await this.resolve(em, row, 'replayed', note, actor);
       return { ...row, status: 'replayed' as const };
     });
   }
 
-  async discard(id: number, reason: string): Promise<DeadLetterRow> {
+  async discard(id: number, reason: string, actor?: string): Promise<DeadLetterRow> {
     return this.orm.em.fork().transactional(async (em) => {
       const [row] = await sql<DeadLetterRow>(em, 'select * from dead_letters where id = ? for update', [id]);
       if (!row) throw new DomainError('dead_letter_not_found', `dead letter ${id} not found`, { id });
       if (row.status !== 'parked') throw new DomainError('dead_letter_resolved', `dead letter ${id} is already ${row.status}`, { status: row.status });
-      await this.resolve(em, row, 'discarded', reason);
+      await this.resolve(em, row, 'discarded', reason, actor);
       return { ...row, status: 'discarded' as const, resolution_note: reason };
     });
   }
 
-  /** Marks the row and leaves an audit row, so who-did-what stays visible in sync_events. */
-  private async resolve(em: Parameters<typeof sql>[0], row: DeadLetterRow, status: 'replayed' | 'discarded', note: string) {
+  /** Marks the row and leaves an audit row, so who-did-what stays visible in sync_events (`actor`: the API key that did it). */
+  private async resolve(em: Parameters<typeof sql>[0], row: DeadLetterRow, status: 'replayed' | 'discarded', note: string, actor: string | undefined) {
     await sql(em, 'update dead_letters set status = ?, resolved_at = now(), resolution_note = ? where id = ?', [status, note, row.id]);
     const payload = row.envelope.payload as { customer_id?: unknown } | undefined;
     await recordSyncEvent(em, {
@@ -115,6 +115,7 @@ export class DeadLetterService {
       status: status === 'replayed' ? 'pending' : 'skipped',
       direction: row.source_topic.endsWith('sync.inbound') ? 'inbound' : 'outbound',
       traceId: row.trace_id,
+      actor: actor ?? null,
       payload: { dead_letter_id: row.id, note },
     });
   }

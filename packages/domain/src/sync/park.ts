@@ -1,12 +1,14 @@
 import type { Producer } from 'kafkajs';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { envelope, publish, type ParkRequest } from '@cs/kafka-schemas';
+import { actorOf, envelope, publish, type ParkRequest } from '@cs/kafka-schemas';
 import { parkDeadLetter } from './dead-letters';
 import { recordSyncEvent } from './sync-events';
 
 interface Parked {
   type?: string;
   trace_id?: string;
+  origin?: unknown;
+  actor?: unknown;
   payload?: { customer_id?: number };
 }
 
@@ -49,6 +51,7 @@ export function createParker(opts: ParkerOptions) {
         status: 'parked',
         direction: opts.direction,
         traceId,
+        actor: actorOf(original),
         payload: { source_topic: req.topic, key: req.key, code: req.code },
         error: req.reason,
         retryCount: Math.max(0, req.attempts - 1),

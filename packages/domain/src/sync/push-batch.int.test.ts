@@ -2,12 +2,15 @@
  * The bulk push against the Salesforce emulator: a backlog goes out in sObject Collections, 200
  * records a call, each record's result on its own; what fails is left to the single path.
  */
-import { envelope, type CustomerEventMessage, type MessageContext } from '@cs/kafka-schemas';
+import type { CatalogAdapter, ExternalInvoice, Integration, InvoiceFields } from '@cs/integrations';
+import { envelope, type CustomerEventMessage, type InvoiceEventMessage, type MessageContext } from '@cs/kafka-schemas';
 import { createLogger, TokenBucket } from '@cs/platform';
 import { startTestOrg, type TestOrg } from '../../../integrations/src/salesforce/test/emulator';
 import { query, resetDatabase } from '../../../../test/support/db';
+import { InvoiceService } from '../invoices/service';
 import { openOrm, type MikroORM } from '../orm';
 import { pushCustomerBatch } from './push-customer';
+import { pushInvoice } from './push-invoice';
 import type { PushDeps } from './push-record';
 
 let orm: MikroORM;
@@ -71,5 +74,27 @@ describe('bulk push to Salesforce', () => {
 
     expect((await pushCustomerBatch(deps, wave(ids.slice(0, 3), 'salesforce'))).size).toBe(0);
     expect((await pushCustomerBatch(deps, wave([refused!]))).size).toBe(0);
+  });
+
+  it('wakes an invoice that waited for its customer there once the bulk push maps the customer', async () => {
+    const ids = await seed(3);
+    const { invoice } = await new InvoiceService(orm).create(ids[0]!, { currency: 'eur', collection_method: 'charge_automatically', due_date: null, description: null, lines: [{ description: 'Seat', quantity: 1, unit_amount: 100 }] }, { origin: 'internal', traceId: 't' });
+    // Salesforce as if it synced invoices (it does not yet): the invoice's push waits for the Account.
+    const never = () => Promise.reject(new Error('no invoice call is expected while the customer is not there'));
+    const invoiceAdapter: CatalogAdapter<InvoiceFields, ExternalInvoice> = { objectType: 'Invoice__c', create: never, update: never, delete: never, get: never, findByInternalId: never, list: never };
+    const withInvoices: Integration = {
+      system: 'salesforce',
+      catalogs: { customer: org.sf.catalogs.customer, invoice: invoiceAdapter },
+      toNeutralChange: (e) => org.sf.toNeutralChange(e),
+      classifyError: (e) => org.sf.classifyError(e),
+      ping: () => org.sf.ping(),
+    };
+    const waiting = envelope({ type: 'invoice.created', idempotency_key: `invoice:${invoice.id}:v1`, origin: 'internal', payload: { invoice_id: invoice.id, customer_id: ids[0]!, version: 1, status: 'draft' } }) as InvoiceEventMessage;
+    await expect(pushInvoice({ ...deps, integration: withInvoices }, waiting, ctx)).resolves.toEqual({ status: 'skipped', action: 'none' });
+
+    expect((await pushCustomerBatch(deps, wave(ids))).size).toBe(3);
+    expect(await query(`select aggregate_id, envelope->>'idempotency_key' as key, envelope->>'target_system' as target from outbox where entity_type = 'invoice' and event_type = 'invoice.updated'`)).toEqual([
+      { aggregate_id: invoice.id, key: `invoice:${invoice.id}:v1:customer-linked:salesforce`, target: 'salesforce' },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { CatalogAdapter, ExternalRecord } from '@cs/integrations';
-import type { MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency } from '@cs/platform';
 import { allBothWays, fieldsGoing, onlyFields, type Catalog } from '../catalogs/catalog';
 import { sql } from '../sql';
@@ -103,13 +103,15 @@ export async function pushBatch<S extends object>(catalog: Catalog<S>, deps: Pus
       status: 'success' as const,
       direction: 'outbound' as const,
       traceId: d.item.message.trace_id,
+      actor: actorOf(d.item.message),
+      sourceAt: new Date(d.item.message.occurred_at),
       payload: { message_id: d.item.message.id, idempotency_key: d.item.message.idempotency_key, origin: d.item.message.origin, action, external_id: result.externalId, bulk: true },
       retryCount: d.item.ctx.attempt - 1,
     };
     // A link that lost a race (the inbound worker linked it first) is left to the single path, which links the slow way.
     if (!(await recordOutboundResult(em, catalog, attempt, write))) continue;
-    countSync('outbound', system, 'success', 'none');
-    observeSyncLatency('outbound', system, Date.parse(d.item.message.occurred_at));
+    countSync('outbound', system, 'success', 'none', catalog.name);
+    observeSyncLatency('outbound', system, Date.parse(d.item.message.occurred_at), catalog.name);
     done.add(d.index);
   }
   deps.logger.info({ system, wave: items.length, pushed: done.size, calls: Number(creates.length > 0) + Number(updates.length > 0) }, 'outbound bulk push');

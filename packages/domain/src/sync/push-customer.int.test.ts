@@ -74,7 +74,7 @@ beforeEach(async () => {
 
 const newCustomer = async (name = 'Ada', email = 'ada@x.io') =>
   (await query<{ id: number }>(`insert into customers (name, email) values ($1, $2) returning id`, [name, email]))[0]!.id;
-const message = (type: CustomerEventMessage['type'], customerId: number, origin: 'internal' | 'stripe' = 'internal', key = `customer:${customerId}:${randomUUID()}`) =>
+const message = (type: CustomerEventMessage['type'], customerId: number, origin: 'internal' | 'stripe' | 'salesforce' = 'internal', key = `customer:${customerId}:${randomUUID()}`) =>
   envelope({ type, idempotency_key: key, origin, payload: { customer_id: customerId, version: 1 } }) as CustomerEventMessage;
 const ctx = (attempt = 1): MessageContext => ({ key: 'k', topic: 't', partition: 0, offset: '0', attempt });
 /** Pushes one message and returns its idempotency key, from which every provider key is derived. */
@@ -250,5 +250,59 @@ describe('pushCustomer against Postgres', () => {
     await push('customer.updated', id);
     expect(fake.calls.filter((c) => c.startsWith('update'))).toHaveLength(1);
     expect(fake.records.get('cus_1')).toMatchObject({ name: 'Ada L', phone: null });
+  });
+});
+
+describe('who made the change, on the outbound rows', () => {
+  const actors = (id: number) => query<{ status: string; actor: string | null }>(`select status, actor from sync_events where entity_id = $1 order by id`, [id]);
+
+  it("carries the envelope's actor on every row of the push: the create marker, the result, a failed attempt", async () => {
+    const id = await newCustomer();
+    fake.failAfterCreate = true;
+    const msg = { ...message('customer.created', id), actor: 'ci-bot' };
+    await expect(pushCustomer(deps, msg, ctx())).rejects.toThrow(/connection reset/);
+    fake.failAfterCreate = false;
+    await pushCustomer(deps, msg, ctx(2));
+    expect(await actors(id)).toEqual([
+      { status: 'pending', actor: 'ci-bot' },
+      { status: 'retrying', actor: 'ci-bot' },
+      { status: 'success', actor: 'ci-bot' },
+    ]);
+  });
+
+  it('names the system a change came from when the envelope has no actor, and nobody for ours without one (messages from before actors)', async () => {
+    const fromSalesforce = await newCustomer('Grace', 'grace@x.io');
+    await pushCustomer(deps, message('customer.created', fromSalesforce, 'salesforce'), ctx());
+    const ours = await newCustomer('Ada', 'ada@x.io');
+    await push('customer.created', ours);
+    expect(await actors(fromSalesforce)).toEqual([
+      { status: 'pending', actor: 'salesforce' },
+      { status: 'success', actor: 'salesforce' },
+    ]);
+    expect(await actors(ours)).toEqual([
+      { status: 'pending', actor: null },
+      { status: 'success', actor: null },
+    ]);
+  });
+});
+
+describe('time-to-sync, on the outbound rows', () => {
+  it("stamps every row of the push with when the change was committed here (the envelope's occurred_at)", async () => {
+    const id = await newCustomer();
+    const occurredAt = '2026-12-01T10:00:00.123Z';
+    fake.failAfterCreate = true;
+    const msg = { ...message('customer.created', id), occurred_at: occurredAt };
+    await expect(pushCustomer(deps, msg, ctx())).rejects.toThrow(/connection reset/);
+    fake.failAfterCreate = false;
+    await pushCustomer(deps, msg, ctx(2));
+    const rows = await query<{ status: string; source_at: Date | null; processed: boolean }>(
+      `select status, source_at, processed_at >= source_at as processed from sync_events where entity_id = $1 order by id`,
+      [id],
+    );
+    expect(rows).toEqual([
+      { status: 'pending', source_at: new Date(occurredAt), processed: null },
+      { status: 'retrying', source_at: new Date(occurredAt), processed: null },
+      { status: 'success', source_at: new Date(occurredAt), processed: true },
+    ]);
   });
 });

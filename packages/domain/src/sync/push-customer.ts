@@ -1,21 +1,17 @@
 import type { CustomerEventMessage, MessageContext } from '@cs/kafka-schemas';
 import { customerCatalog } from '../catalogs/customer';
 import { pushBatch } from './push-batch';
-import { retriggerWaitingInvoices } from './push-invoice';
 import { pushRecord, type PushDeps } from './push-record';
 
 export type { PushDeps } from './push-record';
 
 /**
  * Makes one external system hold our current state of one customer (the rules: push-record.ts).
- * When this push linked the customer there (created or found it), its invoices that waited for
- * that are sent now (push-invoice.ts).
+ * When this push links the customer there, the invoices that waited for that are woken by the
+ * mapping's own insert (Migration20261207000000_invoice_waits), as on every other path.
  */
 export async function pushCustomer(deps: PushDeps, msg: CustomerEventMessage, ctx: MessageContext): Promise<void> {
-  const result = await pushRecord(customerCatalog, deps, msg, msg.payload.customer_id, ctx);
-  if (result?.status === 'success' && (result.action === 'create' || result.action === 'link') && deps.integration.catalogs.invoice) {
-    await retriggerWaitingInvoices(deps.orm.em.fork(), msg.payload.customer_id, deps.integration.system, msg.trace_id);
-  }
+  await pushRecord(customerCatalog, deps, msg, msg.payload.customer_id, ctx);
 }
 
 /** A wave of customer messages, in bulk where the system can (push-batch.ts); returns the indexes pushed. */

@@ -1,16 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CatalogAdapter, ExternalInvoice, Integration, InvoiceFields } from '@cs/integrations';
-import type { InvoiceEventMessage, MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type InvoiceEventMessage, type MessageContext } from '@cs/kafka-schemas';
 import { countSync } from '@cs/platform';
 import { customerCatalog } from '../catalogs/customer';
 import { invoiceCatalog, type InvoiceState } from '../catalogs/invoice';
-import { InvoiceSchema } from '../entities';
-import { enqueueInvoiceChange } from '../outbox';
 import { sql } from '../sql';
 import { pushRecord, type PushDeps, type PushResult } from './push-record';
-import { recordSyncEvent } from './sync-events';
+import { recordSyncEvent, type SyncAttempt } from './sync-events';
 
-/** The skip reason of an invoice whose customer the system does not hold yet; its customer's link re-triggers it. */
+/**
+ * The skip reason of an invoice whose customer the system does not hold yet; the mappings' trigger
+ * (Migration20261207000000_invoice_waits) looks for it, word for word, to wake the invoice.
+ */
 export const waitingReason = (system: string): string => `customer not in ${system} yet`;
 
 interface CustomerLink {
@@ -28,7 +29,8 @@ interface CustomerLink {
  * mark_uncollectible), never backwards.
  *
  * An invoice whose customer has no mapping to that system yet waits: skipped (no retry, no dead
- * letter), and the customer's push that links it re-triggers it (retriggerWaitingInvoices).
+ * letter). Whatever links the customer there later (our push, the bulk push, the inbound worker, a
+ * backfill) wakes it: the mappings' trigger writes its outbox row (Migration20261207000000_invoice_waits).
  */
 export async function pushInvoice(deps: PushDeps, msg: InvoiceEventMessage, ctx: MessageContext): Promise<PushResult | undefined> {
   const system = deps.integration.system;
@@ -38,6 +40,36 @@ export async function pushInvoice(deps: PushDeps, msg: InvoiceEventMessage, ctx:
 
   const em = deps.orm.em.fork();
   const customerType = deps.integration.catalogs.customer?.objectType ?? 'customer';
+  let link = await customerLink(em, invoiceId, system, customerType);
+  // No such invoice, or a deleted draft: pushRecord's rules say what to do (it needs no customer).
+  if (!link || link.deleted_at) return pushRecord(invoiceCatalog, deps, msg, invoiceId, ctx);
+  if (!link.external_id) link = await waitUnlessLinked(em, msg, ctx, system, customerType, link);
+  const reason = !link.external_id ? waitingReason(system) : link.last_synced_hash === customerCatalog.deletedHash ? `customer deleted in ${system}` : null;
+  if (reason !== null || !link.external_id) {
+    // A waiting skip is recorded under the lock already (waitUnlessLinked).
+    if (link.external_id && reason) await recordSyncEvent(em, skipped(msg, ctx, system, reason, link.customer_id));
+    countSync('outbound', system, 'skipped', 'other', 'invoice');
+    return { status: 'skipped', action: 'none' };
+  }
+  const bound = withCustomer(adapter, link.customer_id, link.external_id);
+  return pushRecord(invoiceCatalog, { ...deps, integration: withInvoiceAdapter(deps.integration, bound) }, msg, invoiceId, ctx);
+}
+
+/**
+ * The invoice's customer has no mapping there: decided under the lock the mapping's trigger takes
+ * (Migration20261207000000_invoice_waits) — either the mapping is there now (returned, the push goes
+ * on), or this skip is committed before the trigger looks for the invoices that waited.
+ */
+function waitUnlessLinked(em: EntityManager, msg: InvoiceEventMessage, ctx: MessageContext, system: string, customerType: string, seen: CustomerLink): Promise<CustomerLink> {
+  return em.transactional(async (tx) => {
+    await sql(tx, `select pg_advisory_xact_lock_shared(hashtext('invoice-wait:' || ?), ?)`, [system, seen.customer_id]);
+    const now = (await customerLink(tx, msg.payload.invoice_id, system, customerType)) ?? seen;
+    if (!now.external_id) await recordSyncEvent(tx, skipped(msg, ctx, system, waitingReason(system), now.customer_id));
+    return now;
+  });
+}
+
+async function customerLink(em: EntityManager, invoiceId: number, system: string, customerType: string): Promise<CustomerLink | undefined> {
   const [link] = await sql<CustomerLink>(
     em,
     `select i.customer_id, i.deleted_at, m.external_id, m.last_synced_hash from invoices i
@@ -45,26 +77,22 @@ export async function pushInvoice(deps: PushDeps, msg: InvoiceEventMessage, ctx:
       where i.id = ?`,
     [system, customerType, invoiceId],
   );
-  // No such invoice, or a deleted draft: pushRecord's rules say what to do (it needs no customer).
-  if (!link || link.deleted_at) return pushRecord(invoiceCatalog, deps, msg, invoiceId, ctx);
-  if (!link.external_id || link.last_synced_hash === customerCatalog.deletedHash) {
-    const reason = link.external_id ? `customer deleted in ${system}` : waitingReason(system);
-    await recordSyncEvent(em, {
-      eventType: msg.type,
-      entityType: 'invoice',
-      entityId: invoiceId,
-      system,
-      status: 'skipped',
-      direction: 'outbound',
-      traceId: msg.trace_id,
-      payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, action: 'none', reason, customer_id: link.customer_id },
-      retryCount: ctx.attempt - 1,
-    });
-    countSync('outbound', system, 'skipped', 'other');
-    return { status: 'skipped', action: 'none' };
-  }
-  const bound = withCustomer(adapter, link.customer_id, link.external_id);
-  return pushRecord(invoiceCatalog, { ...deps, integration: withInvoiceAdapter(deps.integration, bound) }, msg, invoiceId, ctx);
+  return link;
+}
+
+function skipped(msg: InvoiceEventMessage, ctx: MessageContext, system: string, reason: string, customerId: number): SyncAttempt {
+  return {
+    eventType: msg.type,
+    entityType: 'invoice',
+    entityId: msg.payload.invoice_id,
+    system,
+    status: 'skipped',
+    direction: 'outbound',
+    traceId: msg.trace_id,
+    actor: actorOf(msg),
+    payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, action: 'none', reason, customer_id: customerId },
+    retryCount: ctx.attempt - 1,
+  };
 }
 
 type BoundAdapter = CatalogAdapter<Partial<InvoiceState>, ExternalInvoice>;
@@ -96,29 +124,4 @@ function withInvoiceAdapter(integration: Integration, invoice: BoundAdapter): In
     classifyError: (err) => integration.classifyError(err),
     ping: () => integration.ping(),
   };
-}
-
-/**
- * A customer just got its mapping to `system`: each of its live invoices that waited for it (its
- * last push to that system was skipped as waiting, and it has no mapping there) gets an outbox
- * 'invoice.updated', so it is pushed now — once, not retried in a loop meanwhile.
- */
-export async function retriggerWaitingInvoices(em: EntityManager, customerId: number, system: string, traceId: string): Promise<number> {
-  const rows = await sql<{ id: number }>(
-    em,
-    `select i.id from invoices i
-      where i.customer_id = ? and i.deleted_at is null
-        and not exists (select 1 from external_mappings m where m.entity_type = 'invoice' and m.internal_id = i.id and m.external_system = ?)
-        and exists (select 1 from sync_events e where e.entity_type = 'invoice' and e.entity_id = i.id and e.external_system = ?
-                       and e.direction = 'outbound' and e.status = 'skipped' and e.payload->>'reason' = ?)
-      order by i.id`,
-    [customerId, system, system, waitingReason(system)],
-  );
-  if (rows.length === 0) return 0;
-  await em.transactional(async (tx) => {
-    const invoices = await tx.find(InvoiceSchema, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { id: 'asc' } });
-    for (const invoice of invoices) enqueueInvoiceChange(tx, 'invoice.updated', invoice, { origin: 'internal', traceId }, `customer-linked:${system}`);
-    await tx.flush();
-  });
-  return rows.length;
 }

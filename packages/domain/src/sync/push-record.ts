@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CatalogAdapter, ExternalRecord, Integration } from '@cs/integrations';
-import type { MessageContext } from '@cs/kafka-schemas';
+import { actorOf, type MessageContext } from '@cs/kafka-schemas';
 import { countSync, observeSyncLatency, type Logger, type SyncReason, type TokenBucket } from '@cs/platform';
 import { allBothWays, fieldsGoing, onlyFields, type Catalog } from '../catalogs/catalog';
 import type { SyncStatus } from '../entities';
@@ -28,6 +28,7 @@ export interface PushTrigger {
   trace_id: string;
   occurred_at: string;
   target_system?: string | undefined;
+  actor?: string | undefined;
 }
 
 /** What a push did: `create` or `link` made the record's mapping. */
@@ -89,6 +90,8 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
     status,
     direction: 'outbound',
     traceId: msg.trace_id,
+    actor: actorOf(msg),
+    sourceAt: new Date(msg.occurred_at),
     payload: { message_id: msg.id, idempotency_key: msg.idempotency_key, origin: msg.origin, ...extra },
     error: error ?? null,
     retryCount: ctx.attempt - 1,
@@ -100,9 +103,9 @@ export async function pushRecord<S extends object>(catalog: Catalog<S>, deps: Pu
       ? await decideAndPush(catalog, adapter, deps, em, msg, recordId, attempt)
       : { status: 'skipped', action: 'none', reason: 'not synced with this system' };
     if (!outcome.recorded) await recordOutboundResult(em, catalog, attempt(outcome.status, details(outcome)), outcome.write);
-    countSync('outbound', system, outcome.status, outcome.reason ? (reasonLabel(outcome.reason)) : 'none');
+    countSync('outbound', system, outcome.status, outcome.reason ? reasonLabel(outcome.reason) : 'none', catalog.name);
     // The change was made in our catalog at occurred_at; it is in the external system now.
-    if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at));
+    if (outcome.status === 'success') observeSyncLatency('outbound', system, Date.parse(msg.occurred_at), catalog.name);
     log.info({ status: outcome.status, ...details(outcome) }, 'outbound sync');
     return { status: outcome.status, action: outcome.action };
   } catch (err) {

@@ -17,6 +17,7 @@ export interface SyncEventRow {
   processed_at: Date | null;
   direction: string | null;
   trace_id: string | null;
+  actor: string | null;
 }
 
 export interface SyncEventFilter {
@@ -44,7 +45,7 @@ export interface SyncEventPage {
 
 const COLUMNS = [
   'id', 'event_id', 'event_type', 'entity_type', 'entity_id', 'external_system', 'status', 'payload', 'error_message',
-  'retry_count', 'created_at', 'processed_at', 'direction', 'trace_id',
+  'retry_count', 'created_at', 'processed_at', 'direction', 'trace_id', 'actor',
 ];
 
 /**

@@ -15,6 +15,10 @@ export interface SyncAttempt {
   payload: Record<string, unknown>;
   error?: string | null;
   retryCount?: number;
+  /** Who made the change: an API key's name, the system it came from; null or left out: not known. */
+  actor?: string | null;
+  /** When the change was made at its source (our commit going out, the source's stamp coming in): time-to-sync is processed_at minus this. */
+  sourceAt?: Date | null;
 }
 
 /**
@@ -24,11 +28,14 @@ export interface SyncAttempt {
 export function syncEventInsert(a: SyncAttempt): { text: string; params: unknown[] } {
   const done = a.status !== 'pending' && a.status !== 'retrying';
   return {
-    text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id)
-     select ?::uuid, ?, ?, ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?`,
-    params: [randomUUID(), a.eventType.slice(0, 50), a.entityType ?? 'customer', a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId],
+    text: `insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, processed_at, direction, trace_id, actor, source_at)
+     select ?::uuid, ?, ?, ?::int, ?, ?, ?::jsonb, ?, ?::int, ${done ? 'now()' : 'null::timestamptz'}, ?, ?, ?, ?::timestamptz`,
+    params: [randomUUID(), a.eventType.slice(0, 50), a.entityType ?? 'customer', a.entityId, a.system, a.status, JSON.stringify(a.payload), a.error ?? null, a.retryCount ?? 0, a.direction, a.traceId, a.actor ?? null, validDate(a.sourceAt)],
   };
 }
+
+/** An unparseable source time (a malformed occurred_at) is not known rather than a failed insert. */
+const validDate = (d: Date | null | undefined) => (d && Number.isFinite(d.getTime()) ? d.toISOString() : null);
 
 /** One row of the audit trail per sync attempt (design rule 7). */
 export async function recordSyncEvent(em: EntityManager, a: SyncAttempt): Promise<void> {

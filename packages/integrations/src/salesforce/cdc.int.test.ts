@@ -150,3 +150,35 @@ describe('Salesforce CDC over the Pub/Sub API', () => {
     expect(resumed.changes().map((c) => c.customer?.name)).toEqual(['new']);
   });
 });
+
+describe('a change stream that falls silent', () => {
+  let quiet: TestOrg;
+  beforeAll(async () => {
+    // No keep-alive for a minute, and we wait one second: every silence is taken for a dead stream.
+    quiet = await startTestOrg({ keepaliveMs: 60_000 }, { SALESFORCE_PUBSUB_IDLE_MS: '1000' });
+  });
+  afterAll(() => quiet.close());
+
+  it('is cancelled after the idle limit and opened again, and changes still come', async () => {
+    const reconnects: string[] = [];
+    const batches: StreamBatch[] = [];
+    const ac = new AbortController();
+    const done = quiet.sf.stream.subscribe(null, async (b) => void batches.push(b), {
+      signal: ac.signal,
+      onReconnect: (err) => reconnects.push((err as Error).message),
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (reconnects.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(reconnects[0]).toMatch(/no keep-alive for 1000 ms/);
+      // Subscribed again (the backoff after one failure is under 250 ms): a change made now arrives.
+      await new Promise((r) => setTimeout(r, 400));
+      const { body } = await quiet.admin<{ Id: string }>('POST', '/ui/accounts', { Name: 'After the silence', Billing_Email__c: 'quiet@x.io' });
+      while (!batches.some((b) => b.changes.some((c) => c.externalId === body.Id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(batches.flatMap((b) => b.changes).map((c) => c.externalId)).toContain(body.Id);
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ChangeStream, ExternalCustomer, NeutralChange, StreamBatch } from '../types';
+import type { ChangeStream, ExternalCustomer, NeutralChange, StreamBatch, SubscribeOptions } from '../types';
 import type { SalesforceClient } from './client';
 import { decodeChangeEvent, type AccountChangeEvent } from './change-events';
 import type { AccountShape } from './mapping';
@@ -11,6 +11,18 @@ export const TOPIC = '/data/AccountChangeEvent';
 /** Events asked for at a time (the Pub/Sub API caps one request at 100). */
 const BATCH = 100;
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * Salesforce sends a keep-alive at least every 270 s on an idle subscription: a stream silent for
+ * longer is dead without knowing it (a half-open connection), and is opened again.
+ */
+export const DEFAULT_IDLE_MS = 300_000;
+
+/** A stream silent for longer than its idle limit, cancelled by us. */
+class StreamIdle extends Error {
+  constructor(ms: number) {
+    super(`no keep-alive for ${ms} ms: subscribing again`);
+  }
+}
 
 /**
  * The cursor after an expired replay id: replay from EARLIEST, i.e. every event Salesforce still
@@ -70,12 +82,13 @@ export class ChangeDataCapture implements ChangeStream {
     target: PubSubTarget,
     /** The record as it is now: an UPDATE of the address names only the parts that changed. */
     private readonly refetch: (externalId: string) => Promise<ExternalCustomer | null>,
+    private readonly idleMs: number = DEFAULT_IDLE_MS,
   ) {
     this.grpc = pubSubClient(target);
     this.schemas = new SchemaCache(this.grpc);
   }
 
-  async subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: { signal: AbortSignal }): Promise<void> {
+  async subscribe(cursor: string | null, onBatch: (batch: StreamBatch) => Promise<void>, opts: SubscribeOptions): Promise<void> {
     let position = cursor;
     let failures = 0;
     const deliver = async (batch: StreamBatch): Promise<void> => {
@@ -100,7 +113,9 @@ export class ChangeDataCapture implements ChangeStream {
         }
         if ((err as Partial<grpc.ServiceError>).code === grpc.status.UNAUTHENTICATED) await this.client.relogin().catch(() => undefined);
         // Exponential with jitter, so that many workers do not reconnect in step.
-        await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures++) * (0.5 + Math.random() / 2), opts.signal);
+        const delayMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures++) * (0.5 + Math.random() / 2);
+        opts.onReconnect?.(err, delayMs);
+        await sleep(delayMs, opts.signal);
       }
     }
   }
@@ -115,9 +130,17 @@ export class ChangeDataCapture implements ChangeStream {
     const call = this.grpc.Subscribe(md);
     const cancel = () => call.cancel();
     signal.addEventListener('abort', cancel, { once: true });
+    let idle = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => ((idle = true), call.cancel()), this.idleMs);
+    };
     try {
+      arm();
       call.write(firstRequest(cursor));
       for await (const res of call as AsyncIterable<FetchResponse>) {
+        arm();
         if (res.events.length === 0) {
           // A keep-alive: nothing newer than latest_replay_id exists, provided we were owed
           // events (with no demand, events may be waiting behind it).
@@ -129,8 +152,9 @@ export class ChangeDataCapture implements ChangeStream {
       }
     } catch (err) {
       if (signal.aborted && (err as Partial<grpc.ServiceError>).code === grpc.status.CANCELLED) return;
-      throw err;
+      throw idle ? new StreamIdle(this.idleMs) : err;
     } finally {
+      clearTimeout(watchdog);
       signal.removeEventListener('abort', cancel);
       call.cancel();
     }

@@ -44,4 +44,16 @@ describe('change events', () => {
     expect(originClient('com/salesforce/api/rest/64.0')).toBeNull();
     expect(originClient('')).toBeNull();
   });
+
+  it('reads the configured phone field and compound address from an event', () => {
+    const shipping: AvroField = { ...address, name: 'ShippingAddress' };
+    const orgFields: AvroField[] = [...plain('ChangeEventHeader', 'Name', 'Phone'), address, shipping, ...plain('Description', 'Mobile_Phone__c', 'Billing_Email__c', 'Customer_Sync_Id__c')];
+    const other: AccountShape = { ...shape, phoneField: 'Mobile_Phone__c', address: 'Shipping' };
+    // bits 2 (Phone) and 6 (Mobile_Phone__c); BillingAddress (3) part 1 (City); ShippingAddress (4) part 1 (City).
+    const event = { ChangeEventHeader: header({ changedFields: ['0x44', '3-0x02', '4-0x02'] }), Mobile_Phone__c: '+49 30 1', ShippingAddress: { City: 'Berlin' }, BillingAddress: { City: 'Hamburg' } } as AccountChangeEvent;
+    const decoded = decodeChangeEvent(event, orgFields, other, 'sync');
+    const [change] = 'changes' in decoded ? decoded.changes : [];
+    expect(change?.changedFields).toEqual(['phone', 'address']);
+    expect(change?.customer).toMatchObject({ phone: '+49 30 1', address: { city: 'Berlin' } });
+  });
 });

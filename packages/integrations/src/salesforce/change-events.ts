@@ -1,6 +1,6 @@
 import type { NeutralChange, SyncedFieldName } from '../types';
 import { decodeFieldBitmaps, type AvroField } from './bitmap';
-import { fromAccount, type AccountRecord, type AccountShape } from './mapping';
+import { addressOf, fromAccount, phoneFieldOf, type AccountRecord, type AccountShape } from './mapping';
 import { SYNCED_FIELDS } from '../field-map';
 
 export interface ChangeEventHeader {
@@ -28,9 +28,10 @@ const ADDRESS_PARTS = ['Street', 'City', 'State', 'PostalCode', 'Country', 'Coun
 /** A Salesforce field name from changedFields → ours; undefined for fields we do not sync. */
 function ourField(name: string, shape: AccountShape): SyncedFieldName | undefined {
   if (name === 'Name') return 'name';
-  if (name === 'Phone') return 'phone';
+  if (name === phoneFieldOf(shape)) return 'phone';
   if (name === shape.emailField) return 'email';
-  if (name.startsWith('BillingAddress.') && ADDRESS_PARTS.includes(name.slice('BillingAddress.'.length))) return 'address';
+  const compound = `${addressOf(shape)}Address.`;
+  if (name.startsWith(compound) && ADDRESS_PARTS.includes(name.slice(compound.length))) return 'address';
   return undefined;
 }
 
@@ -40,10 +41,11 @@ export function changedFieldsOf(fields: readonly AvroField[], header: ChangeEven
 }
 
 /** The event's body in REST's flat shape (BillingAddress.City → BillingCity), for the one mapping. */
-function asAccount(event: AccountChangeEvent, id: string): AccountRecord {
-  const address = (event.BillingAddress ?? {}) as Record<string, unknown>;
+function asAccount(event: AccountChangeEvent, id: string, shape: AccountShape): AccountRecord {
+  const at = addressOf(shape);
+  const address = (event[`${at}Address`] ?? {}) as Record<string, unknown>;
   const flat: AccountRecord = { ...event, Id: id, IsDeleted: false };
-  for (const part of ADDRESS_PARTS) flat[`Billing${part}`] = address[part] ?? null;
+  for (const part of ADDRESS_PARTS) flat[`${at}${part}`] = address[part] ?? null;
   return flat;
 }
 
@@ -78,7 +80,7 @@ export function decodeChangeEvent(event: AccountChangeEvent, fields: readonly Av
       eventType: `AccountChangeEvent.${header.changeType}`,
       sourceTs: Math.floor(header.commitTimestamp / 1000),
       sourceTsMs: header.commitTimestamp,
-      customer: kind === 'deleted' ? null : fromAccount(asAccount(event, id), shape),
+      customer: kind === 'deleted' ? null : fromAccount(asAccount(event, id, shape), shape),
       ...(changedFields !== undefined ? { changedFields, partial: true } : {}),
       ownWrite,
     }),

@@ -52,11 +52,11 @@ describe('Salesforce client against the emulator', () => {
     await org.admin('POST', '/quota', { used: 0, max: 100_000 });
   });
 
-  it('gives up with a permanent auth error when the credentials are refused', async () => {
+  it('takes refused credentials as Salesforce down for us (AUTH_FAILED opens the circuit; nothing parks)', async () => {
     const other = await startTestOrg({ clientSecret: 'the-real-secret' });
     try {
       const err = other.sf.classifyError(await rejectionOf(other.sf.ping()));
-      expect(err).toMatchObject({ retryable: false, code: 'AUTH_FAILED' });
+      expect(err).toMatchObject({ retryable: true, systemDown: true, code: 'AUTH_FAILED' });
     } finally {
       await other.close();
     }

@@ -14,6 +14,15 @@ export interface SalesforceClientConfig {
   onCall?: ((call: ExternalCall) => void) | undefined;
 }
 
+/** `work`, or a TimeoutError once `ms` pass without an answer (the call itself is left to finish). */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DOMException(`${what} got no answer in ${ms} ms`, 'TimeoutError')), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface Quota {
   used: number;
   max: number;
@@ -57,8 +66,8 @@ export class SalesforceClient {
   /** Logs in once; concurrent callers share the login. A failed login is retried by the next caller. */
   async ensureLogin(): Promise<void> {
     if (this.conn.accessToken) return;
-    this.login ??= this.conn
-      .authorize({ grant_type: 'client_credentials' })
+    // jsforce's OAuth call takes no timeout (its own default is 30 minutes): bound it like every other call.
+    this.login ??= withTimeout(this.conn.authorize({ grant_type: 'client_credentials' }), this.config.timeoutMs ?? 10_000, 'Salesforce login')
       .then(
         () => undefined,
         (err: Error) => Promise.reject(refreshFailure(err)),

@@ -22,10 +22,13 @@ export const salesforceConnector = defineConnector({
       timeoutMs: env.SALESFORCE_TIMEOUT_MS,
       onCall: hooks.onCall,
       pubSub: env.SALESFORCE_PUBSUB_URL,
+      pubSubIdleMs: env.SALESFORCE_PUBSUB_IDLE_MS,
       quotaStopShare: env.SALESFORCE_QUOTA_STOP_SHARE,
       shape: {
         externalIdField: env.SALESFORCE_EXTERNAL_ID_FIELD,
         emailField: env.SALESFORCE_EMAIL_FIELD,
+        phoneField: env.SALESFORCE_PHONE_FIELD,
+        address: env.SALESFORCE_ADDRESS === 'shipping' ? 'Shipping' : 'Billing',
         country: env.SALESFORCE_COUNTRY_FIELD,
         fieldMap: env.SALESFORCE_FIELD_DIRECTIONS,
       },

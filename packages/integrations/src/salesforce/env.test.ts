@@ -18,6 +18,9 @@ describe('salesforceEnv', () => {
       SALESFORCE_FIELD_DIRECTIONS: {},
       SALESFORCE_QUOTA_STOP_SHARE: 0.9,
       SALESFORCE_TIMEOUT_MS: 10_000,
+      SALESFORCE_PUBSUB_IDLE_MS: 300_000,
+      SALESFORCE_PHONE_FIELD: 'Phone',
+      SALESFORCE_ADDRESS: 'billing',
     });
   });
 

@@ -30,6 +30,10 @@ export const salesforceEnv = z.object({
   /** Account's unique External ID field holding our customer id: what makes creates idempotent. */
   SALESFORCE_EXTERNAL_ID_FIELD: apiName.default('Customer_Sync_Id__c'),
   SALESFORCE_EMAIL_FIELD: apiName.default('Billing_Email__c'),
+  /** The Account field with the phone: the standard Phone, or a phone field of the org's own. */
+  SALESFORCE_PHONE_FIELD: apiName.default('Phone'),
+  /** Which compound address of Account is ours. */
+  SALESFORCE_ADDRESS: z.enum(['billing', 'shipping']).default('billing'),
   /** `code`: the org has state and country picklists (BillingCountryCode); `name`: free-text BillingCountry. */
   SALESFORCE_COUNTRY_FIELD: z.enum(['code', 'name']).default('code'),
   /** e.g. "phone=from,address=to"; a field left out syncs both ways. */
@@ -41,5 +45,7 @@ export const salesforceEnv = z.object({
   /** Stop calling once this share of the org's daily API quota is used, leaving the rest to people and other apps. */
   SALESFORCE_QUOTA_STOP_SHARE: z.coerce.number().gt(0).max(1).default(0.9),
   SALESFORCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** A change stream silent this long is opened again (Salesforce keeps an idle one alive every 270 s at most). */
+  SALESFORCE_PUBSUB_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
 });
 export type SalesforceEnv = z.infer<typeof salesforceEnv>;

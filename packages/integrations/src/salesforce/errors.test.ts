@@ -26,10 +26,19 @@ describe('classifySalesforceError', () => {
     expect(classifySalesforceError(rest(404, 'ENTITY_IS_DELETED', 'entity is deleted'))).toMatchObject({ code: 'not_found' });
   });
 
-  it('gives up on a session refused after logging in anew, and on refused credentials', () => {
-    expect(classifySalesforceError(secondSessionRejection())).toMatchObject({ retryable: false, code: 'invalid_session', status: 401 });
-    expect(classifySalesforceError(refreshFailure(new Error('invalid_client: invalid client credentials')))).toMatchObject({ retryable: false, code: 'AUTH_FAILED' });
-    expect(classifySalesforceError(refreshFailure(new Error('fetch failed')))).toMatchObject({ retryable: true, code: 'AUTH_UNAVAILABLE' });
+  it('takes a session refused after logging in anew, and refused credentials, as Salesforce down for us (the circuit opens, nothing parks)', () => {
+    expect(classifySalesforceError(secondSessionRejection())).toMatchObject({ retryable: true, systemDown: true, code: 'invalid_session', status: 401 });
+    expect(classifySalesforceError(refreshFailure(new Error('invalid_client: invalid client credentials')))).toMatchObject({ retryable: true, systemDown: true, code: 'AUTH_FAILED' });
+    expect(classifySalesforceError(refreshFailure(new Error('fetch failed')))).toMatchObject({ retryable: true, systemDown: true, code: 'AUTH_UNAVAILABLE' });
+  });
+
+  it('marks only the failures of Salesforce itself systemDown, never one record’s', () => {
+    for (const err of [rest(503, 'SERVER_UNAVAILABLE', 'down'), rest(500, 'UNKNOWN_EXCEPTION', 'boom'), rest(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), new TypeError('fetch failed'), new DOMException('t', 'TimeoutError')]) {
+      expect(classifySalesforceError(err)).toMatchObject({ retryable: true, systemDown: true });
+    }
+    for (const err of [rest(400, 'UNABLE_TO_LOCK_ROW', 'locked'), rest(400, 'STRING_TOO_LONG', 'too long'), rest(404, 'NOT_FOUND', 'gone'), rest(400, 'DUPLICATE_VALUE', 'dup')]) {
+      expect(classifySalesforceError(err).systemDown).toBeUndefined();
+    }
   });
 
   it('reads sObject Collections record errors (statusCode, not errorCode)', () => {

@@ -30,11 +30,11 @@ export class SalesforceApiError extends Error {
   }
 }
 
-/** Our session was refused right after a fresh login: retrying cannot help, an operator must look. */
+/** Our session was refused right after a fresh login: only an operator can help (the circuit opens meanwhile). */
 export const secondSessionRejection = (): SalesforceApiError =>
   new SalesforceApiError(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session refused again right after logging in anew' }]);
 
-/** Logging in again failed: bad credentials are permanent, an unreachable token endpoint is not. */
+/** Logging in again failed: refused credentials (AUTH_FAILED, for an operator), or an unreachable token endpoint. */
 export function refreshFailure(err: Error): SalesforceApiError {
   const permanent = /invalid_client|invalid_grant|unsupported_grant_type|unauthorized_client/.test(`${err.name} ${err.message}`);
   return new SalesforceApiError(permanent ? 400 : 503, [{ errorCode: permanent ? 'AUTH_FAILED' : 'AUTH_UNAVAILABLE', message: err.message }]);
@@ -63,14 +63,19 @@ export function classifyErrorItems(items: readonly SalesforceErrorItem[], status
   const base = { code, message, ...(status !== undefined ? { status } : {}) };
   if (NOT_FOUND.has(code) || status === 404) return { ...base, retryable: false, code: 'not_found' };
   if (code === 'UNABLE_TO_LOCK_ROW') return { ...base, retryable: true, retryAfterMs: LOCK_RETRY_MS };
+  // From here on, `systemDown`: Salesforce (or our access to it) is down, not this record; the
+  // circuit breaker opens on a run of these and the messages wait rather than park.
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
-    return { ...base, retryable: true, retryAfterMs: /TotalRequests/i.test(message) ? DAILY_QUOTA_RETRY_MS : CONCURRENT_LIMIT_RETRY_MS };
+    return { ...base, retryable: true, systemDown: true, retryAfterMs: /TotalRequests/i.test(message) ? DAILY_QUOTA_RETRY_MS : CONCURRENT_LIMIT_RETRY_MS };
   }
   if (code === 'AUTH_UNAVAILABLE' || code === 'SERVER_UNAVAILABLE' || (status !== undefined && status >= 500)) {
-    return { ...base, retryable: true, retryAfterMs: TRANSIENT_RETRY_MS };
+    return { ...base, retryable: true, systemDown: true, retryAfterMs: TRANSIENT_RETRY_MS };
   }
-  // INVALID_SESSION_ID only reaches us once logging in again did not help (jsforce refreshes the first).
-  if (code === 'INVALID_SESSION_ID') return { ...base, retryable: false, code: 'invalid_session' };
+  // Refused credentials: no call succeeds until an operator fixes them, and none may park a change
+  // meanwhile. INVALID_SESSION_ID only reaches us once logging in again did not help (jsforce
+  // refreshes the first).
+  if (code === 'INVALID_SESSION_ID') return { ...base, retryable: true, systemDown: true, code: 'invalid_session' };
+  if (code === 'AUTH_FAILED' || status === 401) return { ...base, retryable: true, systemDown: true };
   // Validation (FIELD_CUSTOM_VALIDATION_EXCEPTION, REQUIRED_FIELD_MISSING, INVALID_FIELD,
   // STRING_TOO_LONG, DUPLICATE_VALUE, …), bad auth and every other 4xx: the same call fails again.
   return { ...base, retryable: false };
@@ -81,6 +86,6 @@ export function classifySalesforceError(err: unknown): ErrorClass {
   if (err instanceof SalesforceApiError) return classifyErrorItems(err.errors, err.status);
   const name = err instanceof Error || err instanceof DOMException ? err.name : '';
   const message = err instanceof Error || err instanceof DOMException ? err.message : String(err);
-  if (name === 'AbortError' || name === 'TimeoutError') return { retryable: true, code: 'timeout', message, retryAfterMs: TRANSIENT_RETRY_MS };
-  return { retryable: true, code: 'network_error', message, retryAfterMs: TRANSIENT_RETRY_MS };
+  if (name === 'AbortError' || name === 'TimeoutError') return { retryable: true, systemDown: true, code: 'timeout', message, retryAfterMs: TRANSIENT_RETRY_MS };
+  return { retryable: true, systemDown: true, code: 'network_error', message, retryAfterMs: TRANSIENT_RETRY_MS };
 }

@@ -1,4 +1,4 @@
-import { fromAccount, internalIdOf, secondsOf, toAccount, type AccountShape } from './mapping';
+import { accountFields, fromAccount, internalIdOf, secondsOf, toAccount, type AccountShape } from './mapping';
 
 const shape: AccountShape = { externalIdField: 'Customer_Sync_Id__c', emailField: 'Billing_Email__c', country: 'code', fieldMap: {} };
 const byName: AccountShape = { ...shape, country: 'name' };
@@ -71,5 +71,23 @@ describe('Account mapping', () => {
     const fromSf: AccountShape = { ...shape, fieldMap: { name: 'from', phone: 'from', address: 'to' } };
     expect(toAccount({ name: 'Acme', email: 'a@b.example', phone: '1', address: null }, fromSf, 'update')).toEqual({ Billing_Email__c: 'a@b.example', BillingStreet: null, BillingCity: null, BillingState: null, BillingPostalCode: null, BillingCountryCode: null });
     expect(toAccount({ name: 'Acme', email: 'a@b.example', phone: '1' }, fromSf, 'create')).toEqual({ Name: 'Acme', Billing_Email__c: 'a@b.example' });
+  });
+
+  it('reads and writes the phone field and the compound address the org configures', () => {
+    const other: AccountShape = { ...shape, phoneField: 'Mobile_Phone__c', address: 'Shipping' };
+    const shipped = { Id: '001', Name: 'Acme', Phone: '111', Mobile_Phone__c: '+49 30 1', BillingCity: 'Hamburg', ShippingStreet: 'Hauptstr. 1', ShippingCity: 'Berlin', ShippingCountryCode: 'DE' };
+    expect(fromAccount(shipped, other)).toMatchObject({ phone: '+49 30 1', address: { line1: 'Hauptstr. 1', city: 'Berlin', country: 'DE' } });
+    expect(toAccount({ name: 'Acme', email: 'a@b.example', phone: '+49 30 2', address }, other, 'update')).toEqual({
+      Name: 'Acme',
+      Billing_Email__c: 'a@b.example',
+      Mobile_Phone__c: '+49 30 2',
+      ShippingStreet: 'Hauptstr. 1\nHinterhaus',
+      ShippingCity: 'Berlin',
+      ShippingState: 'BE',
+      ShippingPostalCode: '10115',
+      ShippingCountryCode: 'DE',
+    });
+    expect(accountFields(other)).toEqual(expect.arrayContaining(['Mobile_Phone__c', 'ShippingStreet', 'ShippingCountryCode']));
+    expect(accountFields(other)).not.toEqual(expect.arrayContaining(['Phone']));
   });
 });

@@ -5,6 +5,10 @@ import { countryCodeOf, countryNameOf } from './countries';
 export interface AccountShape {
   externalIdField: string;
   emailField: string;
+  /** The Account field holding the phone (default the standard Phone; any phone field, custom ones too). */
+  phoneField?: string | undefined;
+  /** Which of Account's compound addresses is ours: Billing (default) or Shipping. */
+  address?: 'Billing' | 'Shipping' | undefined;
   /** `code`: BillingCountryCode (state and country picklists on); `name`: free-text BillingCountry. */
   country: 'code' | 'name';
   fieldMap: FieldMap;
@@ -12,6 +16,10 @@ export interface AccountShape {
 
 /** An Account as REST (and SOQL) answers it; only what we read is typed. */
 export type AccountRecord = Record<string, unknown> & { Id: string };
+
+export const phoneFieldOf = (shape: AccountShape): string => shape.phoneField ?? 'Phone';
+/** The prefix of the address's fields: BillingCity or ShippingCity, BillingAddress or ShippingAddress. */
+export const addressOf = (shape: AccountShape): 'Billing' | 'Shipping' => shape.address ?? 'Billing';
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -32,15 +40,16 @@ export function secondsOf(value: unknown): number {
 }
 
 export function addressFromAccount(a: Record<string, unknown>, shape: AccountShape): PostalAddress | null {
-  const street = text(a.BillingStreet);
+  const at = addressOf(shape);
+  const street = text(a[`${at}Street`]);
   const newline = street?.indexOf('\n') ?? -1;
-  const country = shape.country === 'code' ? text(a.BillingCountryCode) : text(a.BillingCountry);
+  const country = shape.country === 'code' ? text(a[`${at}CountryCode`]) : text(a[`${at}Country`]);
   const out: PostalAddress = {
     line1: street === null ? null : text(newline === -1 ? street : street.slice(0, newline)),
     line2: street === null || newline === -1 ? null : text(street.slice(newline + 1)),
-    city: text(a.BillingCity),
-    state: text(a.BillingState),
-    postal_code: text(a.BillingPostalCode),
+    city: text(a[`${at}City`]),
+    state: text(a[`${at}State`]),
+    postal_code: text(a[`${at}PostalCode`]),
     country: country === null ? null : shape.country === 'code' ? country : countryCodeOf(country),
   };
   return Object.values(out).every((v) => v === null) ? null : out;
@@ -54,7 +63,7 @@ export function fromAccount(a: AccountRecord, shape: AccountShape): ExternalCust
     deleted: a.IsDeleted === true,
     name: text(a.Name) ?? '',
     email: (text(a[shape.emailField]) ?? '').toLowerCase(),
-    phone: text(a.Phone),
+    phone: text(a[phoneFieldOf(shape)]),
     address: addressFromAccount(a, shape),
     createdTs: secondsOf(a.CreatedDate),
     ...(typeof a.SystemModstamp === 'string' ? { modifiedTs: secondsOf(a.SystemModstamp) } : {}),
@@ -64,14 +73,15 @@ export function fromAccount(a: AccountRecord, shape: AccountShape): ExternalCust
 export function addressToAccount(address: PostalAddress | null, shape: AccountShape): Record<string, string | null> {
   const street = [address?.line1, address?.line2].filter((s): s is string => !!s).join('\n');
   const country = address?.country ?? null;
+  const at = addressOf(shape);
   return {
-    BillingStreet: street === '' ? null : street,
-    BillingCity: address?.city ?? null,
+    [`${at}Street`]: street === '' ? null : street,
+    [`${at}City`]: address?.city ?? null,
     // No BillingStateCode: the state is sent as text, which orgs with state picklists also accept
     // when it matches a state's name.
-    BillingState: address?.state ?? null,
-    BillingPostalCode: address?.postal_code ?? null,
-    ...(shape.country === 'code' ? { BillingCountryCode: country } : { BillingCountry: country === null ? null : countryNameOf(country) }),
+    [`${at}State`]: address?.state ?? null,
+    [`${at}PostalCode`]: address?.postal_code ?? null,
+    ...(shape.country === 'code' ? { [`${at}CountryCode`]: country } : { [`${at}Country`]: country === null ? null : countryNameOf(country) }),
   };
 }
 
@@ -88,13 +98,15 @@ export function toAccount(fields: Partial<CustomerFields>, shape: AccountShape, 
   // A field left out of `fields` is not sent (an update of only what changed here); a create always names the Account.
   if ((on === 'create' || writes(shape, 'name')) && fields.name !== undefined) body.Name = fields.name;
   if (writes(shape, 'email') && fields.email !== undefined) body[shape.emailField] = fields.email === '' ? null : fields.email.toLowerCase();
-  if (writes(shape, 'phone') && fields.phone !== undefined) body.Phone = fields.phone;
+  if (writes(shape, 'phone') && fields.phone !== undefined) body[phoneFieldOf(shape)] = fields.phone;
   if (writes(shape, 'address') && fields.address !== undefined) Object.assign(body, addressToAccount(fields.address, shape));
   return body;
 }
 
 /** The Account fields a SOQL query reads for the mapping. */
 export function accountFields(shape: AccountShape): string[] {
-  const country = shape.country === 'code' ? 'BillingCountryCode' : 'BillingCountry';
-  return ['Id', 'IsDeleted', 'Name', 'Phone', 'BillingStreet', 'BillingCity', 'BillingState', 'BillingPostalCode', country, 'CreatedDate', 'SystemModstamp', shape.emailField, shape.externalIdField];
+  const at = addressOf(shape);
+  const country = shape.country === 'code' ? `${at}CountryCode` : `${at}Country`;
+  const address = ['Street', 'City', 'State', 'PostalCode'].map((part) => `${at}${part}`);
+  return ['Id', 'IsDeleted', 'Name', phoneFieldOf(shape), ...address, country, 'CreatedDate', 'SystemModstamp', shape.emailField, shape.externalIdField];
 }

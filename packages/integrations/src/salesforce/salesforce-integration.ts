@@ -9,6 +9,8 @@ import type { AccountShape } from './mapping';
 export interface SalesforceConfig extends SalesforceClientConfig {
   shape: AccountShape;
   pubSub: PubSubTarget;
+  /** How long the change stream may stay silent before it is opened again (default 300 s). */
+  pubSubIdleMs?: number | undefined;
   /** Share (0..1) of the daily API quota past which backfill and reconcile stop. */
   quotaStopShare?: number | undefined;
 }
@@ -31,7 +33,7 @@ export class SalesforceIntegration implements Integration {
     this.accounts = new AccountsAdapter(this.client, config.shape);
     this.catalogs = { customer: this.accounts };
     this.feed = soqlFeed(this.accounts);
-    this.stream = new ChangeDataCapture(this.client, config.shape, config.pubSub, (id) => this.accounts.get(id));
+    this.stream = new ChangeDataCapture(this.client, config.shape, config.pubSub, (id) => this.accounts.get(id), config.pubSubIdleMs);
   }
 
   /** Salesforce sends no webhooks: its changes arrive on `stream`. */

@@ -30,4 +30,18 @@ describe('the SOQL catch-up feed (SystemModstamp)', () => {
     const ids = new Set(page.changes.map((c) => c.eventId));
     expect(again.changes.every((c) => ids.has(c.eventId))).toBe(true);
   });
+
+  it('gives two versions of a record stamped the same second two event ids, so the second is not taken for a duplicate', async () => {
+    const acct = await ui('POST', '/ui/accounts', { Name: 'Twice', Billing_Email__c: 'twice@x.io' });
+    const start = await org.sf.feed.poll(null);
+    await new Promise((r) => setTimeout(r, 1100));
+    await ui('PATCH', `/ui/accounts/${acct.Id}`, { Name: 'Twice (1)' });
+    const first = await org.sf.feed.poll(start.cursor);
+    await ui('PATCH', `/ui/accounts/${acct.Id}`, { Name: 'Twice (2)' }); // most often the same second
+    const second = await org.sf.feed.poll(first.cursor);
+    const v1 = first.changes.find((c) => c.externalId === acct.Id)!;
+    const v2 = second.changes.find((c) => c.externalId === acct.Id)!;
+    expect([v1.customer?.name, v2.customer?.name]).toEqual(['Twice (1)', 'Twice (2)']);
+    expect(v2.eventId).not.toBe(v1.eventId);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { listedChange } from '../change-message';
 import type { ChangeFeed, FeedPage } from '../types';
 import type { AccountsAdapter } from './accounts';
@@ -5,6 +6,15 @@ import type { AccountsAdapter } from './accounts';
 /** Records read per poll at most: a catch-up after a long outage goes on from where this one stopped. */
 const MAX_PER_POLL = 10_000;
 const OVERLAP_MS = 1_000;
+
+/**
+ * The event id of one version of a record: its stamp is whole seconds, and two edits in one second
+ * (ours, then a person's) must not share an id, or the second would be dropped as a duplicate.
+ */
+function versionId(record: object & { externalId: string }, ts: number): string {
+  const digest = createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 16);
+  return `soql:${record.externalId}:${ts}:${digest}`;
+}
 
 /**
  * The catch-up path beside CDC: Accounts whose SystemModstamp is after the cursor, by SOQL
@@ -27,7 +37,7 @@ export function soqlFeed(accounts: AccountsAdapter, now: () => number = Date.now
       for (;;) {
         for (const record of page.items) {
           const ts = record.modifiedTs ?? record.createdTs;
-          changes.push(listedChange(accounts.objectType, record.deleted ? 'deleted' : 'created', record, `soql:${record.externalId}:${ts}`, ts));
+          changes.push(listedChange(accounts.objectType, record.deleted ? 'deleted' : 'created', record, versionId(record, ts), ts));
         }
         until = page.until ?? until;
         if (page.nextCursor === null || changes.length >= MAX_PER_POLL) break;

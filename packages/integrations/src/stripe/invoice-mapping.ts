@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { deletedInvoice } from '../deleted-invoice';
 import type { ExternalInvoice, InvoiceLineFields, InvoiceStatusName } from '../types';
 
 /**
@@ -25,28 +26,7 @@ const STATUSES: readonly InvoiceStatusName[] = ['draft', 'open', 'paid', 'void',
 
 /** A Stripe invoice (its lines read in full by the caller) → our neutral shape. */
 export function invoiceFromStripe(inv: Stripe.Invoice | Stripe.DeletedInvoice, lines: InvoiceLineFields[]): ExternalInvoice {
-  if ('deleted' in inv && inv.deleted) {
-    return {
-      externalId: inv.id,
-      internalId: null,
-      deleted: true,
-      createdTs: 0,
-      customer: '',
-      currency: '',
-      collection_method: 'charge_automatically',
-      due_date: null,
-      description: null,
-      lines: [],
-      status: 'draft',
-      number: null,
-      hosted_invoice_url: null,
-      invoice_pdf: null,
-      amount_due: 0,
-      amount_paid: 0,
-      amount_remaining: 0,
-      paid_at: null,
-    };
-  }
+  if ('deleted' in inv && inv.deleted) return deletedInvoice(inv.id);
   const live = inv as Stripe.Invoice;
   const internal = Number(live.metadata?.internal_invoice_id);
   const status = STATUSES.includes(live.status as InvoiceStatusName) ? (live.status as InvoiceStatusName) : 'draft';

@@ -8,8 +8,9 @@
  * Limits, by design of stripe-mock: it is stateless and answers from fixtures. A create or update
  * reflects some scalar parameters (name, email) and path ids back, but it stores nothing and does
  * not echo metadata; a search or list always returns the same fixture customer (no
- * metadata.internal_id, has_more false). So "our data came back" is asserted only where the mock
- * reflects it; the rest is asserted on the wire. Behaviour (404s, pagination, search hits) is
+ * metadata.internal_id, has_more false); its invoice is always a draft with one item, whose lines
+ * never have more (the proxy can rewrite an answer to say so). So "our data came back" is asserted
+ * only where the mock reflects it; the rest is asserted on the wire. Behaviour (404s, pagination, search hits) is
  * covered by tools/stripe-emulator and the e2e suite, not here.
  *
  * Run: bash scripts/stripe-mock.sh install && jest --selectProjects integration --testPathPatterns stripe-mock
@@ -41,6 +42,8 @@ let mockOutput = '';
 let proxy: http.Server | undefined;
 let proxyBase = '';
 const recorded: Recorded[] = [];
+/** When set, the proxy changes stripe-mock's JSON answers (to show what its fixtures never say). */
+let rewrite: ((req: Recorded, body: Record<string, unknown>) => Record<string, unknown>) | undefined;
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -99,8 +102,20 @@ function startRecordingProxy(targetPort: number): Promise<http.Server> {
         { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${targetPort}` } },
         (up) => {
           entry.status = up.statusCode ?? 0;
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          const change = rewrite;
+          if (!change) {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const body = Buffer.from(JSON.stringify(change(entry, JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>)));
+            const { 'transfer-encoding': _chunked, ...headers } = up.headers;
+            res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': String(body.length) });
+            res.end(body);
+          });
         },
       );
       upstream.on('error', (err) => {
@@ -286,6 +301,128 @@ describe('stripe-mock contract: StripeIntegration', () => {
   });
 });
 
+describe('stripe-mock contract: invoices, as the adapter sends them', () => {
+  let stripe: StripeIntegration;
+  beforeAll(() => {
+    stripe = new StripeIntegration({ ...CONFIG, apiBase: proxyBase });
+  });
+  afterEach(() => {
+    rewrite = undefined;
+  });
+
+  const lines = [
+    { description: 'Seats', quantity: 3, unit_amount: 1250 },
+    { description: 'Support', quantity: 1, unit_amount: 0 },
+  ];
+  /** Every request the call made, in order, as "METHOD path" (ids as stripe-mock minted or we named them). */
+  const calls = () => recorded.map((r) => `${r.method} ${r.path}`);
+  const allAccepted = () => {
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.filter((r) => r.status !== 200).map((r) => `${r.method} ${r.path} → ${r.status}`)).toEqual([]);
+  };
+  const keysOf = () => recorded.map((r) => r.headers['idempotency-key'] ?? null);
+
+  it('create: the invoice (auto_advance off, our id, no pending items swept in), one item per line on it, each with its own key', async () => {
+    const created = await stripe.catalogs.invoice.create({ customer: 'cus_contract1', currency: 'eur', collection_method: 'send_invoice', due_date: '2099-01-31', description: 'March', lines }, 42, { idempotencyKey: 'cs-invoice-42' });
+    allAccepted();
+    expect(created).toMatchObject({ externalId: expect.stringMatching(/^in_/), deleted: false });
+    const id = created.externalId;
+    expect(calls()).toEqual(['POST /v1/invoices', 'POST /v1/invoiceitems', 'POST /v1/invoiceitems', `GET /v1/invoices/${id}`]);
+    expect(keysOf()).toEqual(['cs-invoice-42:invoice', 'cs-invoice-42:line:0', 'cs-invoice-42:line:1', null]);
+    const [invoice, first, second] = recorded;
+    expect(sortedKeys(invoice!.body)).toEqual(['auto_advance', 'collection_method', 'currency', 'customer', 'description', 'due_date', 'metadata[internal_invoice_id]', 'pending_invoice_items_behavior']);
+    expect(Object.fromEntries(invoice!.body)).toEqual({
+      customer: 'cus_contract1',
+      currency: 'eur',
+      auto_advance: 'false',
+      collection_method: 'send_invoice',
+      due_date: String(Date.parse('2099-01-31T23:59:59Z') / 1000),
+      description: 'March',
+      'metadata[internal_invoice_id]': '42',
+      pending_invoice_items_behavior: 'exclude',
+    });
+    expect(Object.fromEntries(first!.body)).toEqual({ customer: 'cus_contract1', invoice: id, currency: 'eur', description: 'Seats', quantity: '3', unit_amount_decimal: '1250' });
+    expect(Object.fromEntries(second!.body)).toMatchObject({ description: 'Support', quantity: '1', unit_amount_decimal: '0' });
+  });
+
+  it('create charged automatically, straight to open: no due date or description sent, then finalize with auto_advance off', async () => {
+    const created = await stripe.catalogs.invoice.create({ customer: 'cus_contract1', currency: 'usd', collection_method: 'charge_automatically', due_date: null, description: null, lines: lines.slice(0, 1), status: 'open' }, 7, { idempotencyKey: 'k7' });
+    allAccepted();
+    const id = created.externalId;
+    expect(calls()).toEqual(['POST /v1/invoices', 'POST /v1/invoiceitems', `POST /v1/invoices/${id}/finalize`, `GET /v1/invoices/${id}`]);
+    expect(sortedKeys(recorded[0]!.body)).toEqual(['auto_advance', 'collection_method', 'currency', 'customer', 'metadata[internal_invoice_id]', 'pending_invoice_items_behavior']);
+    expect(recorded[2]!.headers['idempotency-key']).toBe('k7:finalize');
+    expect(Object.fromEntries(recorded[2]!.body)).toEqual({ auto_advance: 'false' });
+  });
+
+  it("update of a draft: its fields, its items listed, deleted and ours added (keys naming the items found), then finalize", async () => {
+    // stripe-mock's invoice is a draft with one item (ii_…) that differs from ours.
+    await stripe.catalogs.invoice.update('in_contract1', { collection_method: 'send_invoice', due_date: '2099-02-01', description: 'April', lines, status: 'open' }, { idempotencyKey: 'k8' });
+    allAccepted();
+    const item = recorded.find((r) => r.method === 'DELETE')!.path.split('/').at(-1)!;
+    expect(calls()).toEqual([
+      'GET /v1/invoices/in_contract1',
+      'POST /v1/invoices/in_contract1',
+      'GET /v1/invoiceitems',
+      `DELETE /v1/invoiceitems/${item}`,
+      'POST /v1/invoiceitems',
+      'POST /v1/invoiceitems',
+      'GET /v1/invoices/in_contract1',
+      'POST /v1/invoices/in_contract1/finalize',
+      'GET /v1/invoices/in_contract1',
+    ]);
+    expect(Object.fromEntries(recorded[1]!.body)).toEqual({ collection_method: 'send_invoice', due_date: String(Date.parse('2099-02-01T23:59:59Z') / 1000), description: 'April' });
+    expect(Object.fromEntries(recorded[2]!.query)).toEqual({ invoice: 'in_contract1', limit: '100' });
+    const keys = keysOf();
+    expect(keys[1]).toBe('k8:invoice');
+    expect(keys[3]).toBe(`k8:del:${item}`);
+    expect(keys[4]).toMatch(/^k8:[0-9a-f]{12}:line:0$/);
+    expect(keys[5]).toMatch(/^k8:[0-9a-f]{12}:line:1$/);
+    expect(keys[7]).toBe('k8:finalize');
+  });
+
+  it.each([
+    ['void', 'void'],
+    ['uncollectible', 'mark_uncollectible'],
+  ] as const)('update to %s: finalize first (the invoice there is a draft), then %s, each with its key', async (status, step) => {
+    await stripe.catalogs.invoice.update('in_contract1', { status }, { idempotencyKey: 'k9' });
+    allAccepted();
+    expect(calls()).toEqual(['GET /v1/invoices/in_contract1', 'GET /v1/invoices/in_contract1', 'POST /v1/invoices/in_contract1/finalize', `POST /v1/invoices/in_contract1/${step}`, 'GET /v1/invoices/in_contract1']);
+    expect(keysOf().slice(2, 4)).toEqual(['k9:finalize', `k9:${step}`]);
+    expect(sortedKeys(recorded[3]!.body)).toEqual([]);
+  });
+
+  it('delete of a draft: DELETE with the key', async () => {
+    await expect(stripe.catalogs.invoice.delete('in_contract1', { idempotencyKey: 'k10' })).resolves.toBeUndefined();
+    allAccepted();
+    expect(calls()).toEqual(['DELETE /v1/invoices/in_contract1']);
+    expect(keysOf()).toEqual(['k10']);
+  });
+
+  it('get of an invoice with more lines than Stripe embeds: the rest read from its lines list', async () => {
+    // stripe-mock never says there are more lines; the proxy says so, as Stripe does past 10.
+    rewrite = (req, body) => (req.method === 'GET' && /^\/v1\/invoices\/[^/]+$/.test(req.path) ? { ...body, lines: { ...(body.lines as object), has_more: true } } : body);
+    const got = await stripe.catalogs.invoice.get('in_contract1');
+    allAccepted();
+    expect(calls()).toEqual(['GET /v1/invoices/in_contract1', 'GET /v1/invoices/in_contract1/lines']);
+    expect(Object.fromEntries(recorded[1]!.query)).toEqual({ limit: '100' });
+    expect(got!.lines.length).toBeGreaterThan(0);
+  });
+
+  it('list, with and without a cursor, and the lookup of ours within a customer', async () => {
+    const page = await stripe.catalogs.invoice.list(null, 50);
+    await stripe.catalogs.invoice.list('in_previouspage', 50);
+    await expect(stripe.catalogs.invoice.findByInternalId(42, { parent: 'cus_contract1' })).resolves.toBeNull();
+    allAccepted();
+    expect(page.items.every((i) => i.externalId.startsWith('in_'))).toBe(true);
+    expect(recorded.map((r) => `${r.method} ${r.path}?${r.query.toString()}`)).toEqual([
+      'GET /v1/invoices?limit=50',
+      'GET /v1/invoices?limit=50&starting_after=in_previouspage',
+      'GET /v1/invoices?limit=100&customer=cus_contract1',
+    ]);
+  });
+});
+
 describe('stripe-mock contract: the check can fail', () => {
   // The same client factory the integration uses, so the same host/port/version settings.
   let raw: Stripe;
@@ -300,6 +437,8 @@ describe('stripe-mock contract: the check can fail', () => {
     ['an unknown list parameter', () => raw.customers.list({ limit: 1, starting_afterr: 'cus_x' } as Stripe.CustomerListParams)],
     ['an address that is text but not the empty string', () => raw.customers.update('cus_x', { address: 'Leeds' as '' })],
     ['a search without its required query', () => raw.customers.search({ limit: 10 } as Stripe.CustomerSearchParams)],
+    ['an invoice collection method Stripe does not have', () => raw.invoices.create({ customer: 'cus_x', collection_method: 'cheque' as 'send_invoice' })],
+    ['an unknown invoice item parameter', () => raw.invoiceItems.create({ customer: 'cus_x', invoice: 'in_x', unit_price: 100 } as unknown as Stripe.InvoiceItemCreateParams)],
   ])('rejects %s with a 400 invalid_request_error, classified as permanent', async (_what, call) => {
     const err: unknown = await call().then(
       () => undefined,

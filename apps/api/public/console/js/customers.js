@@ -1,20 +1,8 @@
 import { api } from './api.js';
-import { badge, el, renderIfChanged, table, time } from './dom.js';
+import { el, renderIfChanged, systemCell, table } from './dom.js';
 
 const PAGE = 25;
 export const customersState = { skip: 0, hasMore: false };
-
-function systemCell(c, s) {
-  const id = `customer-${c.id}-${s.system}`;
-  return el(
-    'td',
-    { testid: id },
-    el('div', {}, badge(s.last_status, `${id}-status`)),
-    el('div', { class: 'mono small', testid: `${id}-mapping` }, s.mapping ? s.mapping.external_id : 'not linked'),
-    s.last_event_at ? el('div', { class: 'muted small' }, `${s.last_event_type ?? ''} ${s.last_direction ?? ''} · ${time(s.last_event_at)}`) : null,
-    s.last_error && s.last_status !== 'success' ? el('div', { class: 'error small', testid: `${id}-error` }, s.last_error) : null,
-  );
-}
 
 /**
  * Customers with their per-system state: GET /api/v1/sync/customers (one call for the page).
@@ -38,7 +26,7 @@ export async function refreshCustomers(container, pageLabel, onPick) {
           el('td', {}, c.version),
           systems.map((name) => {
             const s = c.systems.find((x) => x.system === name);
-            return s ? systemCell(c, s) : el('td', {}, '—');
+            return s ? systemCell(`customer-${c.id}-${s.system}`, s) : el('td', {}, '—');
           }),
         ),
       ),

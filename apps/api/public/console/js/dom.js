@@ -18,6 +18,18 @@ export function el(tag, attrs = {}, ...children) {
 
 export const badge = (status, testid) => el('span', { class: `badge ${status ?? 'none'}`, testid }, status ?? '—');
 
+/** One record's state with one system (from the API's `systems`): latest attempt, its id there, when, and its error. `id` prefixes the test ids. */
+export function systemCell(id, s) {
+  return el(
+    'td',
+    { testid: id },
+    el('div', {}, badge(s.last_status, `${id}-status`)),
+    el('div', { class: 'mono small', testid: `${id}-mapping` }, s.mapping ? s.mapping.external_id : 'not linked'),
+    s.last_event_at ? el('div', { class: 'muted small' }, `${s.last_event_type ?? ''} ${s.last_direction ?? ''} · ${time(s.last_event_at)}`) : null,
+    s.last_error && s.last_status !== 'success' ? el('div', { class: 'error small', testid: `${id}-error` }, s.last_error) : null,
+  );
+}
+
 export function time(iso) {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -14,6 +14,7 @@ function row(e) {
     el('td', {}, e.entity_type === 'customer' ? e.entity_id : `${e.entity_type} ${e.entity_id}`),
     el('td', {}, e.external_system ?? '—'),
     el('td', {}, e.direction ?? '—'),
+    el('td', { testid: `event-${e.id}-actor` }, e.actor ?? '—'),
     el('td', {}, e.event_type),
     el('td', {}, badge(e.status, `event-${e.id}-status`), e.retry_count ? el('span', { class: 'muted small' }, ` retry ${e.retry_count}`) : null),
     el('td', { class: 'error-text' }, e.error_message ?? ''),
@@ -22,7 +23,7 @@ function row(e) {
 }
 
 function render(rows) {
-  return table(['id', 'when', 'customer', 'system', 'direction', 'type', 'status', 'error', ''], rows.map(row), 'No sync events match.');
+  return table(['id', 'when', 'customer', 'system', 'direction', 'by', 'type', 'status', 'error', ''], rows.map(row), 'No sync events match.');
 }
 
 async function fetchPage(beforeId) {

@@ -1,4 +1,5 @@
 import { defineRoute } from '../route';
+import { apiChange } from '../../http/actor';
 import { etag } from '../../http/versions';
 import { errors } from './errors';
 import { presentCustomer } from './present';
@@ -20,7 +21,7 @@ export default defineRoute({
     422: errors[422],
   },
   async handler({ body, res, deps }) {
-    const customer = await deps.customers.create(body, { origin: 'internal', traceId: res.locals.requestId });
+    const customer = await deps.customers.create(body, apiChange(res));
     res
       .status(201)
       .location(`/api/v1/customers/${customer.id}`)

@@ -1,4 +1,5 @@
 import { defineRoute, ifMatchHeader } from '../route';
+import { apiChange } from '../../http/actor';
 import { ifMatchVersion } from '../../http/versions';
 import { errors } from './errors';
 import { idParams } from './schemas';
@@ -13,7 +14,7 @@ export default defineRoute({
   headers: ifMatchHeader,
   responses: { 204: { description: 'Deleted' }, 401: errors[401], 404: errors[404], 412: errors[412], 422: errors[422] },
   async handler({ params, req, res, deps }) {
-    await deps.customers.remove(params.id, ifMatchVersion(req.get('if-match')), { origin: 'internal', traceId: res.locals.requestId });
+    await deps.customers.remove(params.id, ifMatchVersion(req.get('if-match')), apiChange(res));
     res.status(204).end();
   },
 });

@@ -1,4 +1,5 @@
 import { defineRoute, type Route, ifMatchHeader, versionedWriteErrors } from '../route';
+import { apiChange } from '../../http/actor';
 import { etag, expectedVersion } from '../../http/versions';
 import { errors } from './errors';
 import { presentCustomer } from './present';
@@ -25,7 +26,7 @@ function updateRoute(method: 'put' | 'patch', operationId: string, summary: stri
     async handler({ params, body: input, req, res, deps }) {
       const { version, ...fields } = input;
       const expected = expectedVersion(req.get('if-match'), version);
-      const customer = await deps.customers.update(params.id, fields, expected, { origin: 'internal', traceId: res.locals.requestId });
+      const customer = await deps.customers.update(params.id, fields, expected, apiChange(res));
       res.set('ETag', etag(customer.version)).json(presentCustomer(customer));
     },
   });

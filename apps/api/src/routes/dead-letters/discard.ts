@@ -1,3 +1,4 @@
+import { apiKeyName } from '../../http/actor';
 import { defineRoute } from '../route';
 import { idParamsOf } from '../params';
 import { errors } from '../sync/errors';
@@ -22,7 +23,7 @@ export default defineRoute({
     422: errors[422],
   },
   async handler({ params, body, res, deps }) {
-    await deps.deadLetters.discard(params.id, body.reason);
+    await deps.deadLetters.discard(params.id, body.reason, apiKeyName(res));
     res.json(presentDeadLetter(await deps.deadLetters.get(params.id))); // as stored: with resolved_at
   },
 });

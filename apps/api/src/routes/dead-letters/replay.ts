@@ -1,4 +1,5 @@
 import { unavailable } from '@cs/platform';
+import { apiKeyName } from '../../http/actor';
 import { defineRoute } from '../route';
 import { idParamsOf } from '../params';
 import { errors } from '../sync/errors';
@@ -31,7 +32,7 @@ export default defineRoute({
         deps.logger.warn({ err, requestId: res.locals.requestId, deadLetterId: params.id, topic }, 'dead-letter replay: publish failed');
         throw unavailable('kafka_unavailable', 'could not publish to Kafka; the message stays parked, try again');
       });
-    await deps.deadLetters.replay(params.id, republish, body.note ?? `replayed via the API (request ${res.locals.requestId})`);
+    await deps.deadLetters.replay(params.id, republish, body.note ?? `replayed via the API (request ${res.locals.requestId})`, apiKeyName(res));
     res.json(presentDeadLetter(await deps.deadLetters.get(params.id))); // as stored: with its note and resolved_at
   },
 });

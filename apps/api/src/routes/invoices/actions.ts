@@ -1,5 +1,6 @@
 import type { InvoiceAction } from '@cs/domain';
 import { defineRoute, type Route, ifMatchHeader, versionedWriteErrors } from '../route';
+import { apiChange } from '../../http/actor';
 import { etag, expectedVersion } from '../../http/versions';
 import { errors } from './errors';
 import { presentInvoiceWithLines } from './present';
@@ -23,7 +24,7 @@ function actionRoute(action: InvoiceAction, segment: string, operationId: string
     },
     async handler({ params, body, req, res, deps }) {
       const expected = expectedVersion(req.get('if-match'), body.version);
-      const done = await deps.invoices.transition(params.id, action, expected, { origin: 'internal', traceId: res.locals.requestId });
+      const done = await deps.invoices.transition(params.id, action, expected, apiChange(res));
       res.set('ETag', etag(done.invoice.version)).json(presentInvoiceWithLines(done));
     },
   });

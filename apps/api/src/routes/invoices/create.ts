@@ -1,4 +1,5 @@
 import { defineRoute } from '../route';
+import { apiChange } from '../../http/actor';
 import { etag } from '../../http/versions';
 import { errors } from './errors';
 import { presentInvoiceWithLines } from './present';
@@ -20,7 +21,7 @@ export default defineRoute({
   },
   async handler({ body, res, deps }) {
     const { customer_id, ...draft } = body;
-    const created = await deps.invoices.create(customer_id, draft, { origin: 'internal', traceId: res.locals.requestId });
+    const created = await deps.invoices.create(customer_id, draft, apiChange(res));
     res
       .status(201)
       .location(`/api/v1/invoices/${created.invoice.id}`)

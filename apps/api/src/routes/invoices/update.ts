@@ -1,4 +1,5 @@
 import { defineRoute, type Route, ifMatchHeader, versionedWriteErrors } from '../route';
+import { apiChange } from '../../http/actor';
 import { etag, expectedVersion } from '../../http/versions';
 import { errors } from './errors';
 import { presentInvoiceWithLines } from './present';
@@ -22,7 +23,7 @@ function updateRoute(method: 'put' | 'patch', operationId: string, summary: stri
     async handler({ params, body: input, req, res, deps }) {
       const { version, ...fields } = input;
       const expected = expectedVersion(req.get('if-match'), version);
-      const updated = await deps.invoices.update(params.id, fields, expected, { origin: 'internal', traceId: res.locals.requestId });
+      const updated = await deps.invoices.update(params.id, fields, expected, apiChange(res));
       res.set('ETag', etag(updated.invoice.version)).json(presentInvoiceWithLines(updated));
     },
   });

@@ -33,5 +33,6 @@ export function presentSyncEvent(e: SyncEventRow) {
     processed_at: iso(e.processed_at),
     direction: e.direction,
     trace_id: e.trace_id,
+    actor: e.actor,
   };
 }

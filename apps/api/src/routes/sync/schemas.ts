@@ -20,7 +20,7 @@ export const syncEventsQuery = z
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
 export const customersSyncQuery = z.strictObject({
-  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (newest customer first)' }),
+  skip: intString('skip', 0, MAX_INT).default(0).meta({ description: 'Rows to skip (newest first)' }),
   limit: intString('limit', 1, 200).default(50).meta({ description: 'Rows to return, 1–200' }),
 });
 
@@ -76,6 +76,26 @@ export const customersSyncResponse = z.object({
   has_more: z.boolean(),
 });
 
+export const invoicesSyncResponse = z.object({
+  data: z.array(
+    z.object({
+      id: z.number().int(),
+      customer_id: z.number().int(),
+      status: z.enum(['draft', 'open', 'paid', 'void', 'uncollectible']),
+      currency: z.string().meta({ description: 'ISO 4217, lower case' }),
+      number: z.string().nullable().meta({ description: 'The number Stripe gave it; null until finalized there' }),
+      amount_due: z.number().int().meta({ description: 'Integer minor units' }),
+      amount_paid: z.number().int(),
+      amount_remaining: z.number().int(),
+      hosted_invoice_url: z.string().nullable().meta({ description: "Stripe's hosted invoice page; null until Stripe makes one" }),
+      version: z.number().int(),
+      updated_at: time,
+      systems: z.array(systemStateResponse),
+    }),
+  ),
+  has_more: z.boolean(),
+});
+
 export const syncEventResponse = z.object({
   id: z.number().int(),
   event_id: z.string(),
@@ -91,6 +111,10 @@ export const syncEventResponse = z.object({
   processed_at: nullableTime,
   direction: z.string().nullable(),
   trace_id: z.string().nullable(),
+  actor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Who made the change: the name of the API key it came through, or the system it came from; null when not known (an operator job, an open API, rows from before actors)' }),
 });
 
 export const syncEventsResponse = z.object({
@@ -117,6 +141,8 @@ export const reconcileReportResponse = z
   .object({
     id: z.string(),
     system: z.string(),
+    // Reports stored before invoices were reconciled name no catalog (they are the customers').
+    catalog: z.string().optional(),
     started_at: time,
     finished_at: time,
     internal_customers: z.number().int(),
@@ -128,3 +154,26 @@ export const reconcileReportResponse = z
     stored_at: time,
   })
   .meta({ description: 'The report as the reconcile job stored it (drifts holds the first rows; the counts are complete), plus when it was stored' });
+
+const circuitState = z.enum(['closed', 'half-open', 'open']);
+export const circuitsResponse = z.object({
+  systems: z.array(
+    z.object({
+      system: z.string(),
+      state: z.enum([...circuitState.options, 'unknown']).meta({ description: 'The worst state a live worker reports (open > half-open > closed); unknown when no worker reports this system' }),
+      reports: z.array(
+        z.object({
+          service: z.string().meta({ description: 'outbound-worker or inbound-worker' }),
+          instance: z.string().meta({ description: 'service@host:pid' }),
+          state: circuitState,
+          since: time.meta({ description: 'When it closed, or when it opened (its probes keep that time)' }),
+          failures: z.number().int().meta({ description: 'System failures in a row' }),
+          last_failure: z.string().nullable().meta({ description: "The last system failure's code, until it closes" }),
+          next_probe_at: nullableTime,
+          reported_at: time,
+        }),
+      ),
+    }),
+  ),
+  generated_at: time,
+});
