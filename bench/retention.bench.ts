@@ -11,7 +11,19 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { customerSyncPage, customerSyncStatus, DeadLetterService, lastReconcileReport, listSyncEvents, openOrm, syncSummary, type MikroORM, type SyncEventFilter } from '@cs/domain';
+import {
+  customerSyncPage,
+  customerSyncStatus,
+  DeadLetterService,
+  lastReconcileReport,
+  listSyncEvents,
+  openOrm,
+  syncAnalytics,
+  syncSummary,
+  systemCircuits,
+  type MikroORM,
+  type SyncEventFilter,
+} from '@cs/domain';
 import type { CpuGroups } from './lib/cpu';
 import { cpuTable, measured, settle } from './lib/cpu-report';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
@@ -74,6 +86,12 @@ const CASES: Case[] = [
   { group: 'console', name: 'GET /sync/summary (live counts)', query: (o) => syncSummary(o.em.fork()) },
   { group: 'console', name: 'GET /sync/customers?limit=25 (first page)', query: (o) => customerSyncPage(o.em.fork(), { skip: 0, limit: 25 }, SYSTEMS) },
   { group: 'console', name: 'GET /sync/customers?skip=<0–5,000>&limit=25', query: (o) => customerSyncPage(o.em.fork(), { skip: pick(5_000) - 1, limit: 25 }, SYSTEMS) },
+  {
+    group: 'console',
+    name: 'GET /sync/analytics (the last 24 hours in 15-minute buckets, as the console asks)',
+    query: (o) => syncAnalytics(o.em.fork(), { from: daysAgo(1), to: new Date(), bucketSeconds: 900 }),
+  },
+  { group: 'console', name: 'GET /sync/circuits', query: (o) => systemCircuits(o.em.fork(), SYSTEMS) },
   { group: 'console', name: 'GET /dead-letters (parked, 50)', query: (o) => new DeadLetterService(o).list({ status: 'parked', limit: 51, skip: 0 }) },
   { group: 'console', name: 'GET /reconcile/last', query: (o) => lastReconcileReport(o.em.fork()) },
 ];
@@ -95,9 +113,13 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; s: number 
 
 /** The trail as the schema before partitioning holds it (seeded without its indexes: the upgrade reads it whole and drops it). */
 async function seedUnpartitioned(db: Client, env: NodeJS.ProcessEnv): Promise<void> {
-  await run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'down'], { cwd: ROOT, env });
-  const { rows } = await db.query<{ relkind: string }>(`select relkind from pg_class where relname = 'sync_events'`);
-  if (rows[0]?.relkind !== 'r') throw new Error('expected the unpartitioned sync_events after migrating down one step');
+  // Back, one migration at a time, to the schema before partitioning.
+  for (let step = 0; ; step++) {
+    const { rows } = await db.query<{ relkind: string }>(`select relkind from pg_class where relname = 'sync_events'`);
+    if (rows[0]?.relkind === 'r') break;
+    if (step === 10) throw new Error('sync_events is still partitioned after migrating down 10 steps');
+    await run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'down'], { cwd: ROOT, env });
+  }
   await db.query(`alter table sync_events drop constraint sync_events_pkey, drop constraint sync_events_event_id_key`);
   await db.query(`drop index sync_events_entity_idx, sync_events_open_idx, sync_events_created_idx`);
   await seedCatalog(db, SHAPE);
@@ -145,6 +167,8 @@ async function main() {
   try {
     const seed = await timed(() => seedUnpartitioned(db, env));
     const upgrade = await timed(() => run(process.execPath, [path.join(ROOT, 'packages/domain/dist/cli/migrate.js'), 'up'], { cwd: ROOT, env, maxBuffer: 1 << 24 }));
+    // The last two days' successes know when their change was made at the source, as rows written since source_at existed do.
+    await db.query(`update sync_events set source_at = created_at - interval '1 second' * (1 + id % 5) where status = 'success' and created_at > now() - interval '2 days'`);
     // What autovacuum leaves behind a bulk load: statistics and the visibility map (index-only scans).
     const vacuum = await timed(() => db.query('vacuum (analyze)'));
     const layout = await db.query<{ part: string; n: string }>(`select tableoid::regclass::text as part, count(*) as n from sync_events group by 1 order by 1`);
