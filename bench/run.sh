@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.cache/tools/node_modules/.bin:$PWD/node_modules/.bin:$PATH"
 OUT=.cache/bench-dist
 # The order of `all`: cheapest first, so a broken stack shows early. (backfill also measures reconcile.)
-ALL=(api outbox outbound salesforce webhook webhook-peer backfill invoices)
+ALL=(api outbox outbound salesforce webhook webhook-peer backfill invoices retention)
 
 # `compare <revision> [label]`: the summary next to the one committed at that revision (bench/compare.ts).
 if [ "${1:-}" = compare ]; then
@@ -51,13 +51,15 @@ runs=()
 for name in "${names[@]}"; do
   echo "== bench: $name (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   code=0
+  # retention builds 10 million rows and upgrades them before it measures: it gets twice the time.
+  limit=$PER_BENCH_TIMEOUT; [ "$name" = retention ] && limit=$((PER_BENCH_TIMEOUT * 2))
   if [ -n "$PROFILE_DIR" ]; then
     rm -rf "${PROFILE_DIR:?}/$name"
-    BENCH_CPU_PROF="$PROFILE_DIR/$name" timeout --kill-after=20 "$PER_BENCH_TIMEOUT" node "$OUT/$name.bench.js" || code=$?
+    BENCH_CPU_PROF="$PROFILE_DIR/$name" timeout --kill-after=20 "$limit" node "$OUT/$name.bench.js" || code=$?
   else
-    timeout --kill-after=20 "$PER_BENCH_TIMEOUT" node "$OUT/$name.bench.js" || code=$?
+    timeout --kill-after=20 "$limit" node "$OUT/$name.bench.js" || code=$?
   fi
-  [ "$code" -eq 124 ] && echo "== bench: $name timed out after ${PER_BENCH_TIMEOUT} s" >&2
+  [ "$code" -eq 124 ] && echo "== bench: $name timed out after ${limit} s" >&2
   [ "$code" -eq 0 ] || status=1
   runs+=("$name:$code")
 done

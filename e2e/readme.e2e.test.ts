@@ -62,4 +62,18 @@ describe("the README's operator commands, in a new terminal", () => {
     const node = await inTerminal(`bash -c 'source scripts/lib.sh && node -v'`);
     expect(node.stdout.trim()).toBe(`v${fs.readFileSync(path.join(ROOT, '.node-version'), 'utf8').trim()}`);
   });
+
+  it('prunes on demand with the retention settings, and refuses a dedupe window shorter than a redelivery', async () => {
+    const pruned = await inTerminal('pnpm sync prune --json');
+    expect(pruned.code).toBe(0);
+    expect(pruned.stderr).not.toMatch(/error|invalid|Warning/i);
+    expect(JSON.parse(pruned.stdout)).toMatchObject({
+      settings: { processedEventsDays: 30, syncEventsDays: 90, partitionsAhead: 2 },
+      processedEventsRemoved: expect.any(Number),
+      syncEvents: { created: expect.any(Array), dropped: expect.any(Array), defaultRemoved: expect.any(Number) },
+    });
+    const refused = await inTerminal('PROCESSED_EVENTS_RETENTION_DAYS=1 pnpm sync prune');
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toMatch(/invalid environment: PROCESSED_EVENTS_RETENTION_DAYS: 1 day is shorter than stripe's redelivery window \(72 hours\)/);
+  });
 });

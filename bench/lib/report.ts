@@ -8,7 +8,7 @@ Figures measured by the scripts in \`bench/\` against the real apps, Postgres an
 machine. Each script rewrites only its own section (between \`<!-- bench:NAME:start/end -->\`
 markers), so re-running one benchmark leaves the others alone. \`make bench\` runs them all and
 writes the summary below (\`bash bench/run.sh <name>\` runs one: api, outbox, outbound, salesforce, webhook, webhook-peer,
-backfill, invoices; \`bash bench/run.sh profile\` runs the webhook path and the API under \`node --cpu-prof\` and writes the CPU profiles section).
+backfill, invoices, retention; \`bash bench/run.sh profile\` runs the webhook path and the API under \`node --cpu-prof\` and writes the CPU profiles section).
 
 The machine is shared: each section gives the load average and, per phase, the CPU of every
 process; a large “other” column means someone else's work ran alongside and the figures are low.

@@ -4,6 +4,7 @@ import { Migration20261202000000_customer_contact } from './Migration20261202000
 import { Migration20261203000000_invoices } from './Migration20261203000000_invoices';
 import { Migration20261204000000_mappings_key_and_cascade } from './Migration20261204000000_mappings_key_and_cascade';
 import { Migration20261205000000_sync_event_actor } from './Migration20261205000000_sync_event_actor';
+import { Migration20261206000000_bounded_sync_data } from './Migration20261206000000_bounded_sync_data';
 import { Migration20261207000000_invoice_waits } from './Migration20261207000000_invoice_waits';
 import { Migration20261209000000_sync_event_source_at } from './Migration20261209000000_sync_event_source_at';
 
@@ -15,6 +16,7 @@ export const migrationsList = [
   { name: 'Migration20261203000000_invoices', class: Migration20261203000000_invoices },
   { name: 'Migration20261204000000_mappings_key_and_cascade', class: Migration20261204000000_mappings_key_and_cascade },
   { name: 'Migration20261205000000_sync_event_actor', class: Migration20261205000000_sync_event_actor },
+  { name: 'Migration20261206000000_bounded_sync_data', class: Migration20261206000000_bounded_sync_data },
   { name: 'Migration20261207000000_invoice_waits', class: Migration20261207000000_invoice_waits },
   { name: 'Migration20261209000000_sync_event_source_at', class: Migration20261209000000_sync_event_source_at },
 ];

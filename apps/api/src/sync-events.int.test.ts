@@ -84,6 +84,22 @@ describe('GET /api/v1/sync-events', () => {
     expect(ids(await list({ from: '2026-01-01T12:30:00+02:00' }))).toEqual([late, mid]); // 10:30Z
   });
 
+  it('reads a short window by time, still newest id first, with a row whose transaction began earlier than it committed', async () => {
+    const before = await seed({ at: '2026-01-01T09:00:00Z' });
+    const a = await seed({ at: '2026-01-01T10:10:00Z' });
+    const b = await seed({ at: '2026-01-01T10:50:00Z' });
+    const late = await seed({ at: '2026-01-01T10:20:00Z' }); // a higher id with an earlier time, as a long transaction leaves it
+    await seed({ at: '2026-01-01T11:30:00Z' });
+    const day = { from: '2026-01-01T10:00:00Z', to: '2026-01-01T11:00:00Z' };
+    expect(ids(await list(day))).toEqual([late, b, a]);
+    const p1 = await list({ ...day, limit: 2 });
+    expect(ids(p1)).toEqual([late, b]);
+    expect(ids(await list({ ...day, limit: 2, before_id: p1.body.next_before_id }))).toEqual([a]);
+    expect(ids(await list({ ...day, status: 'success', system: 'stripe', direction: 'outbound' }))).toEqual([late, b, a]);
+    // A longer window is read by id: the same answer.
+    expect(ids(await list({ from: '2026-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' }))).toEqual([late + 1, late, b, a, before]);
+  });
+
   it('pages by id with before_id, stable while new rows arrive', async () => {
     const made: number[] = [];
     for (let i = 0; i < 5; i++) made.push(await seed({ customer: i + 1 }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dedupeWindowCoversRedelivery, retentionEnv } from '@cs/domain';
 import { baseEnv, booleanFlag, circuitEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -6,6 +7,7 @@ const positiveInt = (fallback: number, max: number) => z.coerce.number().int().m
 export const workerEnv = baseEnv
   .extend(databaseEnv.shape)
   .extend(kafkaEnv.shape)
+  .extend(retentionEnv.shape)
   .extend(circuitEnv.shape)
   .extend({
     HEALTH_PORT: port(8003),
@@ -19,10 +21,13 @@ export const workerEnv = baseEnv
     /** Scheduled reconciliation (report, and repair if RECONCILE_REPAIR); 0 turns it off. Default daily. */
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(30 * 86_400_000).default(86_400_000),
     RECONCILE_REPAIR: booleanFlag(false),
+    /** The retention job (processed_events, sync_events' partitions); 0 turns it off. Default hourly. */
+    RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   })
   // Each failure before the circuit opens is an attempt: an outage must open it before any message runs out.
   .refine((e) => e.CIRCUIT_FAILURE_THRESHOLD < e.INBOUND_MAX_ATTEMPTS, {
     path: ['CIRCUIT_FAILURE_THRESHOLD'],
     message: 'must be below INBOUND_MAX_ATTEMPTS, or an outage parks messages before the circuit opens',
-  });
+  })
+  .superRefine(dedupeWindowCoversRedelivery);
 export type WorkerEnv = z.infer<typeof workerEnv>;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createParker, guardSystems, openOrm, pingDatabase } from '@cs/domain';
+import { createParker, guardSystems, openOrm, pingDatabase, retentionSettings } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
 import { buildHealthApp, circuitSettings, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
@@ -8,6 +8,7 @@ import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
 import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
+import { startRetention } from './retention-schedule';
 import { startSchedules } from './schedules';
 
 async function main() {
@@ -71,10 +72,12 @@ async function main() {
       { catchUpMs: env.CATCHUP_INTERVAL_MS, reconcileMs: env.RECONCILE_INTERVAL_MS, repair: env.RECONCILE_REPAIR },
     ),
   );
+  // The bounded tables' job is about our database, not a system: one schedule, not one per system.
+  const retention = startRetention({ orm, logger }, retentionSettings(env), env.RETENTION_INTERVAL_MS);
   logger.info({ port: env.HEALTH_PORT, systems: registry.systems() }, 'inbound worker running');
 
   onShutdown(logger, [
-    { name: 'scheduled jobs', run: () => Promise.all(schedules.map((s) => s.stop())) },
+    { name: 'scheduled jobs', run: () => Promise.all([...schedules, retention].map((s) => s.stop())) },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'circuits', run: () => circuits.stop() },
     { name: 'http', run: close },

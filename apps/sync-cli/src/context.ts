@@ -42,7 +42,7 @@ export class Context {
   }
 
   /** A bad or missing setting is a usage error of this command, said in one line per variable. */
-  private configured<T>(load: () => T): T {
+  configured<T>(load: () => T): T {
     try {
       return load();
     } catch (err) {

@@ -4,13 +4,14 @@ import { DomainError } from '@cs/domain';
 import { backfillCommand } from './commands/backfill';
 import { catchUpCommand } from './commands/catch-up';
 import { dlqCommand } from './commands/dlq';
+import { pruneCommand } from './commands/prune';
 import { reconcileCommand } from './commands/reconcile';
 import { statusCommand } from './commands/status';
 import { Context } from './context';
 import { CliError, EXIT } from './output';
 
 const program = new Command('pnpm sync')
-  .description('Operate customer-sync: backfill, reconcile, catch up, dead letters, status.')
+  .description('Operate customer-sync: backfill, reconcile, catch up, dead letters, status, retention.')
   .option('--json', 'machine-readable output on stdout')
   .exitOverride()
   .showHelpAfterError();
@@ -31,7 +32,7 @@ async function run(fn: (ctx: Context) => Promise<number>): Promise<void> {
   process.exitCode = code;
 }
 
-for (const add of [backfillCommand, reconcileCommand, catchUpCommand, dlqCommand, statusCommand]) add(program, run);
+for (const add of [backfillCommand, reconcileCommand, catchUpCommand, dlqCommand, statusCommand, pruneCommand]) add(program, run);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);

@@ -8,6 +8,7 @@ export * from './outbox';
 export * from './pool-stats';
 export * from './sql';
 export * from './sync';
+export * from './retention';
 export * from './inbound';
 export * from './catalogs';
 export * from './invoices';

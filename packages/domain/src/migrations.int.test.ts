@@ -3,35 +3,23 @@
  * database populated under the first schema (as production has it) and checks that every row
  * survives, reads as the new schema says, and that the new keys allow what they are for.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { migrationsList } from '@cs/migrations';
+import { scratchDatabase } from '../../../test/support/db';
 import { openOrm, type MikroORM } from './orm';
-
-const base = new URL(process.env.DATABASE_URL!);
-const name = `${base.pathname.slice(1)}_upgrade`;
-const url = Object.assign(new URL(base.toString()), { pathname: `/${name}` }).toString();
-const admin = () => new Client({ connectionString: Object.assign(new URL(base.toString()), { pathname: '/postgres' }).toString() });
 
 let orm: MikroORM;
 let db: Client;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
-  const a = admin();
-  await a.connect();
-  await a.query(`drop database if exists "${name}" with (force)`);
-  await a.query(`create database "${name}"`);
-  await a.end();
-  orm = await openOrm({ databaseUrl: url, poolMax: 2 });
-  db = new Client({ connectionString: url });
-  await db.connect();
+  scratch = await scratchDatabase('upgrade');
+  db = scratch.db;
+  orm = await openOrm({ databaseUrl: scratch.url, poolMax: 2 });
 });
 afterAll(async () => {
-  await db.end();
   await orm.close(true);
-  const a = admin();
-  await a.connect();
-  await a.query(`drop database if exists "${name}" with (force)`);
-  await a.end();
+  await scratch.drop();
 });
 
 const rows = async (sql: string) => (await db.query(sql)).rows;
@@ -217,6 +205,86 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
     await orm.getMigrator().down({ to: fix });
     expect(await trigger()).toBe(0);
     await orm.getMigrator().up();
+  });
+});
+
+describe('upgrading an unpartitioned sync_events to monthly partitions', () => {
+  const partitioning = 'Migration20261206000000_bounded_sync_data';
+  // Every column as stored, whatever columns the table has: the upgrade must keep each row exactly.
+  const allRows = () => rows(`select to_jsonb(e) - 'added_elsewhere' as row, e.added_elsewhere, tableoid::regclass::text as part from sync_events e order by id`);
+  const kind = async () => (await rows(`select relkind from pg_class where relname = 'sync_events'`))[0]?.relkind;
+  const keyDef = async (name: string) => (await rows(`select pg_get_constraintdef(oid) as def from pg_constraint where conname = '${name}'`))[0]?.def;
+  const month = (offset: number) => {
+    const d = new Date();
+    return `${new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + offset, 1)).toISOString().slice(0, 7).replace('-', '_')}`;
+  };
+
+  it('keeps every row, with a column another migration added, each in the partition of its month (older than a year, or ahead of the ones made: DEFAULT)', async () => {
+    await db.query('truncate sync_events restart identity');
+    await orm.getMigrator().down({ to: partitioning });
+    expect(await kind()).toBe('r');
+    // A nullable column this migration does not know of, as `actor` was to it (another branch added that one).
+    await db.query(`alter table sync_events add column added_elsewhere varchar(100)`);
+    await db.query(`
+      insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count, created_at, processed_at, direction, trace_id, added_elsewhere)
+      select gen_random_uuid(), 'customer.updated', case when g % 5 = 0 then 'invoice' else 'customer' end, g, 'stripe',
+             (array['success', 'failed', 'parked', 'skipped'])[1 + g % 4], jsonb_build_object('n', g), case when g % 4 = 1 then 'boom' end, g % 3,
+             now() - make_interval(days => g * 20), now() - make_interval(days => g * 20) + interval '1 second', 'outbound', 'trace-' || g,
+             case when g % 2 = 0 then 'key-' || g end
+        from generate_series(0, 20) g`);
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, status, created_at) values (gen_random_uuid(), 'future', 'customer', 99, 'pending', now() + interval '1 year')`);
+    const before = await allRows();
+
+    expect((await orm.getMigrator().up({ to: partitioning })).map((m) => m.name)).toEqual([partitioning]);
+
+    expect(await kind()).toBe('p');
+    const after = await allRows();
+    expect(after.map(({ row, added_elsewhere }) => ({ row, added_elsewhere }))).toEqual(before.map(({ row, added_elsewhere }) => ({ row, added_elsewhere })));
+    expect(after.filter((r) => r.added_elsewhere !== null)).toHaveLength(11);
+    // Its month's partition, from a year back to two months ahead; DEFAULT outside that.
+    expect(
+      await rows(`
+        select count(*)::int as n from sync_events e
+         where tableoid::regclass::text <> case
+                 when created_at < (date_trunc('month', now() at time zone 'UTC') - interval '12 months') at time zone 'UTC'
+                   or created_at >= (date_trunc('month', now() at time zone 'UTC') + interval '3 months') at time zone 'UTC' then 'sync_events_default'
+                 else 'sync_events_' || to_char(created_at at time zone 'UTC', 'YYYY_MM') end`),
+    ).toEqual([{ n: 0 }]);
+    expect((await rows(`select count(distinct tableoid)::int as n from sync_events`))[0]?.n).toBeGreaterThanOrEqual(12);
+    // This month and the next two exist, so today's inserts never reach DEFAULT; the ids go on from the sequence.
+    const parts = (await rows(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'sync_events'::regclass`)).map((r) => r.relname);
+    expect(parts).toEqual(expect.arrayContaining([month(0), month(1), month(2)].map((m) => `sync_events_${m}`).concat('sync_events_default')));
+    const [made] = await rows(`insert into sync_events (event_id, event_type, entity_type, entity_id) values (gen_random_uuid(), 'x', 'customer', 1) returning id, tableoid::regclass::text as part`);
+    expect(made).toEqual({ id: 23, part: `sync_events_${month(0)}` });
+
+    // Keys hold the partition key; an id is still refused twice at one time, and an event id too.
+    expect(await keyDef('sync_events_pkey')).toBe('PRIMARY KEY (id, created_at)');
+    expect(await keyDef('sync_events_event_id_key')).toBe('UNIQUE (event_id, created_at)');
+    await expect(db.query(`insert into sync_events (id, event_id, event_type, entity_type, entity_id, created_at) select id, gen_random_uuid(), 'x', 'customer', 1, created_at from sync_events where id = 5`)).rejects.toMatchObject({ code: '23505' });
+    await expect(db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, created_at) select event_id, 'x', 'customer', 1, created_at from sync_events where id = 5`)).rejects.toMatchObject({ code: '23505' });
+    // A row of any time goes in: a month without a partition lands in DEFAULT.
+    const [far] = await rows(`insert into sync_events (event_id, event_type, entity_type, entity_id, created_at) values (gen_random_uuid(), 'x', 'customer', 1, '2099-01-01Z') returning tableoid::regclass::text as part`);
+    expect(far).toEqual({ part: 'sync_events_default' });
+    // The dedupe keys past their window are found by time; the console counts links per system on an index.
+    expect(await rows(`select indexdef from pg_indexes where indexname in ('processed_events_processed_at_idx', 'external_mappings_system_idx') order by 1`)).toEqual([
+      { indexdef: 'CREATE INDEX external_mappings_system_idx ON public.external_mappings USING btree (external_system)' },
+      { indexdef: 'CREATE INDEX processed_events_processed_at_idx ON public.processed_events USING btree (processed_at)' },
+    ]);
+  });
+
+  it('can be taken back to one table, keeping every row and the old keys', async () => {
+    const before = await allRows();
+    await orm.getMigrator().down({ to: partitioning });
+    expect(await kind()).toBe('r');
+    expect((await allRows()).map(({ row, added_elsewhere }) => ({ row, added_elsewhere }))).toEqual(before.map(({ row, added_elsewhere }) => ({ row, added_elsewhere })));
+    expect(await keyDef('sync_events_pkey')).toBe('PRIMARY KEY (id)');
+    expect(await keyDef('sync_events_event_id_key')).toBe('UNIQUE (event_id)');
+    expect(await rows(`select count(*)::int as n from pg_proc where proname = 'sync_events_add_partition'`)).toEqual([{ n: 0 }]);
+    const [made] = await rows(`insert into sync_events (event_id, event_type, entity_type, entity_id) values (gen_random_uuid(), 'x', 'customer', 1) returning id`);
+    expect(made).toEqual({ id: 26 }); // 24 went to the refused duplicate event id, 25 to the far one
+    await db.query(`alter table sync_events drop column added_elsewhere`);
+    await orm.getMigrator().up();
+    expect(await kind()).toBe('p');
   });
 });
 

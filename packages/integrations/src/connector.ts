@@ -30,7 +30,16 @@ export interface Connector<E extends Record<string, unknown> = Record<string, un
   connect(env: E, hooks: ConnectorHooks): Integration;
   webhookVerifier?(env: W): WebhookVerifier;
   limits(env: E): ConnectorLimits;
+  /**
+   * How long after first sending an event the system may send it again (webhook retries, a
+   * stream's replay retention), in hours: the inbound dedupe table keeps event ids at least this
+   * long. Absent: DEFAULT_REDELIVERY_WINDOW_HOURS.
+   */
+  readonly redeliveryWindowHours?: number;
 }
+
+/** The redelivery window of a connector that declares none: the longest of the built-in ones (Stripe's 3 days, Salesforce CDC's 72 hours). */
+export const DEFAULT_REDELIVERY_WINDOW_HOURS = 72;
 
 /** Keeps the declaration's own types while it sits in a list of connectors. */
 export function defineConnector<E extends Record<string, unknown>, W extends Record<string, unknown>>(connector: Connector<E, W>): Connector {

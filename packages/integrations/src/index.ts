@@ -7,6 +7,7 @@ export * from './connector';
 export * from './connectors/catalogue';
 export * from './connectors/from-env';
 export * from './connectors/modules';
+export * from './connectors/redelivery';
 export * from './registry';
 export * from './types';
 export * from './stripe';

@@ -27,6 +27,8 @@ const DEF = {
   circuitState: { name: 'circuit_breaker_state', help: "Each external system's circuit breaker in this process: 0 closed, 1 half-open (probing), 2 open", labelNames: ['system'] as const },
   circuitTransitions: { name: 'circuit_breaker_transitions_total', help: 'Changes of state of the circuit breakers, by the state entered', labelNames: ['system', 'to'] as const },
   reconcileDrift: { name: 'reconcile_drift', help: 'Drift count of the last reconciliation report', labelNames: ['system', 'catalog'] as const },
+  retentionRemoved: { name: 'retention_removed_rows_total', help: 'Rows the retention job removed, by table (processed_events, sync_events)', labelNames: ['table'] as const },
+  retentionLastRun: { name: 'retention_last_run_timestamp_seconds', help: 'When the retention job last finished a pass (unix time)', labelNames: [] as const },
   dbPoolInUse: { name: 'db_pool_in_use', help: 'Database connections checked out of the pool', labelNames: [] as const },
   dbPoolWaiting: { name: 'db_pool_waiting', help: 'Requests waiting for a database connection', labelNames: [] as const },
   dbPoolMax: { name: 'db_pool_max', help: 'Size limit of the database pool', labelNames: [] as const },
@@ -57,6 +59,8 @@ export const webhookEvents = lazy(() => new Counter({ ...DEF.webhookEvents, regi
 export const circuitState = lazy(() => new Gauge({ ...DEF.circuitState, registers }));
 export const circuitTransitions = lazy(() => new Counter({ ...DEF.circuitTransitions, registers }));
 export const reconcileDrift = lazy(() => new Gauge({ ...DEF.reconcileDrift, registers }));
+export const retentionRemoved = lazy(() => new Counter({ ...DEF.retentionRemoved, registers }));
+export const retentionLastRun = lazy(() => new Gauge({ ...DEF.retentionLastRun, registers }));
 
 export interface DbPoolStats {
   inUse: number;

@@ -7,6 +7,7 @@ export * from './progress';
 export * from './reconcile';
 export * from './reconcile-engine';
 export * from './reconcile-invoices';
+export * from './retention';
 export * from './stream-follower';
 export { QuotaHold } from './page-reader';
 export * from './enqueue';

@@ -3,6 +3,7 @@ import { adapterOf, changeMessage, listedChange, type Integration, type StreamBa
 import type { Logger } from '@cs/platform';
 import { readCursor, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
+import { whileHoldingLock } from './session-lock';
 
 export interface StreamFollowerOptions {
   orm: MikroORM;
@@ -15,14 +16,6 @@ export interface StreamFollowerOptions {
   retryMs?: number;
   /** How often the leader checks that its lock's session is alive (a database restart ends it). */
   heartbeatMs?: number;
-}
-
-interface LockClient {
-  query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-}
-interface KnexClient {
-  acquireConnection(): Promise<LockClient>;
-  releaseConnection(c: LockClient): Promise<void>;
 }
 
 /**
@@ -57,7 +50,7 @@ export class StreamFollower {
     const retryMs = this.opts.retryMs ?? 5_000;
     while (!this.abort.signal.aborted) {
       try {
-        const led = await this.whileLeading((signal) => this.follow(signal));
+        const led = await whileHoldingLock(this.opts.orm, this.cursorName, (signal) => this.follow(signal), { heartbeatMs: this.opts.heartbeatMs, stop: this.abort.signal });
         if (!led) await this.sleep(retryMs);
       } catch (err) {
         this.opts.logger.warn({ err, system: this.opts.integration.system }, 'change stream failed; resubscribing');
@@ -95,42 +88,6 @@ export class StreamFollower {
     }
     if (messages.length > 0) await this.opts.feed(messages);
     await writeCursor(this.opts.orm.em.fork(), this.cursorName, batch.cursor);
-  }
-
-  /**
-   * Runs `work` holding the follower's lock; false when another instance holds it. The lock lives
-   * as long as its database session: a restart of the database ends it (and another instance may
-   * take the lead), so a heartbeat on that session stops `work` (through its signal) once it fails.
-   */
-  private async whileLeading(work: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
-    const knex = this.opts.orm.em.getConnection().getKnex().client as unknown as KnexClient;
-    const conn = await knex.acquireConnection();
-    try {
-      const { rows } = await conn.query('select pg_try_advisory_lock(hashtext($1)) as ok', [this.cursorName]);
-      if (rows[0]?.ok !== true) return false;
-      const lead = new AbortController();
-      const stop = () => lead.abort();
-      this.abort.signal.addEventListener('abort', stop, { once: true });
-      let lostLead: unknown;
-      const heartbeat = setInterval(() => {
-        conn.query('select 1').catch((err: unknown) => {
-          lostLead ??= err;
-          lead.abort();
-        });
-      }, this.opts.heartbeatMs ?? 5_000);
-      try {
-        await work(lead.signal);
-        // Stopped by the heartbeat: the lock went with its session; the loop takes it again.
-        if (lostLead !== undefined) throw lostLead;
-      } finally {
-        clearInterval(heartbeat);
-        this.abort.signal.removeEventListener('abort', stop);
-        await conn.query('select pg_advisory_unlock(hashtext($1))', [this.cursorName]).catch(() => undefined);
-      }
-      return true;
-    } finally {
-      await knex.releaseConnection(conn).catch(() => undefined);
-    }
   }
 
   private sleep(ms: number): Promise<void> {

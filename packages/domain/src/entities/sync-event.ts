@@ -24,6 +24,7 @@ export interface SyncEvent {
   sourceAt: Date | null;
 }
 
+/** Partitioned by month on created_at, so its key holds it: (id, created_at); ids alone are still unique (one sequence). */
 export const SyncEventSchema = new EntitySchema<SyncEvent>({
   name: 'SyncEvent',
   tableName: 'sync_events',
@@ -38,7 +39,7 @@ export const SyncEventSchema = new EntitySchema<SyncEvent>({
     payload: { type: 'json', nullable: true },
     errorMessage: { type: 'text', fieldName: 'error_message', nullable: true },
     retryCount: { type: 'integer', fieldName: 'retry_count', default: 0 },
-    createdAt: { type: 'Date', fieldName: 'created_at', defaultRaw: 'now()', onCreate: () => new Date() },
+    createdAt: { type: 'Date', fieldName: 'created_at', primary: true, defaultRaw: 'now()', onCreate: () => new Date() },
     processedAt: { type: 'Date', fieldName: 'processed_at', nullable: true },
     direction: { type: 'string', length: 10, nullable: true },
     traceId: { type: 'string', length: 128, fieldName: 'trace_id', nullable: true },

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { query, resetDatabase } from '../../../../test/support/db';
+import { query, seedLinkedAda } from '../../../../test/support/db';
 import { stateHash } from '../customer-rules';
 import { openOrm, type MikroORM } from '../orm';
 import { applyExternalChange } from './apply-external-change';
@@ -33,14 +33,7 @@ async function rowsAreFree(customerId: number): Promise<boolean> {
 }
 
 describe('applyOutsideLocks', () => {
-  beforeEach(async () => {
-    await resetDatabase();
-    await query(`insert into customers (name, email) values ('Ada', 'ada@x.io')`);
-    await query(`insert into external_mappings (internal_id, external_system, external_id, last_synced_hash, last_source_ts) values (1, 'stripe', 'cus_1', $1, $2)`, [
-      stateHash({ name: 'Ada', email: 'ada@x.io' }),
-      T0,
-    ]);
-  });
+  beforeEach(() => seedLinkedAda(stateHash({ name: 'Ada', email: 'ada@x.io' }), T0));
 
   const tie: ExternalChange = {
     system: 'stripe',

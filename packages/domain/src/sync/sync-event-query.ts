@@ -43,6 +43,21 @@ export interface SyncEventPage {
   next_before_id: number | null;
 }
 
+const COLUMNS = [
+  'id', 'event_id', 'event_type', 'entity_type', 'entity_id', 'external_system', 'status', 'payload', 'error_message',
+  'retry_count', 'created_at', 'processed_at', 'direction', 'trace_id', 'actor',
+];
+
+/**
+ * Ids and times rise together, which the planner does not know: for a window in the past it
+ * reads the trail by id from the newest row of the window's month down to the window's end (up
+ * to a month of rows) to find the few in it. A window of a day or less is read by time instead —
+ * the ids and times in it from the (created_at, id) index, the newest by id, then their rows
+ * (`id + 0` keeps the planner off the id order) — unless a record's own rows are fewer.
+ */
+const SHORT_WINDOW_MS = 86_400_000;
+const readsByTime = (f: SyncEventFilter) => f.customerId === undefined && f.from !== undefined && f.to !== undefined && f.to.getTime() - f.from.getTime() <= SHORT_WINDOW_MS;
+
 /**
  * The audit trail, newest first. Pages are cut by id (keyset), not by offset: rows inserted
  * while someone pages through never shift or repeat what they see, and deep pages stay cheap.
@@ -64,13 +79,16 @@ export async function listSyncEvents(em: EntityManager, f: SyncEventFilter): Pro
   if (f.from !== undefined) add('created_at >= ?', f.from);
   if (f.to !== undefined) add('created_at < ?', f.to);
   if (f.beforeId !== undefined) add('id < ?', f.beforeId);
+  const filter = where.length ? `where ${where.join(' and ')}` : '';
   // One row more than asked tells whether an older page exists, without a count.
   const rows = await sql<Omit<SyncEventRow, 'created_at' | 'processed_at'> & { created_at: string; processed_at: string | null }>(
     em,
-    `select id, event_id, event_type, entity_type, entity_id, external_system, status, payload, error_message, retry_count,
-            created_at, processed_at, direction, trace_id, actor
-       from sync_events ${where.length ? `where ${where.join(' and ')}` : ''}
-      order by id desc limit ?`,
+    readsByTime(f)
+      ? `select ${COLUMNS.map((c) => `e.${c}`).join(', ')}
+           from (select id, created_at from sync_events ${filter} order by id + 0 desc limit ?) page
+           join sync_events e on e.id = page.id and e.created_at = page.created_at
+          order by e.id desc`
+      : `select ${COLUMNS.join(', ')} from sync_events ${filter} order by id desc limit ?`,
     [...params, f.limit + 1],
   );
   const data = rows.slice(0, f.limit).map((r) => ({ ...r, created_at: pgTime(r.created_at), processed_at: pgTime(r.processed_at) }));

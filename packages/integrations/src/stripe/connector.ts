@@ -14,6 +14,8 @@ export const stripeConnector = defineConnector({
   connect: (env, hooks) =>
     new StripeIntegration({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, timeoutMs: env.STRIPE_TIMEOUT_MS, onCall: hooks.onCall, fieldMap: env.STRIPE_FIELD_DIRECTIONS }),
   webhookVerifier: (env) => new StripeWebhookVerifier(env.STRIPE_WEBHOOK_SECRET),
+  // Stripe retries an undelivered live-mode webhook for up to three days.
+  redeliveryWindowHours: 72,
   limits: (env) => ({
     writesPerSec: env.STRIPE_WRITE_RATE ?? defaultRate(env.STRIPE_SECRET_KEY),
     readsPerSec: env.STRIPE_READ_RATE ?? defaultRate(env.STRIPE_SECRET_KEY),
