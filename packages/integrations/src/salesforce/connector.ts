@@ -12,6 +12,8 @@ const DEFAULT_RATE = 20;
 export const salesforceConnector = defineConnector({
   system: 'salesforce',
   okText: 'authenticated',
+  // Change Data Capture keeps events 72 hours: a replay may bring back any of them.
+  redeliveryWindowHours: 72,
   env: salesforceEnv,
   connect: (env, hooks) =>
     new SalesforceIntegration({
