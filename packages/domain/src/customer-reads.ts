@@ -12,7 +12,8 @@ import { sql } from './sql';
  * API profile in docs/benchmarks.md).
  */
 
-interface CustomerRow {
+/** A customers row as SQL returns it (the columns below). */
+export interface CustomerRow {
   id: number;
   name: string;
   email: string;
@@ -22,7 +23,7 @@ interface CustomerRow {
   // MikroORM has pg hand timestamps over as text.
   created_at: string | Date;
   updated_at: string | Date;
-  deleted_at: string | Date | null;
+  deleted_at?: string | Date | null;
 }
 
 interface MappingJson {
@@ -41,7 +42,7 @@ interface MappingJson {
 
 const COLUMNS = 'c.id, c.name, c.email, c.phone, c.address, c.version, c.created_at, c.updated_at, c.deleted_at';
 
-const customerOf = (r: CustomerRow): Customer => ({
+export const customerOf = (r: CustomerRow): Customer => ({
   id: r.id,
   name: r.name,
   email: r.email,
@@ -50,7 +51,7 @@ const customerOf = (r: CustomerRow): Customer => ({
   version: r.version,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
-  deletedAt: r.deleted_at === null ? null : new Date(r.deleted_at),
+  deletedAt: r.deleted_at == null ? null : new Date(r.deleted_at),
 });
 
 const mappingOf = (m: MappingJson): ExternalMapping => ({

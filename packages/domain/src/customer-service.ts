@@ -6,7 +6,7 @@ import { CustomerSchema, type Customer, type ExternalMapping } from './entities'
 import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
 import { settleInvoicesOfDeletedCustomer } from './invoices/service';
-import { listCustomerRows, readCustomer } from './customer-reads';
+import { customerOf, listCustomerRows, readCustomer, type CustomerRow } from './customer-reads';
 import { sql } from './sql';
 
 export interface ListQuery {
@@ -33,17 +33,6 @@ export interface CustomerChanges {
 export interface CustomerWithMappings {
   customer: Customer;
   mappings: ExternalMapping[];
-}
-
-interface CreatedRow {
-  id: number;
-  name: string;
-  email: string;
-  phone: string | null;
-  address: Address | null;
-  version: number;
-  created_at: string | Date;
-  updated_at: string | Date;
 }
 
 const CREATE_SQL = `
@@ -73,18 +62,9 @@ export class CustomerService {
    */
   async create(input: NewCustomer, ctx: ChangeContext): Promise<Customer> {
     try {
-      const [row] = await sql<CreatedRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId, ctx.actor ?? null]);
-      return {
-        id: row!.id,
-        name: row!.name,
-        email: row!.email,
-        phone: row!.phone,
-        address: row!.address,
-        version: row!.version,
-        createdAt: new Date(row!.created_at),
-        updatedAt: new Date(row!.updated_at),
-        deletedAt: null,
-      };
+      const [row] = await sql<CustomerRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId, ctx.actor ?? null]);
+      // A row just inserted: never deleted.
+      return customerOf(row!);
     } catch (err) {
       if (isUniqueViolation(err)) throw emailTaken(input.email);
       throw err;
