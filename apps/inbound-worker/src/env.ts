@@ -23,6 +23,8 @@ export const workerEnv = baseEnv
     RECONCILE_REPAIR: booleanFlag(false),
     /** The retention job (processed_events, sync_events' partitions); 0 turns it off. Default hourly. */
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+    /** Folding the analytics and counter deltas into their rows (GET /sync/analytics, /sync/summary); 0 turns it off. */
+    ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   })
   // Each failure before the circuit opens is an attempt: an outage must open it before any message runs out.
   .refine((e) => e.CIRCUIT_FAILURE_THRESHOLD < e.INBOUND_MAX_ATTEMPTS, {

@@ -9,6 +9,7 @@ import { consumerHooks } from './consumer-hooks';
 import { workerEnv } from './env';
 import { startWorkerMetrics } from './metrics';
 import { startRetention } from './retention-schedule';
+import { startRollups } from './rollup-schedule';
 import { startSchedules } from './schedules';
 
 async function main() {
@@ -74,10 +75,11 @@ async function main() {
   );
   // The bounded tables' job is about our database, not a system: one schedule, not one per system.
   const retention = startRetention({ orm, logger }, retentionSettings(env), env.RETENTION_INTERVAL_MS);
+  const rollups = startRollups({ orm, logger }, env.ROLLUP_INTERVAL_MS);
   logger.info({ port: env.HEALTH_PORT, systems: registry.systems() }, 'inbound worker running');
 
   onShutdown(logger, [
-    { name: 'scheduled jobs', run: () => Promise.all([...schedules, retention].map((s) => s.stop())) },
+    { name: 'scheduled jobs', run: () => Promise.all([...schedules, retention, rollups].map((s) => s.stop())) },
     { name: 'consumer (finish in-flight, commit)', run: () => consumer.stop() },
     { name: 'circuits', run: () => circuits.stop() },
     { name: 'http', run: close },

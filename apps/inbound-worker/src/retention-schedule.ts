@@ -1,6 +1,7 @@
 import type { MikroORM, RetentionSettings } from '@cs/domain';
 import { retentionLastRun, retentionRemoved, type Logger } from '@cs/platform';
 import { runRetention } from '@cs/sync-jobs';
+import { repeat } from './repeat';
 
 /**
  * The retention job on a timer: now (a month ahead may be missing after downtime), then every
@@ -9,9 +10,6 @@ import { runRetention } from '@cs/sync-jobs';
  */
 export function startRetention(deps: { orm: MikroORM; logger: Logger }, settings: RetentionSettings, intervalMs: number) {
   const log = deps.logger.child({ module: 'retention' });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
 
   const pass = async () => {
     const report = await runRetention(deps.orm, settings);
@@ -25,20 +23,5 @@ export function startRetention(deps: { orm: MikroORM; logger: Logger }, settings
       'retention pass finished',
     );
   };
-  const tick = () => {
-    running = pass()
-      .catch((err: unknown) => log.warn({ err }, 'retention pass failed; the next one retries'))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  if (intervalMs > 0) tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return repeat(intervalMs, pass, (err) => log.warn({ err }, 'retention pass failed; the next one retries'));
 }

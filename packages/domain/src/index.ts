@@ -7,6 +7,7 @@ export * from './orm';
 export * from './outbox';
 export * from './pool-stats';
 export * from './sql';
+export * from './analytics';
 export * from './sync';
 export * from './retention';
 export * from './inbound';

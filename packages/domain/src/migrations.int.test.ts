@@ -6,7 +6,9 @@
 import type { Client } from 'pg';
 import { migrationsList } from '@cs/migrations';
 import { scratchDatabase } from '../../../test/support/db';
+import { compactRollups, rowCounts } from './analytics';
 import { openOrm, type MikroORM } from './orm';
+import { syncAnalytics } from './sync/sync-analytics';
 
 let orm: MikroORM;
 let db: Client;
@@ -392,5 +394,53 @@ describe('upgrading a database with sync events to one that records when each ch
     expect(await rows('select count(*)::int as n from sync_events')).toEqual([{ n: 3 }]);
     await orm.getMigrator().up();
     expect(await column()).toMatchObject({ is_nullable: 'YES' });
+  });
+});
+
+describe('upgrading a database with customers, mappings and sync events to one that keeps counts and analytics rollups', () => {
+  const rollups = 'Migration20261210000000_sync_rollups';
+  const outcomes = `select external_system, entity_type, direction, status, count(*)::int as n from sync_events where status <> 'pending' group by 1, 2, 3, 4 order by 1, 2, 3, 4`;
+
+  it('counts what is there (customers, mappings per system, every sync event by minute), keeps counting, and can be taken back', async () => {
+    await db.query('truncate sync_events, external_mappings, customers restart identity cascade');
+    await orm.getMigrator().down({ to: rollups });
+    expect(await rows(`select to_regclass('sync_event_rollups') as t`)).toEqual([{ t: null }]);
+    await db.query(`insert into customers (name, email) select 'C' || g, 'c' || g || '@x.io' from generate_series(1, 30) g`);
+    await db.query(`update customers set deleted_at = now() where id > 25`);
+    await db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id)
+                    select 'customer', g, case when g <= 20 then 'stripe' else 'salesforce' end, 'customer', 'x' || g from generate_series(1, 28) g`);
+    // Two days of attempts, a minute apart, of every outcome, some with a time-to-sync.
+    await db.query(`insert into sync_events (event_id, event_type, entity_type, entity_id, external_system, status, payload, created_at, processed_at, direction, source_at)
+                    select gen_random_uuid(), 'customer.updated', case when g % 7 = 0 then 'invoice' else 'customer' end, g % 30 + 1,
+                           case when g % 3 = 0 then 'salesforce' else 'stripe' end,
+                           (array['success', 'success', 'skipped', 'failed', 'pending', 'conflict'])[1 + g % 6],
+                           case when g % 6 = 3 then '{"code":"server_error"}' else '{}' end::jsonb,
+                           t, t, case when g % 2 = 0 then 'inbound' else 'outbound' end, t - make_interval(secs => (g % 50) / 10.0)
+                      from generate_series(1, 2880) g, lateral (select '2026-11-20T00:00:00Z'::timestamptz + make_interval(mins => g) as t) at`);
+    const before = await rows(outcomes);
+
+    expect((await orm.getMigrator().up({ to: rollups })).map((m) => m.name)).toEqual([rollups]);
+
+    const counted = async () => Object.fromEntries(await rowCounts(orm.em.fork()));
+    expect(await counted()).toEqual({ 'customers:live': 25, 'external_mappings:stripe': 20, 'external_mappings:salesforce': 8 });
+    const window = { from: new Date('2026-11-19T00:00:00Z'), to: new Date('2026-11-23T00:00:00Z'), bucketSeconds: 86_400 };
+    const unfolded = await syncAnalytics(orm.em.fork(), window);
+    expect(unfolded.totals.syncs).toBe(before.reduce((n, r) => n + (r.n as number), 0));
+    const folded = await compactRollups(orm.em.fork());
+    expect(folded?.rollupDeltas).toBeGreaterThan(0);
+    expect(await syncAnalytics(orm.em.fork(), window)).toEqual(unfolded);
+    // The two days (and the first minute of a third) as their day rows: a series per system × catalog × direction.
+    expect(await rows(`select count(distinct start)::int as days from sync_event_rollups where width = 86400`)).toEqual([{ days: 3 }]);
+
+    // Writes after the upgrade are counted as they commit.
+    await db.query(`insert into customers (name, email) values ('New', 'new@x.io')`);
+    await db.query(`delete from external_mappings where internal_id = 28`);
+    expect(await counted()).toEqual({ 'customers:live': 26, 'external_mappings:stripe': 20, 'external_mappings:salesforce': 7 });
+
+    await orm.getMigrator().down({ to: rollups });
+    expect(await rows(`select to_regclass('row_counts') as t`)).toEqual([{ t: null }]);
+    expect(await rows(outcomes)).toEqual(before);
+    await orm.getMigrator().up();
+    expect(await counted()).toEqual({ 'customers:live': 26, 'external_mappings:stripe': 20, 'external_mappings:salesforce': 7 });
   });
 });

@@ -4,7 +4,7 @@
  * with the rows the sync still reads kept, and one instance at a time.
  */
 import { Client } from 'pg';
-import { customerCatalog, loadOutboundState, openOrm, waitingReason, type MikroORM } from '@cs/domain';
+import { compactRollups, customerCatalog, loadOutboundState, openOrm, syncAnalytics, waitingReason, type MikroORM } from '@cs/domain';
 import { scratchDatabase } from '../../../test/support/db';
 import { runRetention } from './retention';
 
@@ -15,6 +15,11 @@ const MAY = new Date('2040-05-15T12:00:00Z');
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let orm: MikroORM;
 const rows = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await scratch.db.query<T>(sql, params)).rows;
+/** Outcomes in January 2040 as GET /sync/analytics counts them (the rollups, folded and not). */
+const januarySyncs = async () =>
+  (await syncAnalytics(orm.em.fork(), { from: new Date('2040-01-01T00:00:00Z'), to: new Date('2040-02-01T00:00:00Z'), bucketSeconds: 86_400 })).totals.syncs;
+const januaryRows = async () =>
+  (await rows<{ n: number }>(`select count(*)::int as n from sync_events where created_at >= '2040-01-01T00:00:00Z' and created_at < '2040-02-01T00:00:00Z' and status <> 'pending'`))[0]!.n;
 const partitions = async () =>
   (await rows<{ name: string }>(`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'sync_events'::regclass order by 1`)).map((r) => r.name);
 const insertEvent = (at: string, fields: { entity?: string; id?: number; status?: string; direction?: string; payload?: object } = {}) =>
@@ -72,8 +77,17 @@ describe('the retention job', () => {
     const before = await rows(kept);
     await scratch.db.query(`insert into processed_events (external_system, event_id, processed_at) values ('stripe', 'evt_old', '2040-04-15T11:59:59Z'), ('stripe', 'evt_new', '2040-04-15T12:00:01Z')`);
 
+    // The month's outcomes (pending create markers are not outcomes), folded into rollups.
+    await compactRollups(orm.em.fork());
+    const outcomes = await januaryRows();
+    expect(outcomes).toBeGreaterThanOrEqual(4);
+    expect(await januarySyncs()).toBe(outcomes);
+
     const report = await runRetention(orm, SETTINGS, MAY);
 
+    // The month's analytics go with it, but for the waiting invoice's row, still there.
+    expect(await januaryRows()).toBe(1);
+    expect(await januarySyncs()).toBe(1);
     // Whole months ending by 2040-02-15 (90 days back) go: January; February ends after it and stays.
     expect(report?.syncEvents).toEqual({
       created: ['sync_events_2040_05', 'sync_events_2040_06', 'sync_events_2040_07'],
@@ -99,6 +113,7 @@ describe('the retention job', () => {
     await scratch.db.query(`insert into external_mappings (entity_type, internal_id, external_system, external_object_type, external_id) values ('invoice', 7, 'stripe', 'invoice', 'in_7')`);
     expect((await runRetention(orm, SETTINGS, MAY))?.syncEvents).toEqual({ created: [], dropped: [], defaultRemoved: 2 });
     expect(await rows(`select id from sync_events where id in (${unlinkedCreate}, ${waitingInvoice})`)).toEqual([]);
+    expect(await januarySyncs()).toBe(0);
     expect(await rows(`select count(*)::int as n from sync_events_default`)).toEqual([{ n: 1 }]); // the one far ahead
   });
 

@@ -85,8 +85,10 @@ async function columnList(em: EntityManager): Promise<string> {
 
 /**
  * Drops one month: its still-needed rows are found first (a read that blocks nobody), then, in
- * one short transaction, the partition is detached, those rows are put back (no partition holds
- * their month any more, so they land in the DEFAULT one) and the partition is dropped.
+ * one short transaction, the partition is detached, the month's analytics rollups go with it
+ * (nothing fires for a dropped table), those rows are put back (no partition holds their month any
+ * more, so they land in the DEFAULT one, and its triggers count them again) and the partition is
+ * dropped.
  */
 async function dropPartition(em: EntityManager, name: string, columns: string): Promise<DroppedPartition> {
   // The name matched MONTH_PARTITION: safe to quote as an identifier.
@@ -99,20 +101,28 @@ async function dropPartition(em: EntityManager, name: string, columns: string): 
   const kept = scan?.kept ?? [];
   await withShortLock(em, async (tx) => {
     await sql(tx, `alter table sync_events detach partition ${table}`);
+    const month = `(to_date(substr(?, 13), 'YYYY_MM')::timestamp at time zone 'UTC')`;
+    const inMonth = (column: string) => `${column} >= ${month} and ${column} < ${month} + interval '1 month'`;
+    await sql(tx, `delete from sync_event_rollups where ${inMonth('start')}`, [name, name]);
+    await sql(tx, `delete from sync_event_rollup_deltas where ${inMonth('minute')}`, [name, name]);
     if (kept.length > 0) await sql(tx, `insert into sync_events (${columns}) select ${columns} from ${table} where id = any(?::int[])`, [`{${kept.join(',')}}`]);
     await sql(tx, `drop table ${table}`);
   });
   return { partition: name, rows: Number(scan?.n ?? 0), kept: kept.length };
 }
 
-/** Deletes the DEFAULT partition's rows past the cutoff that are not still needed, in batches. */
+/**
+ * Deletes the DEFAULT partition's rows past the cutoff that are not still needed, in batches,
+ * through sync_events itself: its statement triggers (the analytics rollups) fire only for
+ * statements on it, not on a partition named directly.
+ */
 async function pruneDefaultPartition(em: EntityManager, cutoff: string, batch: number): Promise<number> {
   let removed = 0;
   for (;;) {
     const [gone] = await sql<{ n: string }>(
       em,
       `with gone as (
-         delete from ${DEFAULT_PARTITION} d
+         delete from sync_events d
           using (select e.id, e.created_at from ${DEFAULT_PARTITION} e where e.created_at < ? and not coalesce(${STILL_NEEDED.text}, false) limit ?) old
           where d.id = old.id and d.created_at = old.created_at
          returning 1)

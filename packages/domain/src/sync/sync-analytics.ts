@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
+import { addHistogram, coverWindow, mergeHistograms, percentile, type Histogram } from '../analytics';
 import { pgTime } from './pg-time';
 
 /** Outcomes that count against the success rate: the attempt did not get the change there. */
@@ -41,122 +42,165 @@ export interface SyncAnalytics {
   errors: Array<{ system: string | null; catalog: string; code: string; count: number }>;
 }
 
-interface StatsRow {
-  level: number;
-  start: string | null;
-  system: string | null;
-  catalog: string | null;
-  direction: string | null;
+/** What a rollup row, a delta or the sum of raw rows says about one series in one bucket. */
+interface PartRow {
+  bucket: string;
+  system: string;
+  catalog: string;
+  direction: string;
   syncs: string;
   success: string;
   failed: string;
   skipped: string;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
+  latency: Record<string, [number, number]>;
+  errors: Record<string, number>;
+}
+
+interface Acc {
+  syncs: number;
+  success: number;
+  failed: number;
+  skipped: number;
+  latency: Histogram;
 }
 
 // Buckets are aligned to this origin (UTC midnight), so the same hour is the same bucket in every answer.
 const ORIGIN = '2000-01-01T00:00:00Z';
-const FAILED = FAILED_STATUSES.map((s) => `'${s}'`).join(', ');
+const COLUMNS = 'system, catalog, direction, syncs, success, failed, skipped, latency, errors';
 
 /**
- * The rows of the range: every attempt but the pending create markers (not outcomes), with its
- * bucket and, for a success that knows its source time, its time-to-sync (clamped at 0: the
- * source's whole-second stamps and another machine's clock can put the source a little ahead).
+ * The statement that reads a window: the rollup rows that cover it (coverWindow), the deltas of
+ * its whole minutes not folded in yet, and the raw rows of its sub-minute ends, each with its
+ * bucket. One statement, so a fold running meanwhile is seen entirely or not at all.
  */
-function rangeCte(f: AnalyticsFilter): { text: string; params: unknown[] } {
-  const where = ['created_at >= ?', 'created_at < ?', `status <> 'pending'`];
-  const params: unknown[] = [`${f.bucketSeconds} seconds`, ORIGIN, f.from.toISOString(), f.to.toISOString()];
+function windowStatement(f: AnalyticsFilter): { text: string; params: unknown[] } {
+  const cover = coverWindow(f.from, f.to, f.bucketSeconds);
+  const bin = (column: string) => `date_bin(?::interval, ${column}, ?::timestamptz) as bucket`;
+  const binParams = [`${f.bucketSeconds} seconds`, ORIGIN];
+  const filters: string[] = [];
+  const filterParams: unknown[] = [];
   if (f.system !== undefined) {
-    where.push('external_system = ?');
-    params.push(f.system);
+    filters.push('system = ?');
+    filterParams.push(f.system);
   }
   if (f.catalog !== undefined) {
-    where.push('entity_type = ?');
-    params.push(f.catalog);
+    filters.push('catalog = ?');
+    filterParams.push(f.catalog);
   }
-  return {
-    text: `with e as (
-      select date_bin(?::interval, created_at, ?::timestamptz) as start, external_system as system, entity_type as catalog, direction, status, payload,
-             case when status = 'success' and source_at is not null and processed_at is not null
-                  then greatest(0, extract(epoch from processed_at - source_at) * 1000) end as ms
-        from sync_events
-       where ${where.join(' and ')}
-    )`,
-    params,
-  };
+  const and = filters.map((c) => ` and ${c}`).join('');
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (cover.blocks.length > 0) {
+    parts.push(
+      `select ${bin('start')}, ${COLUMNS} from sync_event_rollups
+        where (${cover.blocks.map(() => '(width = ? and start >= ? and start < ?)').join(' or ')})${and}`,
+    );
+    params.push(...binParams, ...cover.blocks.flatMap((b) => [b.width, b.from.toISOString(), b.to.toISOString()]), ...filterParams);
+    parts.push(`select ${bin('minute')}, ${COLUMNS} from sync_event_rollup_deltas where minute >= ? and minute < ?${and}`);
+    params.push(...binParams, cover.blocks[0]!.from.toISOString(), cover.blocks[cover.blocks.length - 1]!.to.toISOString(), ...filterParams);
+  }
+  if (cover.raw.length > 0) {
+    parts.push(
+      `select ${bin('minute')}, ${COLUMNS}
+         from sync_rollup_rows(array(select sync_rollup_input(e) from sync_events e
+                                      where ${cover.raw.map(() => '(e.created_at >= ? and e.created_at < ?)').join(' or ')}), 1)
+        where true${and}`,
+    );
+    params.push(...binParams, ...cover.raw.flatMap(([lo, hi]) => [lo.toISOString(), hi.toISOString()]), ...filterParams);
+  }
+  return { text: parts.join('\n union all\n'), params };
 }
 
+const emptyAcc = (): Acc => ({ syncs: 0, success: 0, failed: 0, skipped: 0, latency: new Map() });
+
+function add(into: Acc, from: Acc): void {
+  into.syncs += from.syncs;
+  into.success += from.success;
+  into.failed += from.failed;
+  into.skipped += from.skipped;
+  mergeHistograms(into.latency, from.latency);
+}
+
+const orNull = (v: string) => (v === '' ? null : v);
+/** Nulls first, then by name: the order the series and the directions are listed in. */
+const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+
 /**
- * One statement for the counts and percentiles of every bucket of every series (system × catalog
- * × direction), of each direction and of the whole range (grouping sets), one for the error
- * breakdown. Both read the range off the created_at index, so they work the same on a table
- * partitioned by created_at.
+ * Counts and time-to-sync percentiles of every bucket of every series (system × catalog ×
+ * direction), of each direction and of the whole window, and the failures by code, from the
+ * rollups the sync_events triggers keep (migration 20261210): a day in 15-minute buckets is about
+ * a hundred rows per series whatever the traffic. Percentiles are percentile_cont's over the
+ * stored histogram (latency-histogram.ts): exact for distinct values more than 2 % apart.
  */
 export async function syncAnalytics(em: EntityManager, f: AnalyticsFilter): Promise<SyncAnalytics> {
-  const range = rangeCte(f);
-  const [stats, errors] = await Promise.all([
-    sql<StatsRow>(
-      em,
-      `${range.text}
-       select grouping(start, system, catalog, direction) as level, start, system, catalog, direction,
-              count(*) as syncs,
-              count(*) filter (where status = 'success') as success,
-              count(*) filter (where status in (${FAILED})) as failed,
-              count(*) filter (where status = 'skipped') as skipped,
-              percentile_cont(0.5) within group (order by ms) as p50,
-              percentile_cont(0.95) within group (order by ms) as p95,
-              percentile_cont(0.99) within group (order by ms) as p99
-         from e
-        group by grouping sets ((start, system, catalog, direction), (direction), ())
-        order by system nulls first, catalog, direction nulls first, start`,
-      range.params,
-    ),
-    sql<{ system: string | null; catalog: string; code: string; count: string }>(
-      em,
-      `${range.text}
-       select system, catalog, coalesce(payload->>'code', status) as code, count(*) as count
-         from e where status in (${FAILED})
-        group by 1, 2, 3 order by count desc, system, catalog, code`,
-      range.params,
-    ),
-  ]);
+  const statement = windowStatement(f);
+  const rows = statement.text === '' ? [] : await sql<PartRow>(em, statement.text, statement.params);
 
-  const series = new Map<string, AnalyticsSeries>();
-  const byDirection: SyncAnalytics['totals']['by_direction'] = [];
-  let overall: AnalyticsStats = emptyStats();
-  for (const row of stats) {
-    const s = statsOf(row);
-    if (row.level === 0) {
-      const key = JSON.stringify([row.system, row.catalog, row.direction]);
-      if (!series.has(key)) series.set(key, { system: row.system, catalog: row.catalog!, direction: row.direction, buckets: [] });
-      series.get(key)!.buckets.push({ start: pgTime(row.start!), ...s });
-    } else if (row.level === 0b1110) byDirection.push({ direction: row.direction, ...s });
-    else overall = s;
+  const cells = new Map<string, { system: string | null; catalog: string; direction: string | null; start: Date; acc: Acc }>();
+  const errors = new Map<string, { system: string | null; catalog: string; code: string; count: number }>();
+  for (const row of rows) {
+    const part: Acc = { syncs: Number(row.syncs), success: Number(row.success), failed: Number(row.failed), skipped: Number(row.skipped), latency: new Map() };
+    addHistogram(part.latency, row.latency);
+    const start = pgTime(row.bucket);
+    const key = JSON.stringify([row.system, row.catalog, row.direction, start.getTime()]);
+    if (!cells.has(key)) cells.set(key, { system: orNull(row.system), catalog: row.catalog, direction: orNull(row.direction), start, acc: emptyAcc() });
+    add(cells.get(key)!.acc, part);
+    for (const [code, n] of Object.entries(row.errors)) {
+      const errorKey = JSON.stringify([row.system, row.catalog, code]);
+      const e = errors.get(errorKey) ?? { system: orNull(row.system), catalog: row.catalog, code, count: 0 };
+      e.count += Number(n);
+      errors.set(errorKey, e);
+    }
+  }
+
+  const series = new Map<string, { system: string | null; catalog: string; direction: string | null; buckets: Map<number, Acc> }>();
+  const directions = new Map<string | null, Acc>();
+  const overall = emptyAcc();
+  for (const cell of cells.values()) {
+    // A series whose bucket nets to nothing (rows deleted since) is not one.
+    if (cell.acc.syncs === 0) continue;
+    const key = JSON.stringify([cell.system, cell.catalog, cell.direction]);
+    if (!series.has(key)) series.set(key, { system: cell.system, catalog: cell.catalog, direction: cell.direction, buckets: new Map() });
+    series.get(key)!.buckets.set(cell.start.getTime(), cell.acc);
+    if (!directions.has(cell.direction)) directions.set(cell.direction, emptyAcc());
+    add(directions.get(cell.direction)!, cell.acc);
+    add(overall, cell.acc);
   }
   const starts = bucketStarts(f);
   return {
-    totals: { ...overall, by_direction: byDirection },
-    series: [...series.values()].map((s) => ({ ...s, buckets: filled(starts, s.buckets) })),
-    errors: errors.map((e) => ({ ...e, count: Number(e.count) })),
+    totals: {
+      ...statsOf(overall),
+      by_direction: [...directions.entries()].sort(([a], [b]) => byName(a, b)).map(([direction, acc]) => ({ direction, ...statsOf(acc) })),
+    },
+    series: [...series.values()]
+      .sort((a, b) => byName(a.system, b.system) || byName(a.catalog, b.catalog) || byName(a.direction, b.direction))
+      .map((s) => ({
+        system: s.system,
+        catalog: s.catalog,
+        direction: s.direction,
+        buckets: starts.map((start) => {
+          const acc = s.buckets.get(start.getTime());
+          return { start, ...(acc ? statsOf(acc) : emptyStats()) };
+        }),
+      })),
+    errors: [...errors.values()]
+      .filter((e) => e.count !== 0)
+      .sort((a, b) => b.count - a.count || byName(a.system, b.system) || byName(a.catalog, b.catalog) || byName(a.code, b.code)),
   };
 }
 
-const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
+const ms = (v: number | null) => (v === null ? null : Math.round(v));
 
-function statsOf(row: StatsRow): AnalyticsStats {
-  const success = Number(row.success);
-  const failed = Number(row.failed);
+function statsOf(acc: Acc): AnalyticsStats {
   return {
-    syncs: Number(row.syncs),
-    success,
-    failed,
-    skipped: Number(row.skipped),
-    success_rate: success + failed === 0 ? null : success / (success + failed),
-    p50_ms: ms(row.p50),
-    p95_ms: ms(row.p95),
-    p99_ms: ms(row.p99),
+    syncs: acc.syncs,
+    success: acc.success,
+    failed: acc.failed,
+    skipped: acc.skipped,
+    success_rate: acc.success + acc.failed === 0 ? null : acc.success / (acc.success + acc.failed),
+    p50_ms: ms(percentile(acc.latency, 0.5)),
+    p95_ms: ms(percentile(acc.latency, 0.95)),
+    p99_ms: ms(percentile(acc.latency, 0.99)),
   };
 }
 
@@ -170,9 +214,4 @@ export function bucketStarts(f: Pick<AnalyticsFilter, 'from' | 'to' | 'bucketSec
   const out: Date[] = [];
   for (let t = first; t < f.to.getTime(); t += step) out.push(new Date(t));
   return out;
-}
-
-function filled(starts: Date[], buckets: AnalyticsSeries['buckets']): AnalyticsSeries['buckets'] {
-  const at = new Map(buckets.map((b) => [b.start.getTime(), b]));
-  return starts.map((start) => at.get(start.getTime()) ?? { start, ...emptyStats() });
 }

@@ -1,0 +1,3 @@
+export * from './latency-histogram';
+export * from './rollups';
+export * from './window-cover';
