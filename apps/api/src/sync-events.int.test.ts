@@ -96,8 +96,12 @@ describe('GET /api/v1/sync-events', () => {
     expect(ids(p1)).toEqual([late, b]);
     expect(ids(await list({ ...day, limit: 2, before_id: p1.body.next_before_id }))).toEqual([a]);
     expect(ids(await list({ ...day, status: 'success', system: 'stripe', direction: 'outbound' }))).toEqual([late, b, a]);
-    // A longer window is read by id: the same answer.
-    expect(ids(await list({ from: '2026-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' }))).toEqual([late + 1, late, b, a, before]);
+    // Hours apart: the newest id may be in an earlier hour.
+    const latest = await seed({ at: '2026-01-01T09:30:00Z' });
+    expect(ids(await list({ from: '2026-01-01T09:00:00Z', to: '2026-01-01T11:00:00Z', limit: 3 }))).toEqual([latest, late, b]);
+    expect(ids(await list({ from: '2026-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' }))).toEqual([latest, late + 1, late, b, a, before]);
+    // A window longer than a week is read by id: the same answer.
+    expect(ids(await list({ from: '2025-12-20T00:00:00Z', to: '2026-01-03T00:00:00Z' }))).toEqual([latest, late + 1, late, b, a, before]);
   });
 
   it('pages by id with before_id, stable while new rows arrive', async () => {

@@ -28,7 +28,7 @@ describe("the inbound worker's rollup schedule", () => {
       await schedule.stop();
     }
     expect((await rowCounts(orm.em.fork())).get('customers:live')).toBe(3);
-    expect(await query(`select width, syncs::int from sync_event_rollups order by width`)).toEqual([60, 300, 900, 3600, 86400].map((width) => ({ width, syncs: 1 })));
+    expect(await query(`select width, syncs::int from sync_event_rollups order by width`)).toEqual([60, 300, 900, 3600, 21600, 86400].map((width) => ({ width, syncs: 1 })));
   });
 
   it('does nothing when turned off (0)', async () => {

@@ -21,20 +21,37 @@ async function foldOnce(em: EntityManager, batch: number): Promise<Compaction | 
   return em.transactional(async (tx) => {
     const [lock] = await sql<{ ok: boolean }>(tx, `select pg_try_advisory_xact_lock(hashtext('sync_rollups')) as ok`);
     if (!lock?.ok) return undefined;
+    // The maps summed key by key as rows (jsonb_each), not pair by pair: a merge per delta made the
+    // upgrade's first fold (a delta per minute and series of the whole trail) take minutes.
+    const key = 'width, start, system, catalog, direction';
     const [rollups] = await sql<{ n: string }>(
       tx,
       `with d as (
          delete from sync_event_rollup_deltas where id in (select id from sync_event_rollup_deltas order by id limit ?) returning *),
+       p as (
+         select w.width, date_bin(make_interval(secs => w.width), d.minute, '2000-01-01T00:00:00Z') as start, d.system, d.catalog, d.direction,
+                d.syncs, d.success, d.failed, d.skipped, d.latency, d.errors
+           from d cross join (values ${WIDTHS}) w(width)),
+       c as (
+         select ${key}, sum(syncs) as syncs, sum(success) as success, sum(failed) as failed, sum(skipped) as skipped from p group by 1, 2, 3, 4, 5),
+       l as (
+         select ${key}, jsonb_object_agg(k, jsonb_build_array(n, s)) as latency
+           from (select ${key}, e.key as k, sum((e.value->>0)::numeric) as n, sum((e.value->>1)::numeric) as s
+                   from p cross join jsonb_each(p.latency) e group by 1, 2, 3, 4, 5, 6) x
+          where n <> 0 group by 1, 2, 3, 4, 5),
+       r as (
+         select ${key}, jsonb_object_agg(k, n) as errors
+           from (select ${key}, e.key as k, sum(e.value::text::numeric) as n from p cross join jsonb_each(p.errors) e group by 1, 2, 3, 4, 5, 6) x
+          where n <> 0 group by 1, 2, 3, 4, 5),
        folded as (
-         insert into sync_event_rollups as r (width, start, system, catalog, direction, syncs, success, failed, skipped, latency, errors)
-         select w.width, date_bin(make_interval(secs => w.width), d.minute, '2000-01-01T00:00:00Z'), d.system, d.catalog, d.direction,
-                sum(d.syncs), sum(d.success), sum(d.failed), sum(d.skipped), sync_rollup_sum(d.latency), sync_rollup_sum(d.errors)
-           from d cross join (values ${WIDTHS}) w(width)
-          group by 1, 2, 3, 4, 5
-         on conflict (width, start, system, catalog, direction) do update
-            set syncs = r.syncs + excluded.syncs, success = r.success + excluded.success, failed = r.failed + excluded.failed,
-                skipped = r.skipped + excluded.skipped, latency = sync_rollup_merge(r.latency, excluded.latency),
-                errors = sync_rollup_merge(r.errors, excluded.errors))
+         insert into sync_event_rollups as t (${key}, syncs, success, failed, skipped, latency, errors)
+         select c.width, c.start, c.system, c.catalog, c.direction, c.syncs, c.success, c.failed, c.skipped,
+                coalesce(l.latency, '{}'::jsonb), coalesce(r.errors, '{}'::jsonb)
+           from c left join l using (${key}) left join r using (${key})
+         on conflict (${key}) do update
+            set syncs = t.syncs + excluded.syncs, success = t.success + excluded.success, failed = t.failed + excluded.failed,
+                skipped = t.skipped + excluded.skipped, latency = sync_rollup_merge(t.latency, excluded.latency),
+                errors = sync_rollup_merge(t.errors, excluded.errors))
        select count(*) as n from d`,
       [batch],
     );

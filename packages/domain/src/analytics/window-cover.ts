@@ -1,5 +1,5 @@
 /** The period widths sync_event_rollups holds, in seconds (migration 20261210): each divides the next. */
-export const ROLLUP_WIDTHS = [60, 300, 900, 3600, 86400] as const;
+export const ROLLUP_WIDTHS = [60, 300, 900, 3600, 21_600, 86_400] as const;
 
 /** Rollup rows of one width whose start lies in [from, to). */
 export interface RollupBlock {
