@@ -22,23 +22,36 @@ export function mergeHistograms(into: Histogram, from: Histogram): void {
   }
 }
 
-/** percentile_cont(p) over the histogram's values; null when it holds none. */
-export function percentile(h: Histogram, p: number): number | null {
+/** percentile_cont of each of `ps` over the histogram's values (one sort for all); nulls when it holds none. */
+export function percentiles(h: Histogram, ps: readonly number[]): Array<number | null> {
   const buckets = [...h.entries()].filter(([, b]) => b.n > 0).sort(([a], [b]) => a - b);
   const total = buckets.reduce((n, [, b]) => n + b.n, 0);
-  if (total === 0) return null;
+  if (total === 0) return ps.map(() => null);
+  // Cumulative counts: the value at a rank is the mean of the first bucket whose count passes it.
+  const ends: number[] = [];
+  let seen = 0;
+  for (const [, b] of buckets) ends.push((seen += b.n));
   const valueAt = (rank: number): number => {
-    let seen = 0;
-    for (const [, b] of buckets) {
-      seen += b.n;
-      if (rank < seen) return b.sum / b.n;
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank < ends[mid]!) hi = mid;
+      else lo = mid + 1;
     }
-    const last = buckets[buckets.length - 1]![1];
-    return last.sum / last.n;
+    const b = buckets[lo]![1];
+    return b.sum / b.n;
   };
-  const h0 = (total - 1) * p;
-  const lo = Math.floor(h0);
-  const hi = Math.ceil(h0);
-  const a = valueAt(lo);
-  return lo === hi ? a : a + (h0 - lo) * (valueAt(hi) - a);
+  return ps.map((p) => {
+    const h0 = (total - 1) * p;
+    const lo = Math.floor(h0);
+    const hi = Math.ceil(h0);
+    const a = valueAt(lo);
+    return lo === hi ? a : a + (h0 - lo) * (valueAt(hi) - a);
+  });
+}
+
+/** percentile_cont(p) over the histogram's values; null when it holds none. */
+export function percentile(h: Histogram, p: number): number | null {
+  return percentiles(h, [p])[0]!;
 }

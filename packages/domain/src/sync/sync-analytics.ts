@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
-import { addHistogram, coverWindow, mergeHistograms, percentile, type Histogram } from '../analytics';
+import { addHistogram, coverWindow, mergeHistograms, percentiles, type Histogram } from '../analytics';
 import { pgTime } from './pg-time';
 
 /** Outcomes that count against the success rate: the attempt did not get the change there. */
@@ -139,14 +139,17 @@ export async function syncAnalytics(em: EntityManager, f: AnalyticsFilter): Prom
   const cells = new Map<string, { system: string | null; catalog: string; direction: string | null; start: Date; acc: Acc }>();
   const errors = new Map<string, { system: string | null; catalog: string; code: string; count: number }>();
   for (const row of rows) {
-    const part: Acc = { syncs: Number(row.syncs), success: Number(row.success), failed: Number(row.failed), skipped: Number(row.skipped), latency: new Map() };
-    addHistogram(part.latency, row.latency);
     const start = pgTime(row.bucket);
-    const key = JSON.stringify([row.system, row.catalog, row.direction, start.getTime()]);
-    if (!cells.has(key)) cells.set(key, { system: orNull(row.system), catalog: row.catalog, direction: orNull(row.direction), start, acc: emptyAcc() });
-    add(cells.get(key)!.acc, part);
+    const key = `${row.system}\u0000${row.catalog}\u0000${row.direction}\u0000${start.getTime()}`;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { system: orNull(row.system), catalog: row.catalog, direction: orNull(row.direction), start, acc: emptyAcc() }));
+    cell.acc.syncs += Number(row.syncs);
+    cell.acc.success += Number(row.success);
+    cell.acc.failed += Number(row.failed);
+    cell.acc.skipped += Number(row.skipped);
+    addHistogram(cell.acc.latency, row.latency);
     for (const [code, n] of Object.entries(row.errors)) {
-      const errorKey = JSON.stringify([row.system, row.catalog, code]);
+      const errorKey = `${row.system}\u0000${row.catalog}\u0000${code}`;
       const e = errors.get(errorKey) ?? { system: orNull(row.system), catalog: row.catalog, code, count: 0 };
       e.count += Number(n);
       errors.set(errorKey, e);
@@ -159,7 +162,7 @@ export async function syncAnalytics(em: EntityManager, f: AnalyticsFilter): Prom
   for (const cell of cells.values()) {
     // A series whose bucket nets to nothing (rows deleted since) is not one.
     if (cell.acc.syncs === 0) continue;
-    const key = JSON.stringify([cell.system, cell.catalog, cell.direction]);
+    const key = `${cell.system ?? ''}\u0000${cell.catalog}\u0000${cell.direction ?? ''}`;
     if (!series.has(key)) series.set(key, { system: cell.system, catalog: cell.catalog, direction: cell.direction, buckets: new Map() });
     series.get(key)!.buckets.set(cell.start.getTime(), cell.acc);
     if (!directions.has(cell.direction)) directions.set(cell.direction, emptyAcc());
@@ -192,15 +195,16 @@ export async function syncAnalytics(em: EntityManager, f: AnalyticsFilter): Prom
 const ms = (v: number | null) => (v === null ? null : Math.round(v));
 
 function statsOf(acc: Acc): AnalyticsStats {
+  const [p50, p95, p99] = percentiles(acc.latency, [0.5, 0.95, 0.99]) as [number | null, number | null, number | null];
   return {
     syncs: acc.syncs,
     success: acc.success,
     failed: acc.failed,
     skipped: acc.skipped,
     success_rate: acc.success + acc.failed === 0 ? null : acc.success / (acc.success + acc.failed),
-    p50_ms: ms(percentile(acc.latency, 0.5)),
-    p95_ms: ms(percentile(acc.latency, 0.95)),
-    p99_ms: ms(percentile(acc.latency, 0.99)),
+    p50_ms: ms(p50),
+    p95_ms: ms(p95),
+    p99_ms: ms(p99),
   };
 }
 
