@@ -10,7 +10,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
-import { isolateTopics, ROOT, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
+import { isolateTopics, ROOT, runCli, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
 
 const KEY = 'console-e2e-key-0123456789abcdef';
 /** The key's name in API_KEYS: what the console shows as who made each change. */
@@ -172,6 +172,47 @@ describe('the sync console', () => {
     expect(await page.getByTestId('console-error').isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('shows the last reconcile of each catalog, the invoices’ beside the customers’: system, finished time, drift count and the drifting rows', async () => {
+    interface Report {
+      system: string;
+      finished_at: string;
+      drift_count: number;
+    }
+    await page.getByTestId('reconcile-invoice-none').waitFor();
+    await page.getByTestId('reconcile-customer-none').waitFor();
+    expect(await page.getByTestId('summary-drift-invoice').textContent()).toBe('—');
+
+    // Made in Stripe's dashboard without an event, for a customer only Stripe has: drift for both catalogs.
+    const admin = async (p: string, body: unknown) => ((await (await fetch(`${urlOf('emulator')}/_emulator${p}`, { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string }).id;
+    const stranger = await admin('/dashboard/customers?silent=true', { name: 'Walk-in', email: 'walk-in@console.test' });
+    const made = await admin('/dashboard/invoices?silent=true', { customer: stranger, currency: 'eur', lines: [{ description: 'Repair', unit_amount: 12000 }], finalize: true });
+    const invoices = await runCli<Report>(['reconcile', '--catalog', 'invoice']);
+    expect(invoices.code).toBe(3);
+    expect(invoices.json.drift_count).toBeGreaterThanOrEqual(1);
+    const customers = await runCli<Report>(['reconcile']);
+    expect(customers.code).toBe(3); // Walk-in is Stripe's only
+
+    // The section refreshes every 15 s.
+    await textOf('the invoices’ drift count', page.getByTestId('reconcile-invoice-drift-count'), (t) => t === String(invoices.json.drift_count), 45_000);
+    const invoiceBlock = page.getByTestId('reconcile-invoice');
+    expect(await page.getByTestId('reconcile-invoice-system').textContent()).toBe('stripe');
+    // Shown as the browser's local time (of day, when it was today).
+    const finished = await page.evaluate((iso) => [new Date(iso).toLocaleTimeString(), new Date(iso).toLocaleString()], invoices.json.finished_at);
+    expect(finished).toContain(await page.getByTestId('reconcile-invoice-finished').textContent());
+    expect(await page.getByTestId('reconcile-invoice-kind-missing_internally').textContent()).toBe('missing_internally1');
+    expect(await invoiceBlock.locator('tr', { hasText: made }).textContent()).toMatch(/missing_internally.*open .*120[.,]00/);
+    await textOf('the customers’ drift count', page.getByTestId('reconcile-customer-drift-count'), (t) => t === String(customers.json.drift_count));
+    expect(await page.getByTestId('reconcile-customer-system').textContent()).toBe('stripe');
+    expect(await page.getByTestId('reconcile-customer').locator('tr', { hasText: stranger }).textContent()).toContain('Walk-in <walk-in@console.test>');
+
+    // The live counts: one tile per catalog.
+    await textOf('the invoices’ drift tile', page.getByTestId('summary-drift-invoice'), (t) => t === String(invoices.json.drift_count));
+    expect(await page.getByTestId('summary-drift-invoice-detail').textContent()).toContain('stripe');
+    await textOf('the customers’ drift tile', page.getByTestId('summary-drift-customer'), (t) => t === String(customers.json.drift_count));
+    expect(pageErrors).toEqual([]);
+    expect(await page.getByTestId('console-error').isVisible()).toBe(false);
+  }, 90_000);
 
   it('charts the sync analytics: syncs per bucket, time-to-sync percentiles, errors by code', async () => {
     // The real attempts above (a failure, a park, the replayed success with its time-to-sync), and a

@@ -140,6 +140,15 @@ describe('invoices, operated with pnpm sync', () => {
     const drift = await runCli<Report>(['reconcile', '--catalog', 'invoice']);
     expect(drift.code).toBe(3);
     expect(drift.json.by_kind).toMatchObject({ missing_internally: 1 });
+    // The API answers with the report the CLI stored, as stored, naming its catalog; without
+    // ?catalog= it stays the customers' (none has run here).
+    const shown = await api<Report & { stored_at: string }>('GET', '/api/v1/reconcile/last?catalog=invoice&system=stripe');
+    expect(shown.status).toBe(200);
+    const { stored_at, ...stored } = shown.body;
+    expect(stored).toEqual(drift.json);
+    expect(stored).toMatchObject({ catalog: 'invoice', drifts: [expect.objectContaining({ kind: 'missing_internally', external_id: made, invoice_id: null })] });
+    expect(Number.isNaN(Date.parse(stored_at))).toBe(false);
+    expect((await api('GET', '/api/v1/reconcile/last')).status).toBe(404);
 
     const backfill = await runCli<{ import: { seen: number; created: number } }>(['backfill', '--catalog', 'invoice', '--direction', 'import']);
     expect(backfill.code).toBe(0);

@@ -207,6 +207,9 @@ describe('GET /api/v1/sync/summary', () => {
     await query(`insert into sync_cursors (name, value) values ('reconcile:stripe:last_report', $1::jsonb)`, [
       JSON.stringify({ system: 'stripe', finished_at: '2026-01-01T10:00:00.000Z', drift_count: 3 }),
     ]);
+    await query(`insert into sync_cursors (name, value) values ('reconcile:stripe:invoice:last_report', $1::jsonb)`, [
+      JSON.stringify({ system: 'stripe', catalog: 'invoice', finished_at: '2026-01-01T11:00:00.000Z', drift_count: 2 }),
+    ]);
 
     const res = await api().get('/api/v1/sync/summary');
     expect(res.status).toBe(200);
@@ -216,7 +219,12 @@ describe('GET /api/v1/sync/summary', () => {
       sync_events_last_hour: { success: 2, failed: 1 },
       dead_letters_parked: 2,
       outbox: { backlog: 3, oldest_age_seconds: expect.any(Number) },
+      // The customers' alone, as before invoices were reconciled; every catalog's beside it.
       last_reconcile: { system: 'stripe', finished_at: '2026-01-01T10:00:00.000Z', drift_count: 3 },
+      last_reconcile_by_catalog: {
+        customer: { system: 'stripe', finished_at: '2026-01-01T10:00:00.000Z', drift_count: 3 },
+        invoice: { system: 'stripe', finished_at: '2026-01-01T11:00:00.000Z', drift_count: 2 },
+      },
       generated_at: expect.any(String),
     });
     expect(res.body.outbox.oldest_age_seconds).toBeGreaterThanOrEqual(119);
@@ -226,6 +234,7 @@ describe('GET /api/v1/sync/summary', () => {
   it('answers on an empty database', async () => {
     const res = await api().get('/api/v1/sync/summary');
     expect(res.body).toMatchObject({ customers: 0, mapped: {}, sync_events_last_hour: {}, dead_letters_parked: 0, outbox: { backlog: 0, oldest_age_seconds: null }, last_reconcile: null });
+    expect(res.body.last_reconcile_by_catalog).toEqual({ customer: null, invoice: null });
   });
 });
 
@@ -257,10 +266,65 @@ describe('GET /api/v1/reconcile/last', () => {
     await query(`insert into sync_cursors (name, value) values ('catchup:stripe', '{"cursor":"evt_1"}')`); // other cursors are not reports
     const newest = await api().get('/api/v1/reconcile/last');
     expect(newest.status).toBe(200);
-    expect(newest.body).toEqual({ ...report('stripe', 1), stored_at: '2026-01-01T10:00:00.000Z' });
+    // A report stored before there were other catalogs names none: the answer says whose it is.
+    expect(newest.body).toEqual({ ...report('stripe', 1), catalog: 'customer', stored_at: '2026-01-01T10:00:00.000Z' });
     expect((await api().get('/api/v1/reconcile/last').query({ system: 'salesforce' })).body.drift_count).toBe(5);
     expect((await api().get('/api/v1/reconcile/last').query({ system: 'hubspot' })).status).toBe(404);
     expect((await api().get('/api/v1/reconcile/last').query({ system: 'NOT A NAME' })).status).toBe(422);
+  });
+
+  const invoiceReport = (system: string, drift: number) => ({
+    id: `ri-${system}`,
+    system,
+    catalog: 'invoice',
+    started_at: '2026-01-01T11:59:00.000Z',
+    finished_at: '2026-01-01T12:00:00.000Z',
+    internal_invoices: 3,
+    external_invoices: 4,
+    drift_count: drift,
+    by_kind: { missing_in_external: 0, missing_internally: drift, unlinked_internal_id: 0, stale_mapping: 0, field_mismatch: 0 },
+    drifts: [{ kind: 'missing_internally', invoice_id: null, external_id: 'in_1', theirs: { status: 'open', currency: 'eur', amount_due: 12000, amount_paid: 0, number: 'A-1' } }],
+    repaired: false,
+  });
+  const storeInvoices = (system: string, drift: number, at: string) =>
+    query(`insert into sync_cursors (name, value, updated_at) values ($1, $2::jsonb, $3)`, [`reconcile:${system}:invoice:last_report`, JSON.stringify(invoiceReport(system, drift)), at]);
+  const last = (q: Record<string, string>) => api().get('/api/v1/reconcile/last').query(q);
+
+  it('?catalog= picks the catalog; without it, the customers’ report as before, even when another catalog’s is newer', async () => {
+    await store('stripe', 1, '2026-01-01T10:00:00Z');
+    await storeInvoices('stripe', 2, '2026-01-01T12:00:00Z');
+    await storeInvoices('salesforce', 7, '2026-01-01T08:00:00Z');
+
+    const customers = { ...report('stripe', 1), catalog: 'customer', stored_at: '2026-01-01T10:00:00.000Z' };
+    expect((await last({})).body).toEqual(customers);
+    expect((await last({ catalog: 'customer' })).body).toEqual(customers);
+    const invoices = await last({ catalog: 'invoice' });
+    expect(invoices.status).toBe(200);
+    expect(invoices.body).toEqual({ ...invoiceReport('stripe', 2), stored_at: '2026-01-01T12:00:00.000Z' });
+    expect((await last({ catalog: 'invoice', system: 'salesforce' })).body).toMatchObject({ system: 'salesforce', catalog: 'invoice', drift_count: 7 });
+  });
+
+  it('404 while a catalog has no report (with that system), though another catalog has', async () => {
+    await store('stripe', 1, '2026-01-01T10:00:00Z');
+    const none = await last({ catalog: 'invoice' });
+    expect(none.status).toBe(404);
+    expect(none.body.error).toMatchObject({ code: 'reconcile_report_not_found', message: 'no invoice reconciliation report yet' });
+    await storeInvoices('stripe', 0, '2026-01-01T12:00:00Z');
+    expect((await last({ catalog: 'invoice', system: 'hubspot' })).body.error.message).toBe('no invoice reconciliation report for hubspot yet');
+    expect((await last({ catalog: 'invoice', system: 'stripe' })).status).toBe(200);
+  });
+
+  it.each([
+    [{ catalog: 'order' }, 'catalog: catalog must be one of ours: customer, invoice'],
+    [{ catalog: 'Invoice' }, 'catalog: catalog must be a catalog name such as invoice'],
+    [{ catalog: 'x'.repeat(51) }, 'catalog: catalog must be a catalog name'],
+    [{ catalog: '' }, 'catalog: catalog must be a catalog name'],
+    [{ catalog: 'invoice', extra: '1' }, 'extra'],
+  ])('answers 422 in the error shape for %j', async (q, message) => {
+    await storeInvoices('stripe', 2, '2026-01-01T12:00:00Z');
+    const res = await last(q);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining(message) });
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { applyExternalChange, applyInvoiceChange, InvoiceService, openOrm, pushInvoice, type ExternalChange, type ExternalInvoiceState, type ExternalState, type MikroORM } from '@cs/domain';
+import { applyExternalChange, applyInvoiceChange, InvoiceService, lastReconcileReport, openOrm, pushInvoice, type ExternalChange, type ExternalInvoiceState, type ExternalState, type MikroORM } from '@cs/domain';
 import { StripeIntegration } from '@cs/integrations';
 import { envelope, type ExternalChangeInput, type InvoiceEventMessage } from '@cs/kafka-schemas';
 import { createLogger, TokenBucket } from '@cs/platform';
@@ -171,6 +171,11 @@ describe('reconcile of invoices', () => {
     expect(byKind.field_mismatch).toMatchObject({ invoice_id: paid.id, ours: { status: 'open', amount_paid: 0 }, theirs: { status: 'paid', amount_paid: 1000 } });
     // Stored as the invoices' report, apart from the customers'.
     expect(await query(`select name from sync_cursors where name like 'reconcile:%'`)).toEqual([{ name: 'reconcile:stripe:invoice:last_report' }]);
+    // What the API and the console read back: this report for the invoices (with or without the system), none for the customers.
+    const em = orm.em.fork();
+    for (const system of ['stripe', undefined]) expect(await lastReconcileReport(em, system, 'invoice')).toMatchObject({ system: 'stripe', catalog: 'invoice', report: JSON.parse(JSON.stringify(report)) });
+    expect(await lastReconcileReport(em)).toBeUndefined();
+    expect(await lastReconcileReport(em, 'stripe', 'customer')).toBeUndefined();
 
     await query(`delete from outbox`);
     const fed: ExternalChangeInput[] = [];

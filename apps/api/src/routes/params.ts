@@ -12,6 +12,9 @@ export const intString = (what: string, min: number, max: number) =>
     // In the OpenAPI document: the integer and its range (the text pattern alone would allow 0 and 9999999999).
     .meta({ type: 'integer', minimum: min, maximum: max });
 
+/** The name of a system or a catalog, as they are spelled everywhere (stripe, invoice). */
+export const nameString = (what: string, example: string) => z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, `${what} must be a ${what} name such as ${example}`);
+
 /** An ISO 8601 date-time with a zone (`2026-11-28T10:00:00Z`, `…+01:00`), as a Date. */
 export const isoDateTime = (what: string) =>
   z.iso

@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../sql';
 import { rowCounts } from '../analytics';
-import { lastReconcileReport } from './reconcile-report';
+import { catalogNames } from '../catalogs/names';
+import { lastReconcileReport, type StoredReconcileReport } from './reconcile-report';
+
+export interface LastReconcile {
+  system: string | null;
+  finished_at: string | null;
+  drift_count: number | null;
+}
 
 export interface SyncSummary {
   customers: number;
@@ -9,8 +16,21 @@ export interface SyncSummary {
   sync_events_last_hour: Record<string, number>;
   dead_letters_parked: number;
   outbox: { backlog: number; oldest_age_seconds: number | null };
-  last_reconcile: { system: string | null; finished_at: string | null; drift_count: number | null } | null;
+  /** The customers' last reconciliation, as before there were other catalogs. */
+  last_reconcile: LastReconcile | null;
+  /** Every catalog's last reconciliation (null: none yet), by catalog name. */
+  last_reconcile_by_catalog: Record<string, LastReconcile | null>;
   generated_at: Date;
+}
+
+function lastReconcile(stored: StoredReconcileReport | undefined): LastReconcile | null {
+  if (!stored) return null;
+  const { report } = stored;
+  return {
+    system: typeof report.system === 'string' ? report.system : stored.system,
+    finished_at: typeof report.finished_at === 'string' ? report.finished_at : null,
+    drift_count: typeof report.drift_count === 'number' ? report.drift_count : null,
+  };
 }
 
 const byKey = (rows: Array<{ key: string; n: string }>) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
@@ -25,7 +45,7 @@ const MAPPINGS = 'external_mappings:';
  * poll stays cheap as the tables grow.
  */
 export async function syncSummary(em: EntityManager): Promise<SyncSummary> {
-  const [counts, events, parked, outbox, report] = await Promise.all([
+  const [counts, events, parked, outbox, reports] = await Promise.all([
     rowCounts(em),
     sql<{ key: string; n: string }>(em, `select status as key, count(*) as n from sync_events where created_at > now() - interval '1 hour' group by status`),
     sql<{ n: string }>(em, `select count(*) as n from dead_letters where status = 'parked'`),
@@ -34,8 +54,9 @@ export async function syncSummary(em: EntityManager): Promise<SyncSummary> {
       `select (select count(*) from outbox where published_at is null) as n,
               (select extract(epoch from now() - created_at) from outbox where published_at is null order by id limit 1) as age`,
     ),
-    lastReconcileReport(em),
+    Promise.all(catalogNames.map(async (catalog) => [catalog, lastReconcile(await lastReconcileReport(em, undefined, catalog))] as const)),
   ]);
+  const byCatalog = Object.fromEntries(reports);
   const age = outbox[0]?.age;
   return {
     customers: counts.get('customers:live') ?? 0,
@@ -43,13 +64,8 @@ export async function syncSummary(em: EntityManager): Promise<SyncSummary> {
     sync_events_last_hour: byKey(events),
     dead_letters_parked: Number(parked[0]?.n ?? 0),
     outbox: { backlog: Number(outbox[0]?.n ?? 0), oldest_age_seconds: age === null || age === undefined ? null : Math.max(0, Math.round(Number(age))) },
-    last_reconcile: report
-      ? {
-          system: typeof report.report.system === 'string' ? report.report.system : report.system,
-          finished_at: typeof report.report.finished_at === 'string' ? report.report.finished_at : null,
-          drift_count: typeof report.report.drift_count === 'number' ? report.report.drift_count : null,
-        }
-      : null,
+    last_reconcile: byCatalog.customer ?? null,
+    last_reconcile_by_catalog: byCatalog,
     generated_at: new Date(),
   };
 }

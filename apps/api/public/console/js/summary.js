@@ -21,12 +21,9 @@ export async function refreshSummary(container) {
       tile('Sync events, last hour', total(d.sync_events_last_hour), 'summary-events', list(d.sync_events_last_hour), failedLastHour > 0),
       tile('Parked dead letters', d.dead_letters_parked, 'summary-parked', null, d.dead_letters_parked > 0),
       tile('Outbox backlog', d.outbox.backlog, 'summary-outbox-backlog', d.outbox.backlog ? `oldest ${ago(d.outbox.oldest_age_seconds)}` : 'all published', d.outbox.oldest_age_seconds > 60),
-      tile(
-        'Last reconcile drift',
-        d.last_reconcile?.drift_count ?? '—',
-        'summary-drift',
-        d.last_reconcile ? `${d.last_reconcile.system ?? ''} ${d.last_reconcile.finished_at ? new Date(d.last_reconcile.finished_at).toLocaleString() : ''}` : 'never run',
-        (d.last_reconcile?.drift_count ?? 0) > 0,
+      // One per catalog (customers, invoices): each is reconciled on its own.
+      ...Object.entries(d.last_reconcile_by_catalog).map(([catalog, r]) =>
+        tile(`Last reconcile drift: ${catalog}s`, r?.drift_count ?? '—', `summary-drift-${catalog}`, r ? `${r.system ?? ''} ${r.finished_at ? new Date(r.finished_at).toLocaleString() : ''}` : 'never run', (r?.drift_count ?? 0) > 0),
       ),
     );
     return frag;

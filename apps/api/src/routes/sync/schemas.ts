@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { SyncStatus } from '@cs/domain';
+import { catalogNames, type SyncStatus } from '@cs/domain';
 import { addressResponse } from '../customers/schemas';
-import { intString, isoDateTime, MAX_INT } from '../params';
+import { intString, isoDateTime, MAX_INT, nameString } from '../params';
 
 const STATUSES = ['pending', 'success', 'skipped', 'retrying', 'failed', 'parked', 'conflict'] as const satisfies readonly SyncStatus[];
-const system = z.string().regex(/^[a-z][a-z0-9_-]{0,49}$/, 'system must be a system name such as stripe');
+const system = nameString('system', 'stripe');
 
 export const syncEventsQuery = z
   .strictObject({
@@ -26,6 +26,10 @@ export const customersSyncQuery = z.strictObject({
 
 export const reconcileQuery = z.strictObject({
   system: system.optional().meta({ description: 'The system reconciled; default: the most recent report of any system' }),
+  catalog: nameString('catalog', 'invoice')
+    .refine((c) => catalogNames.includes(c as (typeof catalogNames)[number]), { message: `catalog must be one of ours: ${catalogNames.join(', ')}` })
+    .default('customer')
+    .meta({ description: `The catalog reconciled: ${catalogNames.join(', ')}. Default: customer, as before there were other catalogs, so that clients that name none get the same answer` }),
 });
 
 const time = z.iso.datetime();
@@ -122,6 +126,7 @@ export const syncEventsResponse = z.object({
   next_before_id: z.number().int().nullable().meta({ description: 'Pass as before_id for the next, older page; null on the last page' }),
 });
 
+const lastReconcile = z.object({ system: z.string().nullable(), finished_at: nullableTime, drift_count: z.number().int().nullable() });
 export const summaryResponse = z.object({
   customers: z.number().int().meta({ description: 'Live (not deleted) customers' }),
   mapped: z.record(z.string(), z.number().int()).meta({ description: 'Customers linked, per external system' }),
@@ -131,29 +136,46 @@ export const summaryResponse = z.object({
     backlog: z.number().int().meta({ description: 'Outbox rows not yet published to Kafka' }),
     oldest_age_seconds: z.number().int().nullable().meta({ description: 'Age of the oldest unpublished row; null when there is none' }),
   }),
-  last_reconcile: z.object({ system: z.string().nullable(), finished_at: nullableTime, drift_count: z.number().int().nullable() }).nullable(),
+  last_reconcile: lastReconcile.nullable().meta({ description: "The customers' last reconciliation (as before there were other catalogs); null until one ran" }),
+  last_reconcile_by_catalog: z
+    .record(z.string(), lastReconcile.nullable())
+    .meta({ description: `Every catalog's last reconciliation, by catalog (${catalogNames.join(', ')}); null until one ran` }),
   generated_at: time,
 });
 
 // Optional: reports stored before phone and address were compared carry neither.
 const side = z.object({ name: z.string(), email: z.string(), phone: z.string().nullable().optional(), address: addressResponse.nullable().optional() });
+const invoiceSide = z.object({ status: z.string(), currency: z.string(), amount_due: z.number().int(), amount_paid: z.number().int(), number: z.string().nullable() });
+const count = z.number().int();
+// What every catalog's report holds; each adds its own counts and drift rows.
+const reportOf = <C extends string>(catalog: C) => ({
+  id: z.string(),
+  system: z.string(),
+  catalog: z.literal(catalog).meta({ description: 'Whose report it is (reports stored before invoices were reconciled name none: they are the customers’)' }),
+  started_at: time,
+  finished_at: time,
+  drift_count: count,
+  by_kind: z.record(z.string(), count),
+  repaired: z.boolean(),
+  stored_at: time,
+});
+const drift = { kind: z.string(), external_id: z.string().nullable() };
 export const reconcileReportResponse = z
-  .object({
-    id: z.string(),
-    system: z.string(),
-    // Reports stored before invoices were reconciled name no catalog (they are the customers').
-    catalog: z.string().optional(),
-    started_at: time,
-    finished_at: time,
-    internal_customers: z.number().int(),
-    external_customers: z.number().int(),
-    drift_count: z.number().int(),
-    by_kind: z.record(z.string(), z.number().int()),
-    drifts: z.array(z.object({ kind: z.string(), customer_id: z.number().int().nullable(), external_id: z.string().nullable(), ours: side.optional(), theirs: side.optional() })),
-    repaired: z.boolean(),
-    stored_at: time,
-  })
-  .meta({ description: 'The report as the reconcile job stored it (drifts holds the first rows; the counts are complete), plus when it was stored' });
+  .discriminatedUnion('catalog', [
+    z.object({
+      ...reportOf('customer'),
+      internal_customers: count,
+      external_customers: count,
+      drifts: z.array(z.object({ ...drift, customer_id: count.nullable(), ours: side.optional(), theirs: side.optional() })),
+    }),
+    z.object({
+      ...reportOf('invoice'),
+      internal_invoices: count,
+      external_invoices: count,
+      drifts: z.array(z.object({ ...drift, invoice_id: count.nullable(), ours: invoiceSide.optional(), theirs: invoiceSide.optional() })),
+    }),
+  ])
+  .meta({ description: 'The report as the reconcile job stored it (drifts holds the first rows; the counts are complete), plus its catalog and when it was stored' });
 
 const circuitState = z.enum(['closed', 'half-open', 'open']);
 export const circuitsResponse = z.object({
