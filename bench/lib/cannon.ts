@@ -22,7 +22,13 @@ export interface CannonResult {
   errors: number;
   statusCodes: Record<string, number>;
   latency: Summary;
+  /** Date.now() (ms, fractional) of the first request built and of the last response: autocannon itself ends on its 1 s tick. */
+  firstSentAt: number;
+  lastResponseAt: number;
 }
+
+/** Date.now() with performance.now()'s resolution. */
+const preciseNow = () => performance.timeOrigin + performance.now();
 
 /**
  * Closed-loop load with autocannon. Latencies are taken from each client's `response` event
@@ -30,14 +36,25 @@ export interface CannonResult {
  */
 export function cannon(opts: CannonOptions): Promise<CannonResult> {
   const latencies: number[] = [];
+  let firstSentAt: number | undefined;
+  let lastResponseAt = 0;
+  const request: autocannon.Request = {
+    ...opts.request,
+    setupRequest: (req: autocannon.Request, context: object) => {
+      firstSentAt ??= preciseNow();
+      const setup = opts.request.setupRequest;
+      return typeof setup === 'function' ? setup(req, context) : req;
+    },
+  };
   const options: autocannon.Options = {
     url: opts.origin,
     headers: opts.headers,
     connections: opts.connections,
     duration: opts.durationS,
-    requests: [opts.request],
+    requests: [request],
     setupClient: (client: Client) => {
       client.on('response', (status, _bytes, responseTime) => {
+        lastResponseAt = preciseNow();
         if (status >= 200 && status < 300) latencies.push(responseTime);
       });
     },
@@ -60,6 +77,8 @@ export function cannon(opts: CannonOptions): Promise<CannonResult> {
         errors: result.errors,
         statusCodes,
         latency: summarize(latencies),
+        firstSentAt: firstSentAt ?? lastResponseAt,
+        lastResponseAt,
       });
     });
   });
