@@ -12,10 +12,10 @@ const logger = createLogger({ name: 'relay-test', level: 'silent' });
 const topic = topics(process.env.KAFKA_TOPIC_PREFIX).customerEvents;
 const invoiceTopic = topics(process.env.KAFKA_TOPIC_PREFIX).invoiceEvents;
 
-function startRelay(brokers = process.env.KAFKA_BROKERS!, pollMs = 200) {
+function startRelay(brokers = process.env.KAFKA_BROKERS!, pollMs = 200, pollingWaitMs?: number) {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'relay-test', logger });
   const producer = createProducer(kafka);
-  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: catalogTopics(process.env.KAFKA_TOPIC_PREFIX), logger, pollMs });
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: catalogTopics(process.env.KAFKA_TOPIC_PREFIX), logger, pollMs, ...(pollingWaitMs !== undefined && { pollingWaitMs }) });
   relay.start();
   return { relay, async stop() { await relay.stop(); await producer.disconnect(); } };
 }
@@ -191,6 +191,8 @@ describe('outbox relay', () => {
     const polling = async () =>
       (await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and objsubid = 1 and mode = 'ExclusiveLock' and granted
                       and database = (select oid from pg_database where datname = current_database())`, [RELAY_POLLING])).length > 0;
+    const queuedForPolling = async () =>
+      (await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and objsubid = 1 and mode = 'ExclusiveLock' and not granted`, [RELAY_POLLING])).length > 0;
     const unpublished = async () => (await query(`select id from outbox where published_at is null`)).length;
     const rawRow = (trace: string, id: number) =>
       JSON.stringify({ id: randomUUID(), type: 'customer.created', idempotency_key: `customer:${id}:v1`, occurred_at: new Date().toISOString(), origin: 'internal', trace_id: trace, payload: {} });
@@ -233,6 +235,37 @@ describe('outbox relay', () => {
         expect(await unpublished()).toBe(0);
       } finally {
         await writer.end();
+        await relay.stop();
+        await seen.stop();
+      }
+    });
+  
+    it('after a wait for the polling lock that timed out, still publishes a row whose writer skipped its NOTIFY during the wait', async () => {
+      const trace = randomUUID();
+      const seen = await collect(topic, byTrace(trace));
+      const relay = startRelay(undefined, NO_POLL, 2000);
+      const holder = new Client({ connectionString: process.env.DATABASE_URL! });
+      const skipper = new Client({ connectionString: process.env.DATABASE_URL! });
+      await Promise.all([holder.connect(), skipper.connect()]);
+      const insert = (c: Client, id: number) =>
+        c.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', $1, 'customer.created', 'internal', $2)`, [id, rawRow(trace, id)]);
+      try {
+        // A writer in flight while the relay sleeps: it holds the polling lock shared (and would notify).
+        await holder.query('begin');
+        await insert(holder, 901);
+        await customers.create({ name: 'Wake', email: `wait-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+        await seen.waitFor(1);
+        await until(queuedForPolling);
+        // The relay's request is queued: this writer's try fails, so it does not notify.
+        await skipper.query('begin');
+        await insert(skipper, 902);
+        await until(async () => !(await queuedForPolling()));
+        await holder.query('rollback');
+        await skipper.query('commit');
+        const msgs = await seen.waitFor(2);
+        expect(msgs.map((m) => m.key)).toEqual([expect.any(String), '902']);
+      } finally {
+        await Promise.all([holder.end(), skipper.end()]);
         await relay.stop();
         await seen.stop();
       }

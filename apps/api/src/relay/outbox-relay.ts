@@ -13,6 +13,8 @@ export interface RelayOptions {
   pollMs: number;
   /** While rows keep coming, the relay looks this often by itself and writers skip their NOTIFY. */
   activePollMs?: number;
+  /** How long the relay waits for RELAY_POLLING when rows come (the writers holding it are committing). */
+  pollingWaitMs?: number;
   batchSize?: number;
   /** Published rows older than this are deleted (the audit trail is sync_events, not the outbox). */
   retainMs?: number;
@@ -27,6 +29,7 @@ export const RELAY_POLLING = 741_852_964;
 export const RELAY_BARRIER = 741_852_965;
 /** Empty looks in a row (at activePollMs) before the relay goes back to waiting for NOTIFY. */
 const EMPTY_LOOKS_BEFORE_SLEEP = 50;
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * idle: waits for NOTIFY (or the safety-net poll). polling: holds RELAY_POLLING and looks every
@@ -142,7 +145,8 @@ export class OutboxRelay {
     const client = this.client!;
     if (published > 0) {
       this.emptyLooks = 0;
-      if (this.mode !== 'polling' && (await this.tryLock(client, RELAY_POLLING))) this.mode = 'polling';
+      // A wait that timed out may have made writers skip their NOTIFY: leave through the barrier.
+      if (this.mode !== 'polling') this.mode = (await this.startPolling(client)) ? 'polling' : 'leaving';
       return false;
     }
     if (this.mode === 'polling' && ++this.emptyLooks >= EMPTY_LOOKS_BEFORE_SLEEP) {
@@ -156,6 +160,23 @@ export class OutboxRelay {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Waits a little for RELAY_POLLING rather than trying once: under load some notifying writer
+   * nearly always holds it shared, while a queued request makes new writers' tries fail at once,
+   * so they stop notifying and the holders drain. Session-level, so it outlives the transaction
+   * that bounds the wait.
+   */
+  private async startPolling(client: Client): Promise<boolean> {
+    try {
+      await client.query(`begin; set local lock_timeout = '${this.opts.pollingWaitMs ?? 50}ms'; select pg_advisory_lock(${RELAY_POLLING}); commit`);
+      return true;
+    } catch (err) {
+      await client.query('rollback');
+      if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
+      throw err;
+    }
   }
 
   private async tryLock(client: Client, key: number): Promise<boolean> {
