@@ -71,7 +71,13 @@ describe('invoices, made here, collected through Stripe', () => {
     });
     expect(created.status).toBe(201);
     invoiceId = created.body.id;
-    const there = await waitFor('the Stripe invoice', async () => (await stripeInvoices()).find((i) => i.metadata.internal_invoice_id === String(invoiceId)), 30_000, 100);
+    // The push makes the invoice, then adds its lines: wait for both (the mapping comes after the last line).
+    const there = await waitFor(
+      'the Stripe invoice with its lines',
+      async () => (await stripeInvoices()).find((i) => i.metadata.internal_invoice_id === String(invoiceId) && i.lines.data.length >= 2),
+      30_000,
+      100,
+    );
     stripeId = there.id;
     const [mapping] = await query<{ external_id: string }>(`select external_id from external_mappings where entity_type = 'customer' and internal_id = $1 and external_system = 'stripe'`, [customer.body.id]);
     expect(there).toMatchObject({ customer: mapping!.external_id, status: 'draft', auto_advance: false, currency: 'eur' });
