@@ -29,5 +29,7 @@ export const apiEnv = baseEnv
     RELAY_ENABLED: booleanFlag(true),
     /** The relay's safety-net poll; LISTEN/NOTIFY wakes it at once in normal operation. */
     RELAY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** While rows keep coming, the relay looks this often by itself (writers then skip their NOTIFY, which serialises commits). */
+    RELAY_ACTIVE_POLL_MS: z.coerce.number().int().min(1).max(1000).default(2),
   });
 export type ApiEnv = z.infer<typeof apiEnv>;

@@ -51,6 +51,7 @@ async function main() {
         topics: catalogTopics(env.KAFKA_TOPIC_PREFIX),
         logger: logger.child({ module: 'outbox-relay' }),
         pollMs: env.RELAY_POLL_MS,
+        activePollMs: env.RELAY_ACTIVE_POLL_MS,
       })
     : undefined;
   relay?.start();

@@ -3,7 +3,7 @@ import type { Address } from './contact-fields';
 import type { Customer } from './entities/customer';
 import type { ExternalMapping } from './entities/external-mapping';
 import type { SyncedState } from './customer-rules';
-import { sql } from './sql';
+import { prepared } from './sql';
 
 /**
  * The API's reads in one statement each, without the unit of work: a read hydrates no entities
@@ -42,6 +42,12 @@ interface MappingJson {
 
 const COLUMNS = 'c.id, c.name, c.email, c.phone, c.address, c.version, c.created_at, c.updated_at, c.deleted_at';
 
+const READ_SQL = `select ${COLUMNS},
+       coalesce((select json_agg(to_json(m) order by m.id) from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id), '[]') as mappings
+  from customers c where c.id = $1 and c.deleted_at is null`;
+const LIST_SQL = `select ${COLUMNS} from customers c where c.deleted_at is null order by c.id limit $1 offset $2`;
+const LIST_BY_EMAIL_SQL = `select ${COLUMNS} from customers c where c.deleted_at is null and c.email = $1 order by c.id limit $2 offset $3`;
+
 export const customerOf = (r: CustomerRow): Customer => ({
   id: r.id,
   name: r.name,
@@ -70,23 +76,15 @@ const mappingOf = (m: MappingJson): ExternalMapping => ({
 
 /** A live customer and its mappings (oldest first); undefined when there is none. */
 export async function readCustomer(em: EntityManager, id: number): Promise<{ customer: Customer; mappings: ExternalMapping[] } | undefined> {
-  const [row] = await sql<CustomerRow & { mappings: MappingJson[] }>(
-    em,
-    `select ${COLUMNS},
-            coalesce((select json_agg(to_json(m) order by m.id) from external_mappings m where m.entity_type = 'customer' and m.internal_id = c.id), '[]') as mappings
-       from customers c where c.id = ? and c.deleted_at is null`,
-    [id],
-  );
+  const [row] = await prepared<CustomerRow & { mappings: MappingJson[] }>(em, 'customer-read', READ_SQL, [id]);
   return row && { customer: customerOf(row), mappings: row.mappings.map(mappingOf) };
 }
 
 /** One page of live customers by id, optionally those with one email. */
 export async function listCustomerRows(em: EntityManager, query: { skip: number; limit: number; email?: string | undefined }): Promise<Customer[]> {
-  const byEmail = query.email !== undefined;
-  const rows = await sql<CustomerRow>(
-    em,
-    `select ${COLUMNS} from customers c where c.deleted_at is null ${byEmail ? 'and c.email = ?' : ''} order by c.id limit ? offset ?`,
-    byEmail ? [query.email, query.limit, query.skip] : [query.limit, query.skip],
-  );
+  const rows =
+    query.email !== undefined
+      ? await prepared<CustomerRow>(em, 'customer-list-email', LIST_BY_EMAIL_SQL, [query.email, query.limit, query.skip])
+      : await prepared<CustomerRow>(em, 'customer-list', LIST_SQL, [query.limit, query.skip]);
   return rows.map(customerOf);
 }

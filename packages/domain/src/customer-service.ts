@@ -7,7 +7,7 @@ import { DomainError, isUniqueViolation } from './errors';
 import { createdEnvelopeSql, enqueueCustomerChange, type ChangeContext } from './outbox';
 import { settleInvoicesOfDeletedCustomer } from './invoices/service';
 import { customerOf, listCustomerRows, readCustomer, type CustomerRow } from './customer-reads';
-import { sql } from './sql';
+import { prepared } from './sql';
 
 export interface ListQuery {
   skip: number;
@@ -37,11 +37,11 @@ export interface CustomerWithMappings {
 
 const CREATE_SQL = `
   with c as (
-    insert into customers (name, email, phone, address, version, created_at, updated_at) values (?, ?, ?, ?::jsonb, 1, now(), now())
+    insert into customers (name, email, phone, address, version, created_at, updated_at) values ($1, $2, $3, $4::jsonb, 1, now(), now())
     returning id, name, email, phone, address, version, created_at, updated_at
   ), o as (
     insert into outbox (aggregate_id, event_type, origin, envelope)
-    select c.id, 'customer.created', ?::text, ${createdEnvelopeSql('c', '?::text', '?::text', '?::text')}
+    select c.id, 'customer.created', $5::text, ${createdEnvelopeSql('c', '$5::text', '$6::text', '$7::text')}
     from c
   )
   select * from c`;
@@ -56,13 +56,13 @@ export class CustomerService {
   constructor(private readonly orm: MikroORM) {}
 
   /**
-   * The hot path, so one statement: the customer row and its outbox row are inserted together
-   * (one implicit transaction, one round trip) instead of a unit of work with two flushes.
+   * The hot path, so one prepared statement: the customer row and its outbox row are inserted
+   * together (one implicit transaction, one round trip) instead of a unit of work with two flushes.
    * The envelope is the same one enqueueCustomerChange builds.
    */
   async create(input: NewCustomer, ctx: ChangeContext): Promise<Customer> {
     try {
-      const [row] = await sql<CustomerRow>(this.orm.em.fork(), CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.origin, ctx.traceId, ctx.actor ?? null]);
+      const [row] = await prepared<CustomerRow>(this.orm.em, 'customer-create', CREATE_SQL, [input.name, input.email, input.phone ?? null, input.address ? JSON.stringify(input.address) : null, ctx.origin, ctx.traceId, ctx.actor ?? null]);
       // A row just inserted: never deleted.
       return customerOf(row!);
     } catch (err) {
@@ -108,13 +108,13 @@ export class CustomerService {
   }
 
   async get(id: number): Promise<CustomerWithMappings> {
-    const found = await readCustomer(this.orm.em.fork(), id);
+    const found = await readCustomer(this.orm.em, id);
     if (!found) throw notFound(id);
     return found;
   }
 
   list(query: ListQuery): Promise<Customer[]> {
-    return listCustomerRows(this.orm.em.fork(), query);
+    return listCustomerRows(this.orm.em, query);
   }
 
   private async lockLive(em: EntityManager, id: number, expectedVersion: number | undefined): Promise<Customer> {

@@ -3,7 +3,7 @@
  * database populated under the first schema (as production has it) and checks that every row
  * survives, reads as the new schema says, and that the new keys allow what they are for.
  */
-import type { Client } from 'pg';
+import { Client } from 'pg';
 import { migrationsList } from '@cs/migrations';
 import { scratchDatabase } from '../../../test/support/db';
 import { compactRollups, rowCounts } from './analytics';
@@ -442,5 +442,53 @@ describe('upgrading a database with customers, mappings and sync events to one t
     expect(await rows(outcomes)).toEqual(before);
     await orm.getMigrator().up();
     expect(await counted()).toEqual({ 'customers:live': 26, 'external_mappings:stripe': 20, 'external_mappings:salesforce': 7 });
+  });
+});
+
+describe('upgrading a database with pending outbox rows to the trigger that notifies only a sleeping relay', () => {
+  const quiet = 'Migration20261211000000_outbox_quiet_notify';
+  const POLLING = 741852964;
+  const insertRow = (n: number) =>
+    db.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', $1, 'customer.created', 'internal', '{"type":"customer.created"}')`, [n]);
+
+  /** Inserts a row while another session holds the relay's polling lock, then one without: the notifications that came. */
+  const notificationsAroundPolling = async () => {
+    const listener = new Client({ connectionString: scratch.url });
+    const relay = new Client({ connectionString: scratch.url });
+    await Promise.all([listener.connect(), relay.connect()]);
+    try {
+      const heard: number[] = [];
+      listener.on('notification', () => heard.push(Date.now()));
+      await listener.query('listen outbox');
+      await relay.query('select pg_advisory_lock($1)', [POLLING]);
+      await insertRow(1);
+      await relay.query('select pg_advisory_unlock($1)', [POLLING]);
+      await insertRow(2);
+      // Notifications arrive in commit order: once the second is heard, the first would have been too.
+      for (const end = Date.now() + 10_000; heard.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      await listener.query('select 1'); // anything still in flight arrives before this answer
+      return heard.length;
+    } finally {
+      await Promise.all([listener.end(), relay.end()]);
+    }
+  };
+
+  it('keeps every pending row, and skips the NOTIFY only while a relay holds the polling lock', async () => {
+    await db.query('truncate outbox restart identity');
+    await orm.getMigrator().down({ to: quiet });
+    await db.query(`insert into outbox (aggregate_id, event_type, origin, envelope, published_at) values (7, 'customer.created', 'internal', '{"type":"customer.created"}', null), (8, 'customer.updated', 'internal', '{"type":"customer.updated"}', now())`);
+    const before = await rows('select * from outbox order by id');
+    expect(await notificationsAroundPolling()).toBe(2);
+
+    expect((await orm.getMigrator().up({ to: quiet })).map((m) => m.name)).toEqual([quiet]);
+    expect(await rows('select * from outbox where id <= 2 order by id')).toEqual(before.slice(0, 2));
+    expect(await notificationsAroundPolling()).toBe(1);
+  });
+
+  it('can be taken back: every insert notifies again', async () => {
+    await orm.getMigrator().down({ to: quiet });
+    expect(await notificationsAroundPolling()).toBe(2);
+    await orm.getMigrator().up();
+    expect(await notificationsAroundPolling()).toBe(1);
   });
 });

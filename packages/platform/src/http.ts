@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { AppError, errorBody, type ErrorBody } from './errors';
 import type { Logger } from './logger';
 import { metricsEnabled } from './metrics';
@@ -21,6 +20,27 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+const UNLOGGED = /^\/(health|metrics$)/;
+
+/**
+ * One access log line per finished request (health probes and scrapes excluded): info, 4xx warn,
+ * 5xx error. In place of pino-http, which built a child logger for every request (serialising it)
+ * even when the level then dropped the line: at LOG_LEVEL=warn every 2xx paid for nothing.
+ */
+function accessLog(logger: Logger): RequestHandler {
+  const log = logger.child({ module: 'http' });
+  return (req, res, next) => {
+    if (UNLOGGED.test(req.url)) return next();
+    const started = Date.now();
+    res.once('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      if (!log.isLevelEnabled(level)) return;
+      log[level]({ req: { id: String(res.locals.requestId), method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, responseTime: Date.now() - started }, 'request completed');
+    });
+    next();
+  };
+}
+
 /**
  * An express app with the pieces every service wants first: request ids, one access log line
  * per request (health probes excluded), no x-powered-by, and — when `initMetrics` turned metrics
@@ -32,18 +52,7 @@ export function createHttpApp(logger: Logger): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  app.use(
-    pinoHttp({
-      logger: logger.child({ module: 'http' }),
-      genReqId: (_req, res) => String((res as express.Response).locals?.requestId ?? randomUUID()),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(logger));
   if (metricsEnabled()) {
     app.use(httpMetrics);
     app.get('/metrics', metricsHandler);

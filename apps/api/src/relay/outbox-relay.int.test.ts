@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { CustomerService, InvoiceService, openOrm, type MikroORM } from '@cs/domain';
 import { catalogTopics, createKafka, createProducer, invoiceEventMessage, topics } from '@cs/kafka-schemas';
+import { Client } from 'pg';
 import { createLogger } from '@cs/platform';
 import { collect, type Collected } from '../../../../test/support/kafka';
 import { query, resetDatabase } from '../../../../test/support/db';
 import { privateKafka } from '../../../../test/support/private-kafka';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, RELAY_POLLING } from './outbox-relay';
 
 const logger = createLogger({ name: 'relay-test', level: 'silent' });
 const topic = topics(process.env.KAFKA_TOPIC_PREFIX).customerEvents;
 const invoiceTopic = topics(process.env.KAFKA_TOPIC_PREFIX).invoiceEvents;
 
-function startRelay(brokers = process.env.KAFKA_BROKERS!) {
+function startRelay(brokers = process.env.KAFKA_BROKERS!, pollMs = 200, pollingWaitMs?: number) {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'relay-test', logger });
   const producer = createProducer(kafka);
-  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: catalogTopics(process.env.KAFKA_TOPIC_PREFIX), logger, pollMs: 200 });
+  const relay = new OutboxRelay({ databaseUrl: process.env.DATABASE_URL!, producer, topics: catalogTopics(process.env.KAFKA_TOPIC_PREFIX), logger, pollMs, ...(pollingWaitMs !== undefined && { pollingWaitMs }) });
   relay.start();
   return { relay, async stop() { await relay.stop(); await producer.disconnect(); } };
 }
@@ -183,4 +184,91 @@ describe('outbox relay', () => {
       await kafka.destroy();
     }
   }, 180_000);
+
+  describe('without a NOTIFY per commit while rows keep coming', () => {
+    // The safety-net poll far out of reach: whatever is published in time came by NOTIFY or by the relay's own polling.
+    const NO_POLL = 60_000;
+    const polling = async () =>
+      (await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and objsubid = 1 and mode = 'ExclusiveLock' and granted
+                      and database = (select oid from pg_database where datname = current_database())`, [RELAY_POLLING])).length > 0;
+    const queuedForPolling = async () =>
+      (await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and objsubid = 1 and mode = 'ExclusiveLock' and not granted`, [RELAY_POLLING])).length > 0;
+    const unpublished = async () => (await query(`select id from outbox where published_at is null`)).length;
+    const rawRow = (trace: string, id: number) =>
+      JSON.stringify({ id: randomUUID(), type: 'customer.created', idempotency_key: `customer:${id}:v1`, occurred_at: new Date().toISOString(), origin: 'internal', trace_id: trace, payload: {} });
+
+    it('polls while rows come, and a commit after it went back to sleep still wakes it at once', async () => {
+      const trace = randomUUID();
+      const seen = await collect(topic, byTrace(trace));
+      const relay = startRelay(undefined, NO_POLL);
+      try {
+        await customers.create({ name: 'First', email: `first-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+        await until(polling);
+        await Promise.all(Array.from({ length: 30 }, (_, i) => customers.create({ name: `B${i}`, email: `b${i}-${trace}@x.io` }, { origin: 'internal', traceId: trace })));
+        await seen.waitFor(31);
+        await until(async () => !(await polling()));
+        await customers.create({ name: 'Later', email: `later-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+        await seen.waitFor(32);
+        expect(await unpublished()).toBe(0);
+      } finally {
+        await relay.stop();
+        await seen.stop();
+      }
+    });
+
+    it('publishes a row whose writer skipped its NOTIFY while the relay polled but committed after it stopped', async () => {
+      const trace = randomUUID();
+      const seen = await collect(topic, byTrace(trace));
+      const relay = startRelay(undefined, NO_POLL);
+      const writer = new Client({ connectionString: process.env.DATABASE_URL! });
+      await writer.connect();
+      try {
+        await customers.create({ name: 'Wake', email: `wake-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+        await until(polling);
+        await writer.query('begin');
+        await writer.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', 999, 'customer.created', 'internal', $1)`, [rawRow(trace, 999)]);
+        // The relay finds nothing more, stops polling, and now waits for this writer before its last look.
+        await until(async () => !(await polling()));
+        await writer.query('commit');
+        const msgs = await seen.waitFor(2);
+        expect(msgs.map((m) => m.key)).toContain('999');
+        expect(await unpublished()).toBe(0);
+      } finally {
+        await writer.end();
+        await relay.stop();
+        await seen.stop();
+      }
+    });
+  
+    it('after a wait for the polling lock that timed out, still publishes a row whose writer skipped its NOTIFY during the wait', async () => {
+      const trace = randomUUID();
+      const seen = await collect(topic, byTrace(trace));
+      const relay = startRelay(undefined, NO_POLL, 2000);
+      const holder = new Client({ connectionString: process.env.DATABASE_URL! });
+      const skipper = new Client({ connectionString: process.env.DATABASE_URL! });
+      await Promise.all([holder.connect(), skipper.connect()]);
+      const insert = (c: Client, id: number) =>
+        c.query(`insert into outbox (entity_type, aggregate_id, event_type, origin, envelope) values ('customer', $1, 'customer.created', 'internal', $2)`, [id, rawRow(trace, id)]);
+      try {
+        // A writer in flight while the relay sleeps: it holds the polling lock shared (and would notify).
+        await holder.query('begin');
+        await insert(holder, 901);
+        await customers.create({ name: 'Wake', email: `wait-${trace}@x.io` }, { origin: 'internal', traceId: trace });
+        await seen.waitFor(1);
+        await until(queuedForPolling);
+        // The relay's request is queued: this writer's try fails, so it does not notify.
+        await skipper.query('begin');
+        await insert(skipper, 902);
+        await until(async () => !(await queuedForPolling()));
+        await holder.query('rollback');
+        await skipper.query('commit');
+        const msgs = await seen.waitFor(2);
+        expect(msgs.map((m) => m.key)).toEqual([expect.any(String), '902']);
+      } finally {
+        await Promise.all([holder.end(), skipper.end()]);
+        await relay.stop();
+        await seen.stop();
+      }
+    });
+  });
 });

@@ -11,6 +11,10 @@ export interface RelayOptions {
   logger: Logger;
   /** Safety-net poll; NOTIFY wakes the relay at once in normal operation. */
   pollMs: number;
+  /** While rows keep coming, the relay looks this often by itself and writers skip their NOTIFY. */
+  activePollMs?: number;
+  /** How long the relay waits for RELAY_POLLING when rows come (the writers holding it are committing). */
+  pollingWaitMs?: number;
   batchSize?: number;
   /** Published rows older than this are deleted (the audit trail is sync_events, not the outbox). */
   retainMs?: number;
@@ -19,6 +23,19 @@ export interface RelayOptions {
 
 // Any constant works; it only has to be the same for every relay instance.
 const LEADER_LOCK = 741_852_963;
+/** Held by the active relay while it polls: the outbox trigger then skips its NOTIFY (Migration20261211000000). */
+export const RELAY_POLLING = 741_852_964;
+/** Held shared by every outbox writer until its commit; taken by a relay that stops polling. */
+export const RELAY_BARRIER = 741_852_965;
+/** Empty looks in a row (at activePollMs) before the relay goes back to waiting for NOTIFY. */
+const EMPTY_LOOKS_BEFORE_SLEEP = 50;
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * idle: waits for NOTIFY (or the safety-net poll). polling: holds RELAY_POLLING and looks every
+ * activePollMs. leaving: dropped RELAY_POLLING, waits for the writers that skipped their NOTIFY.
+ */
+type Mode = 'idle' | 'polling' | 'leaving';
 
 interface Row {
   id: string;
@@ -43,6 +60,8 @@ export class OutboxRelay {
   /** Set by NOTIFY; checked before sleeping so that a wake-up during a drain is not lost. */
   private notified = false;
   private lastPrune = 0;
+  private mode: Mode = 'idle';
+  private emptyLooks = 0;
 
   constructor(private readonly opts: RelayOptions) {}
 
@@ -69,10 +88,12 @@ export class OutboxRelay {
         while (!this.stopped) {
           if (!this.leader) this.leader = await this.tryLead();
           this.notified = false;
-          if (this.leader) await this.drain();
-          // The drain ends on a short batch, so the backlog was empty at its last look: the next
-          // look waits for a NOTIFY (a commit since) or the safety-net poll, not another query.
-          if (!this.notified) await this.sleep(this.opts.pollMs);
+          if (this.leader && (await this.pace(await this.drain()))) continue;
+          // The drain ends on a short batch, so the backlog was empty at its last look: while rows
+          // keep coming the next look is soon; once idle it waits for a NOTIFY (a commit since) or
+          // the safety-net poll, not another query.
+          if (this.mode !== 'idle') await this.sleep(this.opts.activePollMs ?? 2);
+          else if (!this.notified) await this.sleep(this.opts.pollMs);
         }
       } catch (err) {
         if (this.stopped) break;
@@ -103,7 +124,8 @@ export class OutboxRelay {
   private async disconnect() {
     const client = this.client;
     this.client = undefined;
-    this.leader = false; // the advisory lock dies with the session
+    this.leader = false; // the advisory locks die with the session
+    this.mode = 'idle';
     await client?.end().catch(() => undefined);
   }
 
@@ -113,9 +135,59 @@ export class OutboxRelay {
     return rows[0]?.ok === true;
   }
 
-  /** Publishes until a select finds fewer rows than a batch: the backlog is empty. */
-  private async drain(): Promise<void> {
+  /**
+   * Under load a NOTIFY per commit costs more than it saves (each serialises the commits around
+   * it), so once rows come the relay polls by itself and tells writers so; after a quiet spell it
+   * goes back to waiting for NOTIFY. True when the caller should look again at once: the last look
+   * after leaving, once every writer that skipped its NOTIFY has committed.
+   */
+  private async pace(published: number): Promise<boolean> {
+    const client = this.client!;
+    if (published > 0) {
+      this.emptyLooks = 0;
+      // A wait that timed out may have made writers skip their NOTIFY: leave through the barrier.
+      if (this.mode !== 'polling') this.mode = (await this.startPolling(client)) ? 'polling' : 'leaving';
+      return false;
+    }
+    if (this.mode === 'polling' && ++this.emptyLooks >= EMPTY_LOOKS_BEFORE_SLEEP) {
+      await client.query('select pg_advisory_unlock($1)', [RELAY_POLLING]);
+      this.mode = 'leaving';
+    }
+    // Taken without queueing: a waiting exclusive request would hold up every new writer.
+    if (this.mode === 'leaving' && (await this.tryLock(client, RELAY_BARRIER))) {
+      await client.query('select pg_advisory_unlock($1)', [RELAY_BARRIER]);
+      this.mode = 'idle';
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Waits a little for RELAY_POLLING rather than trying once: under load some notifying writer
+   * nearly always holds it shared, while a queued request makes new writers' tries fail at once,
+   * so they stop notifying and the holders drain. Session-level, so it outlives the transaction
+   * that bounds the wait.
+   */
+  private async startPolling(client: Client): Promise<boolean> {
+    try {
+      await client.query(`begin; set local lock_timeout = '${this.opts.pollingWaitMs ?? 50}ms'; select pg_advisory_lock(${RELAY_POLLING}); commit`);
+      return true;
+    } catch (err) {
+      await client.query('rollback');
+      if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
+      throw err;
+    }
+  }
+
+  private async tryLock(client: Client, key: number): Promise<boolean> {
+    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [key]);
+    return rows[0]?.ok === true;
+  }
+
+  /** Publishes until a select finds fewer rows than a batch (the backlog is empty); the rows published. */
+  private async drain(): Promise<number> {
     const limit = this.opts.batchSize ?? 500;
+    let published = 0;
     for (;;) {
       const { rows } = await this.client!.query<Row>(
         'select id, entity_type, aggregate_id, envelope, created_at from outbox where published_at is null order by id limit $1',
@@ -130,9 +202,11 @@ export class OutboxRelay {
       await this.client!.query('update outbox set published_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
       outboxPublished().inc(rows.length);
       this.opts.onPublished?.(rows.length, rows[0]!.created_at);
+      published += rows.length;
       if (rows.length < limit) break;
     }
     if (Date.now() - this.lastPrune > 60_000) await this.prune();
+    return published;
   }
 
   private byTopic(rows: Row[]): Array<[string, Row[]]> {
