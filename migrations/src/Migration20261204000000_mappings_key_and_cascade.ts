@@ -11,8 +11,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - The cascade the dropped reference to customers carried is kept by a trigger: a customer row
  *   removed by hand (ours are tombstones; a person with SQL is another matter) takes its mappings
  *   along, and nothing points at a record that is gone.
- * Both texts of 20261201 shipped (the first without these, the later one with them): idempotent over
- * either, so every database ends the same.
+ * Idempotent where a development database ran the edited 20261201 migration and has both already.
  */
 export class Migration20261204000000_mappings_key_and_cascade extends Migration {
   override async up(): Promise<void> {
@@ -27,7 +26,12 @@ export class Migration20261204000000_mappings_key_and_cascade extends Migration 
     this.addSql(`create trigger customers_forget_mappings after delete on customers for each row execute function external_mappings_forget_customer();`);
   }
 
-  // Nothing to take back: what it adds is what 20261201 holds as it ships now (the edited text some
-  // databases ran), so going below it is 20261201's own down, which drops the trigger and the key.
-  override async down(): Promise<void> {}
+  override async down(): Promise<void> {
+    this.addSql(`drop trigger if exists customers_forget_mappings on customers;`);
+    this.addSql(`drop function if exists external_mappings_forget_customer();`);
+    this.addSql(`alter table external_mappings drop constraint external_mappings_internal_uq;`);
+    this.addSql(
+      `alter table external_mappings add constraint external_mappings_internal_uq unique (entity_type, internal_id, external_system, external_object_type);`,
+    );
+  }
 }

@@ -173,10 +173,7 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
   it('puts our id first in the internal key and adds the cascade trigger, keeping every mapping', async () => {
     await db.query('truncate customers, external_mappings, outbox restart identity cascade');
     await orm.getMigrator().down({ to: fix });
-    // As 20261201 first shipped (its later text has what 20261204 adds): the key led by the entity type, no trigger.
-    await db.query(`drop trigger customers_forget_mappings on customers`);
-    await db.query(`alter table external_mappings drop constraint external_mappings_internal_uq`);
-    await db.query(`alter table external_mappings add constraint external_mappings_internal_uq unique (entity_type, internal_id, external_system, external_object_type)`);
+    // As 20261201 shipped: the key led by the entity type, no trigger.
     expect(await keyDef()).toBe('UNIQUE (entity_type, internal_id, external_system, external_object_type)');
     expect(await trigger()).toBe(0);
     await db.query(`insert into customers (name, email) values ('Ada', 'ada@x.io'), ('Removed', 'removed@x.io')`);
@@ -202,16 +199,13 @@ describe('upgrading a database whose generic mappings ran as Migration2026120100
     await orm.getMigrator().down({ to: fix });
     await db.query(`alter table external_mappings drop constraint external_mappings_internal_uq`);
     await db.query(`alter table external_mappings add constraint external_mappings_internal_uq unique (internal_id, entity_type, external_system, external_object_type)`);
-    // (20261201 as it ships now left both; written again here, as a development database may hold them.)
-    await db.query(`create or replace function external_mappings_forget_customer() returns trigger language plpgsql as $$ begin return old; end $$`);
-    await db.query(`drop trigger if exists customers_forget_mappings on customers`);
+    await db.query(`create function external_mappings_forget_customer() returns trigger language plpgsql as $$ begin return old; end $$`);
     await db.query(`create trigger customers_forget_mappings after delete on customers for each row execute function external_mappings_forget_customer()`);
     expect((await orm.getMigrator().up({ to: fix })).map((m) => m.name)).toEqual([fix]);
     expect(await keyDef()).toBe('UNIQUE (internal_id, entity_type, external_system, external_object_type)');
     expect(await trigger()).toBe(1);
     await orm.getMigrator().down({ to: fix });
-    // Taken back, it leaves what 20261201 (as it ships now) owns: 20261201's own down removes them.
-    expect(await trigger()).toBe(1);
+    expect(await trigger()).toBe(0);
     await orm.getMigrator().up();
   });
 });
