@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createdEnvelopeSql } from '../outbox';
-import { sql } from '../sql';
+import { bound } from '../sql';
 import { syncedColumns, type MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import { inboundAuditPayload } from './audit';
@@ -94,6 +94,6 @@ export async function applyCreateBatch(em: EntityManager, target: MappingTarget,
       retry: audit.retryCount ?? 0,
     };
   });
-  const made = await sql<{ ord: number; id: number }>(em, CREATE_SQL, [JSON.stringify(rows), system, objectType, system, system, system, objectType, system, system, system, system]);
+  const made = await bound<{ ord: number; id: number }>(em, CREATE_SQL, [JSON.stringify(rows), system, objectType, system, system, system, objectType, system, system, system, system]);
   return new Map(made.map((r) => [r.ord, { status: 'success', action: 'created', customerId: Number(r.id) } satisfies InboundOutcome]));
 }

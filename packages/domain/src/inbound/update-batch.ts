@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Address } from '../contact-fields';
 import { sameField, sameState, stateHash, SYNCED_FIELDS, syncedState, type SyncedState } from '../customer-rules';
 import { updatedEnvelopeSql } from '../outbox';
-import { sql } from '../sql';
+import { bound } from '../sql';
 import { syncedColumns, type MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import { inboundAuditPayload, type InboundAuditMeta } from './audit';
@@ -103,7 +103,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
   if (candidates.length === 0) return new Map();
 
   const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId, email: c.fields!.email }));
-  const rows = await sql<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system, objectType]);
+  const rows = await bound<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system, objectType]);
   const decisions = new Map<number, Decision>();
   const byOrd = new Map(candidates.map((c) => [c.ord, c]));
   for (const row of rows) {
@@ -134,7 +134,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
       retry: audit.retryCount ?? 0,
     };
   });
-  await sql(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system, system]);
+  await bound(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system, system]);
   return new Map([...decisions].map(([ord, d]) => [ord, outcomeOf(d)]));
 }
 
