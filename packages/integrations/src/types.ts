@@ -309,7 +309,8 @@ export interface FeedPage {
 export interface ChangeFeed {
   /**
    * The changes after `cursor` (null: the first read ever — from about now; history is what
-   * backfill is for). `sinceTs` (seconds) restarts from that time instead, where the feed can.
+   * backfill is for). `sinceTs` (seconds) restarts from that time instead, where the feed can: the
+   * catch-up poller passes the system's start point on its first read (sync-jobs `startPoint`).
    */
   poll(cursor: string | null, opts?: { sinceTs?: number | undefined }): Promise<FeedPage>;
 }

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@cs/domain';
 import { changeMessage, type Integration } from '@cs/integrations';
 import type { Logger, TokenBucket } from '@cs/platform';
-import { readCursor, withLeaderLock, writeCursor } from './cursors';
+import { readCursor, startPoint, withLeaderLock, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
 
 export interface CatchUpOptions {
@@ -44,8 +44,10 @@ export class CatchUpPoller {
       const stored = await readCursor<unknown>(em, this.cursorName);
       // Cursors are strings; one written before they were opaque is its JSON.
       const cursor = stored === null ? null : typeof stored === 'string' ? stored : JSON.stringify(stored);
+      // Without a cursor of its own, the feed begins where the system's change paths first started.
+      const since = sinceTs ?? (cursor === null ? await startPoint(this.opts.orm.em.fork(), integration.system) : undefined);
       await this.opts.limiter?.take();
-      const page = await feed.poll(cursor, { sinceTs });
+      const page = await feed.poll(cursor, { sinceTs: since });
       if (page.warning) this.opts.logger.warn({ system: integration.system }, page.warning);
       if (page.gap) {
         this.opts.logger.error({ system: integration.system }, 'change feed cursor is past the retention: changes were lost, running a reconciliation');

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@cs/domain';
 import { adapterOf, changeMessage, listedChange, type Integration, type StreamBatch } from '@cs/integrations';
 import type { Logger } from '@cs/platform';
-import { readCursor, writeCursor } from './cursors';
+import { readCursor, startPoint, writeCursor } from './cursors';
 import type { InboundFeed } from './inbound-publisher';
 import { whileHoldingLock } from './session-lock';
 
@@ -63,6 +63,9 @@ export class StreamFollower {
     const { integration, logger } = this.opts;
     const system = integration.system;
     const stored = await readCursor<string>(this.opts.orm.em.fork(), this.cursorName);
+    // A first subscription starts at the stream's newest event: the change feed reads what came
+    // before it from this start point on (see startPoint), so it must be recorded first.
+    if (stored === null) await startPoint(this.opts.orm.em.fork(), system);
     logger.info({ system, resumed: stored !== null }, 'following the change stream');
     await integration.stream!.subscribe(stored, (batch) => this.take(batch), {
       signal,

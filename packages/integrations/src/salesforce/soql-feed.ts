@@ -21,7 +21,8 @@ function versionId(record: object & { externalId: string }, ts: number): string 
  * (queryAll, so deletions come too), oldest first. It heals what the stream missed — a gap, a
  * replay id past the 72-hour retention, an outage of the worker — and is what the scheduled
  * catch-up runs. The cursor is the last SystemModstamp read (opaque to everyone else); the first
- * poll starts from now, as Stripe's does (history is what backfill is for). Each record is its
+ * poll starts from now, as Stripe's does (history is what backfill is for), unless given a time
+ * (the catch-up poller's first poll gives the system's start point). Each record is its
  * current state, stamped with its SystemModstamp, so the inbound order guard skips it when a
  * newer CDC event was applied already, and its event id names that version, so a record read by
  * two polls is applied once.
