@@ -62,6 +62,7 @@ const env = () => ({
   RECONCILE_INTERVAL_MS: '0',
   LOG_LEVEL: 'warn',
   SYNC_SYSTEMS: 'stripe,salesforce',
+  INBOUND_WORKER_NICE: '0', // as in every e2e stack (support/stack.ts appEnv)
   ...salesforceEnv,
 });
 

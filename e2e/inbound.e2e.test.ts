@@ -2,6 +2,7 @@
  * Issue: changes people make in Stripe reach our catalog within a second, once, in order, never
  * bounce back to Stripe — with every app running for real and the emulator sending signed webhooks.
  */
+import { getPriority } from 'node:os';
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
@@ -17,7 +18,8 @@ beforeAll(async () => {
   procs.push(emu);
   await waitReady('emulator', '/_emulator/health');
   await emulator.addWebhook(`${urlOf('webhook-gateway')}/api/v1/webhooks/stripe`, WEBHOOK_SECRET);
-  const env = { OUTBOUND_RETRY_BASE_MS: '100', INBOUND_RETRY_BASE_MS: '100', STRIPE_WRITE_RATE: '500' };
+  // The worker at its production priority (the e2e stack runs it at 0): checked below.
+  const env = { OUTBOUND_RETRY_BASE_MS: '100', INBOUND_RETRY_BASE_MS: '100', STRIPE_WRITE_RATE: '500', INBOUND_WORKER_NICE: '10' };
   for (const app of ['api', 'webhook-gateway', 'inbound-worker', 'outbound-worker'] as const) procs.push(startApp(app, env));
   await Promise.all((['api', 'webhook-gateway', 'inbound-worker', 'outbound-worker'] as const).map((a) => waitReady(a)));
 });
@@ -28,6 +30,10 @@ afterAll(async () => {
 const byEmail = async (email: string) => (await api<Customer[]>('GET', `/api/v1/customers?email=${encodeURIComponent(email)}`)).body[0];
 
 describe('Stripe → our catalog', () => {
+  it('the inbound worker runs at the CPU priority INBOUND_WORKER_NICE sets (10 by default), yielding to the gateway', () => {
+    expect(getPriority(procs[3]!.child.pid!)).toBe(10);
+  });
+
   it('a customer created, updated and deleted in Stripe follows in our catalog, and nothing is written back to Stripe', async () => {
     await emulator.resetStats();
     const s = await emulator.dashboard.create({ name: 'Dash Board', email: 'dash@x.io' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dedupeWindowCoversRedelivery, retentionEnv } from '@cs/domain';
-import { baseEnv, booleanFlag, circuitEnv, databaseEnv, kafkaEnv, port } from '@cs/platform';
+import { baseEnv, booleanFlag, circuitEnv, databaseEnv, kafkaEnv, niceEnv, port } from '@cs/platform';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -25,6 +25,13 @@ export const workerEnv = baseEnv
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
     /** Folding the analytics and counter deltas into their rows (GET /sync/analytics, /sync/summary); 0 turns it off. */
     ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /**
+     * The worker's CPU priority (nice). It applies in waves, in bursts of CPU for it and Postgres;
+     * where it shares cores with the webhook gateway, whose every answer waits on Kafka, those
+     * bursts were the gateway's ack tail. At 10 it yields the CPU while the gateway needs it and
+     * takes all that is left (its waves grow, which costs less per event). 0: as any process.
+     */
+    INBOUND_WORKER_NICE: niceEnv(10),
   })
   // Each failure before the circuit opens is an attempt: an outage must open it before any message runs out.
   .refine((e) => e.CIRCUIT_FAILURE_THRESHOLD < e.INBOUND_MAX_ATTEMPTS, {

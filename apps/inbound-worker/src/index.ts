@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createParker, guardSystems, openOrm, pingDatabase, retentionSettings } from '@cs/domain';
 import { loadConnectors } from '@cs/integrations';
 import { assertStarted, createKafka, createProducer, inboundMessage, pingKafka, ReliableConsumer, topics } from '@cs/kafka-schemas';
-import { buildHealthApp, circuitSettings, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
+import { applyNice, buildHealthApp, circuitSettings, createLogger, initMetrics, listen, loadConfig, onShutdown, parseEnv, recordExternalCall, TokenBucket } from '@cs/platform';
 import { kafkaInboundFeed } from '@cs/sync-jobs';
 import { applyEvent, applyEventBatch, classifyInbound } from './apply-event';
 import { consumerHooks } from './consumer-hooks';
@@ -17,6 +17,7 @@ async function main() {
   const [env, { registry: connected, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'inbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'inbound-worker', enabled: env.METRICS });
+  applyNice(env.INBOUND_WORKER_NICE, logger);
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-inbound`, logger });
   const admin = kafka.admin();

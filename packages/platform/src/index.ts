@@ -9,6 +9,7 @@ export * from './logger';
 export * from './metric-catalog';
 export * from './metrics';
 export * from './metrics-http';
+export * from './priority';
 export * from './refresher';
 export * from './shutdown';
 export * from './sync-metrics';
