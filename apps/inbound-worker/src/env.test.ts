@@ -10,6 +10,12 @@ describe('inbound worker env', () => {
     expect('STRIPE_SECRET_KEY' in env).toBe(false);
   });
 
+  it('runs at nice 10 unless told otherwise, and refuses a value outside -20 … 19', () => {
+    expect(parseEnv(workerEnv, base).INBOUND_WORKER_NICE).toBe(10);
+    expect(parseEnv(workerEnv, { ...base, INBOUND_WORKER_NICE: '0' }).INBOUND_WORKER_NICE).toBe(0);
+    expect(() => parseEnv(workerEnv, { ...base, INBOUND_WORKER_NICE: '20' })).toThrow(/INBOUND_WORKER_NICE/);
+  });
+
   it('names each bad variable', () => {
     expect(() => parseEnv(workerEnv, { ...base, HEALTH_PORT: '0' })).toThrow(/HEALTH_PORT/);
   });

@@ -13,7 +13,8 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
  * statement in the entity manager's current transaction. execute() inlines every value: each
  * wave's JSON was escaped character by character in JS (pg's `escapeLiteral`, ~7 % of the inbound
  * worker's CPU under the webhook benchmark), parsed out of the text again by Postgres, and the
- * statement planned anew for every wave (~0.3 ms for the lock statement, more for the apply).
+ * statement planned anew for every wave (~0.3 ms for the lock statement on a warm
+ * connection, by hand with EXPLAIN (SUMMARY); more for the apply).
  * Prepared, the text is parsed once per connection, the plan is kept (the JSON's row count is
  * not known to the planner either way), and the values travel as bind parameters. Placeholders
  * are `?` as in sql(), turned into `$1`… once per text; values must be scalars (execute() would
