@@ -1,4 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { QueryConnection, StatisticsGate } from './plan-statistics';
 
 /**
  * Runs SQL in the entity manager's current transaction (if any). Placeholders are `?`.
@@ -18,21 +19,24 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
  * Prepared, the text is parsed once per connection, the plan is kept (the JSON's row count is
  * not known to the planner either way), and the values travel as bind parameters. Placeholders
  * are `?` as in sql(), turned into `$1`… once per text; values must be scalars (execute() would
- * expand an array into a list).
+ * expand an array into a list). The statement stays unnamed (planned each time) until the
+ * `gate`'s tables have statistics: see StatisticsGate.
  */
-export async function bound<T = Record<string, unknown>>(em: EntityManager, text: string, params: Array<string | number | boolean | null>): Promise<T[]> {
+export async function bound<T = Record<string, unknown>>(em: EntityManager, text: string, params: Array<string | number | boolean | null>, gate: StatisticsGate): Promise<T[]> {
   let statement = numbered.get(text);
   if (!statement) {
     let n = 0;
     statement = { name: `bound-${numbered.size + 1}`, text: text.replace(/\?/g, () => `$${++n}`) };
     numbered.set(text, statement);
   }
-  return run<T>(((em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()) as Knex).client as PoolClient, statement.name, statement.text, params);
+  const client = ((em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()) as Knex).client as PoolClient;
+  const named = statement;
+  return run<T>(client, async (connection) => ((await gate.allowsCachedPlan(connection)) ? named : { text: named.text }), params);
 }
 const numbered = new Map<string, { name: string; text: string }>();
 
 interface PoolClient {
-  acquireConnection(): Promise<{ query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }>;
+  acquireConnection(): Promise<QueryConnection>;
   releaseConnection(connection: unknown): Promise<void>;
 }
 
@@ -45,14 +49,14 @@ interface PoolClient {
  * is enough: nothing is tracked, so no fork is needed.
  */
 export async function prepared<T = Record<string, unknown>>(em: EntityManager, name: string, text: string, params: unknown[]): Promise<T[]> {
-  return run<T>(em.getConnection().getKnex().client as PoolClient, name, text, params);
+  return run<T>(em.getConnection().getKnex().client as PoolClient, () => ({ name, text }), params);
 }
 
 /** A knex client's connection: a transaction's client hands out the transaction's own and releases nothing. */
-async function run<T>(client: PoolClient, name: string, text: string, params: unknown[]): Promise<T[]> {
+async function run<T>(client: PoolClient, statement: (connection: QueryConnection) => { name?: string; text: string } | Promise<{ name?: string; text: string }>, params: unknown[]): Promise<T[]> {
   const connection = await client.acquireConnection();
   try {
-    return (await connection.query({ name, text, values: params })).rows as T[];
+    return (await connection.query({ ...(await statement(connection)), values: params })).rows as T[];
   } finally {
     await client.releaseConnection(connection);
   }

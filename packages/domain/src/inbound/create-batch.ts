@@ -6,6 +6,7 @@ import { representable } from './apply-external-change';
 import { inboundAuditPayload } from './audit';
 import type { InboundOutcome } from './types';
 import type { BatchChange } from './update-batch';
+import { WAVE_PLANS } from './wave-plans';
 
 /** A unique-index probe per record whatever the statistics say (see absent() in import-batch.ts). */
 const absent = (query: string) => `not exists (${query} offset 0)`;
@@ -94,6 +95,6 @@ export async function applyCreateBatch(em: EntityManager, target: MappingTarget,
       retry: audit.retryCount ?? 0,
     };
   });
-  const made = await bound<{ ord: number; id: number }>(em, CREATE_SQL, [JSON.stringify(rows), system, objectType, system, system, system, objectType, system, system, system, system]);
+  const made = await bound<{ ord: number; id: number }>(em, CREATE_SQL, [JSON.stringify(rows), system, objectType, system, system, system, objectType, system, system, system, system], WAVE_PLANS);
   return new Map(made.map((r) => [r.ord, { status: 'success', action: 'created', customerId: Number(r.id) } satisfies InboundOutcome]));
 }

@@ -7,6 +7,7 @@ import { syncedColumns, type MappingTarget } from '../sync/mappings';
 import { representable } from './apply-external-change';
 import { inboundAuditPayload, type InboundAuditMeta } from './audit';
 import type { ExternalChange, InboundOutcome } from './types';
+import { WAVE_PLANS } from './wave-plans';
 
 /** One external update of a batch, with what its audit row says about it. */
 export interface BatchChange {
@@ -103,7 +104,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
   if (candidates.length === 0) return new Map();
 
   const input = candidates.map((c) => ({ ord: c.ord, external_id: c.item.change.externalId, event_id: c.item.change.eventId, email: c.fields!.email }));
-  const rows = await bound<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system, objectType]);
+  const rows = await bound<LockedRow>(em, LOCK_SQL, [JSON.stringify(input), system, system, objectType], WAVE_PLANS);
   const decisions = new Map<number, Decision>();
   const byOrd = new Map(candidates.map((c) => [c.ord, c]));
   for (const row of rows) {
@@ -134,7 +135,7 @@ export async function applyUpdateBatch(em: EntityManager, target: MappingTarget,
       retry: audit.retryCount ?? 0,
     };
   });
-  await bound(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system, system]);
+  await bound(em, APPLY_SQL, [JSON.stringify(apply), system, system, system, system, system], WAVE_PLANS);
   return new Map([...decisions].map(([ord, d]) => [ord, outcomeOf(d)]));
 }
 
