@@ -9,6 +9,7 @@ import { Migration20261207000000_invoice_waits } from './Migration20261207000000
 import { Migration20261209000000_sync_event_source_at } from './Migration20261209000000_sync_event_source_at';
 import { Migration20261210000000_sync_rollups } from './Migration20261210000000_sync_rollups';
 import { Migration20261211000000_outbox_quiet_notify } from './Migration20261211000000_outbox_quiet_notify';
+import { Migration20261212000000_hot_mapping_updates } from './Migration20261212000000_hot_mapping_updates';
 
 /** Every migration, oldest first. The migrator runs this list (no file scanning at run time). */
 export const migrationsList = [
@@ -23,6 +24,7 @@ export const migrationsList = [
   { name: 'Migration20261209000000_sync_event_source_at', class: Migration20261209000000_sync_event_source_at },
   { name: 'Migration20261210000000_sync_rollups', class: Migration20261210000000_sync_rollups },
   { name: 'Migration20261211000000_outbox_quiet_notify', class: Migration20261211000000_outbox_quiet_notify },
+  { name: 'Migration20261212000000_hot_mapping_updates', class: Migration20261212000000_hot_mapping_updates },
 ];
 
 /** Where `pnpm db:migrate:create` writes new migrations. */

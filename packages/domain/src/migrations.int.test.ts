@@ -486,3 +486,60 @@ describe('upgrading a database with pending outbox rows to the trigger that noti
     expect(await notificationsAroundPolling()).toBe(1);
   });
 });
+
+describe('upgrading a database with customers and mappings to pages with room for updates in place', () => {
+  const hot = 'Migration20261212000000_hot_mapping_updates';
+  const options = async () => Object.fromEntries((await rows(`select relname, coalesce(array_to_string(reloptions, ','), '') as o from pg_class where relname in ('customers', 'external_mappings')`)).map((r) => [r.relname, r.o]));
+  /** Moves every mapping forward the way an applied change does, in one transaction: how many of those updates stayed on their page. */
+  const hotMappingUpdates = async () => {
+    await db.query('begin');
+    try {
+      await db.query(`update external_mappings set last_synced_at = now(), last_source_ts = coalesce(last_source_ts, 0) + 1, last_synced_hash = md5(random()::text)`);
+      return Number((await rows(`select pg_stat_get_xact_tuples_hot_updated('external_mappings'::regclass) as n`))[0]!.n);
+    } finally {
+      await db.query('commit');
+    }
+  };
+
+  /** 400 mappings written afresh, on pages filled under the table's current setting. */
+  const freshMappings = async () => {
+    await db.query('truncate external_mappings restart identity');
+    await db.query(`insert into external_mappings (internal_id, external_system, external_id) select g, 'stripe', 'cus_' || g from generate_series(1, 400) g`);
+  };
+
+  it('keeps every customer and mapping; mappings written afterwards are moved forward in place far more often', async () => {
+    await orm.getMigrator().down({ to: hot });
+    await db.query('truncate customers, external_mappings restart identity cascade');
+    await db.query(`insert into customers (name, email) select 'C ' || g, 'c' || g || '@x.io' from generate_series(1, 400) g`);
+    await freshMappings();
+    const hotBefore = await hotMappingUpdates();
+    await freshMappings();
+    const before = await rows('select * from external_mappings order by id');
+
+    expect((await orm.getMigrator().up({ to: hot })).map((m) => m.name)).toEqual([hot]);
+    expect(await rows('select * from external_mappings order by id')).toEqual(before);
+    expect((await rows(`select count(*)::int as n from customers`))[0]!.n).toBe(400);
+    expect(await options()).toEqual({ customers: 'fillfactor=90', external_mappings: 'fillfactor=80' });
+    expect(await rows(`select indexname from pg_indexes where indexname = 'external_mappings_system_idx'`)).toEqual([]);
+
+    // Full pages leave an update nowhere to go but another page; a fifth kept free takes the
+    // first updates of each page in place (every row at once here, so the room runs out: later
+    // updates, once pruning has freed the old versions, find it again).
+    await freshMappings();
+    const hotAfter = await hotMappingUpdates();
+    expect(hotAfter).toBeGreaterThan(hotBefore + 40);
+    // A lookup by system alone still finds an index: the unique key leads with the system.
+    await db.query('analyze external_mappings');
+    await db.query('set enable_seqscan = off');
+    const plan = (await rows(`explain select count(*) from external_mappings where external_system = 'stripe'`)).map((r) => r['QUERY PLAN']).join('\n');
+    await db.query('reset enable_seqscan');
+    expect(plan).toContain('external_mappings_external_uq');
+  });
+
+  it('can be taken back: full pages and the index by system again', async () => {
+    await orm.getMigrator().down({ to: hot });
+    expect(await options()).toEqual({ customers: '', external_mappings: '' });
+    expect(await rows(`select indexname from pg_indexes where indexname = 'external_mappings_system_idx'`)).toEqual([{ indexname: 'external_mappings_system_idx' }]);
+    await orm.getMigrator().up();
+  });
+});
