@@ -91,10 +91,15 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    */
   maxBytesPerPartition?: number;
   /**
-   * A fetch waits (up to 100 ms) until this much is there (kafkajs default 1 byte: answer at
+   * A fetch waits (up to maxWaitMs) until this much is there (kafkajs default 1 byte: answer at
    * once). A consumer that applies batches together trades that wait for fewer, larger batches.
    */
   minBytes?: number;
+  /**
+   * The longest a fetch waits for minBytes (default 100 ms): what the last messages of a burst wait
+   * before they are handled, since no more arrive to fill the fetch.
+   */
+  maxWaitMs?: number;
   /** A batch still running after this long is reported (once a period), with the key it is on: a stuck partition shows. Default 30 s. */
   stallWarnMs?: number;
 }
@@ -137,7 +142,7 @@ export class ReliableConsumer<S extends z.ZodType> {
       groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.opts.maxWaitMs ?? 100,
       retry: { retries: 10 },
       ...(this.opts.maxBytesPerPartition ? { maxBytesPerPartition: this.opts.maxBytesPerPartition } : {}),
       ...(this.opts.minBytes ? { minBytes: this.opts.minBytes } : {}),
