@@ -100,6 +100,14 @@ export interface ReliableConsumerOptions<S extends z.ZodType> {
    * before they are handled, since no more arrive to fill the fetch.
    */
   maxWaitMs?: number;
+  /**
+   * Commit a partition's offset at most this often (default 0: after every batch). Offsets are
+   * still committed only for batches fully handled, so a crash re-delivers at most this much
+   * more, and handlers are idempotent anyway; what it saves is a commit (a write to
+   * __consumer_offsets, competing with producers for the broker's threads) per batch. Pending
+   * offsets go out on a timer and when the consumer stops.
+   */
+  commitIntervalMs?: number;
   /** A batch still running after this long is reported (once a period), with the key it is on: a stuck partition shows. Default 30 s. */
   stallWarnMs?: number;
 }
@@ -131,6 +139,10 @@ export class ReliableConsumer<S extends z.ZodType> {
   private stopping = false;
   private running = false;
   private wakeSleepers = new Set<() => void>();
+  /** Offsets of handled batches not committed yet (commitIntervalMs), by topic:partition. */
+  private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
+  private lastCommit = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
   /** The keys being handled now, by topic:partition, with their offset and attempt: what a stall report names. */
   private readonly inFlight = new Map<string, Set<string>>();
 
@@ -186,10 +198,43 @@ export class ReliableConsumer<S extends z.ZodType> {
         }
         if (batch.messages.length === 0) return;
         resolveOffset(batch.lastOffset()); // where the next fetch starts
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+        const next = { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() };
+        if (!this.opts.commitIntervalMs) {
+          await consumer.commitOffsets([next]);
+          return;
+        }
+        this.uncommitted.set(`${next.topic}:${next.partition}`, next);
+        if (Date.now() - this.lastCommit >= this.opts.commitIntervalMs) await this.commitHandled();
       },
     });
+    if (this.opts.commitIntervalMs) {
+      const every = this.opts.commitIntervalMs;
+      // A partition that has gone to another member keeps its last commit: what this one handled
+      // since is re-delivered there (idempotent handlers), never skipped.
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        for (const [key, o] of this.uncommitted) if (!(payload.memberAssignment[o.topic] ?? []).includes(o.partition)) this.uncommitted.delete(key);
+      });
+      this.commitTimer = setInterval(() => {
+        if (Date.now() - this.lastCommit >= every) void this.commitHandled().catch((err: unknown) => this.opts.logger.warn({ err }, 'could not commit offsets; they go with the next commit'));
+      }, every);
+      this.commitTimer.unref();
+    }
     this.running = true;
+  }
+
+  /** Commits every handled batch's offset not committed yet, in one request. */
+  private async commitHandled(): Promise<void> {
+    this.lastCommit = Date.now();
+    if (this.uncommitted.size === 0 || !this.consumer) return;
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (err) {
+      // Put back what no later batch has replaced, for the next commit.
+      for (const o of offsets) if (!this.uncommitted.has(`${o.topic}:${o.partition}`)) this.uncommitted.set(`${o.topic}:${o.partition}`, o);
+      throw err;
+    }
   }
 
   /** Started and not stopping: what a worker's readiness needs besides its connections. */
@@ -201,6 +246,8 @@ export class ReliableConsumer<S extends z.ZodType> {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of this.wakeSleepers) wake();
+    clearInterval(this.commitTimer);
+    await this.commitHandled().catch((err: unknown) => this.opts.logger.warn({ err }, 'could not commit offsets before leaving; those batches are re-delivered'));
     await this.consumer?.disconnect();
   }
 
