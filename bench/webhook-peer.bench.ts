@@ -18,7 +18,8 @@ import { startEmulator, type BenchProcess } from './lib/app-process';
 import { cannon, type CannonResult } from './lib/cannon';
 import { standardGroups, type CpuGroups, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, ranked, settle, type Phase } from './lib/cpu-report';
-import { dropKafkaLeftovers, ourKafkaOnly } from './lib/kafka';
+import { jvmPauses, pausesBetween, type JvmPauses } from './lib/jvm-pauses';
+import { dropKafkaLeftovers, ourKafkaOnly, ourKafkaPid } from './lib/kafka';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { PEER_NAME, PEER_SCHEMA, PEER_WEBHOOK_PATH, peerDatabase, startPeer } from './lib/peer';
 import { mdTable, profiling, writeSection } from './lib/report';
@@ -203,22 +204,28 @@ interface Round {
   side: Side;
   round: number;
   scenarios: Record<Scenario, Phase<Sent>>;
+  /** The broker's stop-the-world GC pauses during each scenario (undefined: its counters could not be read). */
+  kafkaPauses: Record<Scenario, JvmPauses | undefined>;
   /** Peak RSS of each of the side's processes during the round. */
   peakKb: Record<string, number>;
   stripeCalls: Record<string, number>;
   wrong: string[];
 }
 
-async function runRound(target: Target, round: number, batches: Batch[], groups: CpuGroups, emulator: BenchProcess): Promise<Round> {
+async function runRound(target: Target, round: number, batches: Batch[], groups: CpuGroups, emulator: BenchProcess, kafkaPid: number | undefined): Promise<Round> {
   for (const p of target.procs) p.rss.resetPeak();
   await fetch(`${emulator.origin}/_emulator/stats/reset`, { method: 'POST' });
   const scenarios = {} as Record<Scenario, Phase<Sent>>;
+  const kafkaPauses = {} as Record<Scenario, JvmPauses | undefined>;
+  const pausesNow = () => (kafkaPid === undefined ? undefined : jvmPauses(kafkaPid));
   for (const batch of batches) {
+    const before = pausesNow();
     scenarios[batch.scenario] = await measured(`${target.side} round ${round}: ${SCENARIO_TEXT[batch.scenario]}`, groups, () => sendBatch(target, batch));
+    kafkaPauses[batch.scenario] = pausesBetween(before, pausesNow());
   }
   const stats = (await (await fetch(`${emulator.origin}/_emulator/stats`)).json()) as { requests: { by_route: Record<string, number> } };
   const peakKb = Object.fromEntries(target.procs.map((p) => (p.rss.sample(), [p.name, p.rss.peakKb])));
-  return { side: target.side, round, scenarios, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
+  return { side: target.side, round, scenarios, kafkaPauses, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
 }
 
 // ---- the report ----
@@ -269,10 +276,13 @@ function scenarioRows(rounds: Round[], scenario: Scenario): string[][] {
     row('CPU s, its processes', (_r, _f, c) => Object.entries(c.own).map(([n, v]) => `${Object.keys(c.own).length > 1 ? `${n} ` : ''}${v.toFixed(1)}`).join(' + ')),
     row('CPU s, Postgres (its database)', (_r, _f, c) => c.postgres.toFixed(1)),
     row('CPU s, Kafka', (r, _f, c) => (r.side === 'peer' ? 'none' : c.kafka.toFixed(1))),
+    row("Kafka's GC pauses (their total)", (r) => (r.side === 'peer' ? 'none' : pausesText(r.kafkaPauses[scenario]))),
     row('CPU ms per event (its processes + Postgres + Kafka)', (_r, _f, c) => ((c.total * 1000) / CUSTOMERS).toFixed(2)),
     row('CPU s, load generator', (_r, _f, c) => c.loadGenerator.toFixed(1)),
   ];
 }
+
+const pausesText = (p: JvmPauses | undefined) => (!p ? 'n/a' : p.count === 0 ? '0' : `${p.count} (${ms(p.seconds * 1000)})`);
 
 /** The warm-up round's own figures (not in the aims): how far from running each side starts. */
 function warmupLine(warmups: Round[]): string {
@@ -318,13 +328,19 @@ function limitOf(rounds: Round[], scenario: Scenario, missed: Aim[]): string {
   const pctOf = (phases: Array<Phase<Sent>>, group: string) => `${mean(phases.map((p) => p.cpu.groups[group] ?? 0)).toFixed(0)} %`;
   const perEvent = (phases: Array<Phase<Sent>>, group: string) => `${((mean(phases.map((p) => p.cpu.seconds[group] ?? 0)) * 1000) / CUSTOMERS).toFixed(2)} ms`;
   const busiest = ours.reduce((a, b) => (a.cpu.busy >= b.cpu.busy ? a : b));
+  const pauses = bySide(rounds, 'ours').map((r) => r.kafkaPauses[scenario]);
+  const paused = !pauses.every((p) => p !== undefined)
+    ? ''
+    : pauses.some((p) => p!.count > 0)
+      ? ` Kafka's GC stopped the broker in our rounds (pauses, their total): ${pauses.map(pausesText).join(' / ')}; every produce in flight waits out a pause.`
+      : ' No GC pause of the broker fell into our rounds.';
   return (
     `Limit — ${SCENARIO_TEXT[scenario]} (missed: ${missed.map((a) => `${a.measure} ${a.format(a.ours)} vs ${a.format(a.peer)}`).join('; ')}). ` +
     `Ours, mean of the rounds, % of one core: gateway ${pctOf(ours, 'webhook-gateway')}, inbound worker ${pctOf(ours, 'inbound-worker')}, ` +
     `Postgres ${pctOf(ours, `postgres (${OURS_DB})`)}, Kafka ${pctOf(ours, 'kafka')}; CPU per event: gateway ${perEvent(ours, 'webhook-gateway')}, ` +
     `worker ${perEvent(ours, 'inbound-worker')}, Postgres ${perEvent(ours, `postgres (${OURS_DB})`)}, Kafka ${perEvent(ours, 'kafka')} — the peer: ` +
     `its process ${perEvent(peer, PEER_NAME)}, Postgres ${perEvent(peer, `postgres (${PEER_DB})`)}. The busiest of our rounds had the machine ` +
-    `${busiest.cpu.busy.toFixed(0)} % busy of ${busiest.cpu.capacity} % (${ranked(busiest.cpu, 6)}).`
+    `${busiest.cpu.busy.toFixed(0)} % busy of ${busiest.cpu.capacity} % (${ranked(busiest.cpu, 6)}).${paused}`
   );
 }
 
@@ -381,6 +397,7 @@ async function main() {
     targets.push(oursTarget(gateway, worker, db));
 
     const peerPid = procs.find((p) => p.name === PEER_NAME)?.pid;
+    const kafkaPid = ourKafkaPid(brokers);
     groups = ourKafkaOnly(
       [
         ['load generator', (p) => p.pid === process.pid],
@@ -395,7 +412,7 @@ async function main() {
     );
     // Warm-up (not in the aims): JIT, connections, Kafka producer and consumer group, both sides.
     for (const target of targets) {
-      const warm = await runRound(target, 0, sets[0]!, groups, emulator);
+      const warm = await runRound(target, 0, sets[0]!, groups, emulator, kafkaPid);
       warmups.push(warm);
       const late = Object.values(warm.scenarios).find((p) => p.result.doneAt === undefined);
       if (late) throw new Error(`${target.side} left ${late.result.left} warm-up events unapplied`);
@@ -403,7 +420,7 @@ async function main() {
     // At most 10 s (not the usual 30): the rounds need the time, and they alternate to share the noise anyway.
     ({ idle, waitedS: settledS } = await settle(groups, 10));
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const target of targets) rounds.push(await runRound(target, round, sets[round]!, groups, emulator));
+      for (const target of targets) rounds.push(await runRound(target, round, sets[round]!, groups, emulator, kafkaPid));
     }
   } finally {
     for (const c of clients) await c.end().catch(() => undefined);
@@ -442,7 +459,8 @@ async function main() {
   they are sent; autocannon, ${SENDERS} connections, every request answered. Rounds alternate, ${SIDES.join(', ')} then again; a warm-up round
   of ${int(WARMUP_CUSTOMERS)} customers per side before (both scenarios; its figures under the table, not in the aims).
 - applied: the peer's \`${PEER_SCHEMA}.customers\` rows stamped with the scenario's event time (\`last_synced_at\`), our \`processed_events\` rows
-  (each written with its change); polled every ${POLL_MS} ms from the first request on (both sides alike); acks timed by the load generator itself (first request built → last response). CPU seconds are from /proc over the scenario (first sent → all applied).
+  (each written with its change); polled every ${POLL_MS} ms from the first request on (both sides alike); acks timed by the load generator itself (first request built → last response). CPU seconds are from /proc over the scenario (first sent → all applied);
+  Kafka's GC pauses are the broker's stop-the-world collections over the same window, from its JVM counters (what \`jstat\` reads).
 
 ${table}
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createKafka } from '@cs/kafka-schemas';
 import type { CpuGroups, ProcInfo } from './cpu';
 
@@ -8,9 +8,31 @@ import type { CpuGroups, ProcInfo } from './cpu';
  * listens on a port of `brokers`.
  */
 export function ourKafkaOnly(groups: CpuGroups, brokers: string): CpuGroups {
+  const ours = isOurKafka(brokers);
+  return groups.map(([name, claims]) => [name, name === 'kafka' ? (p) => claims(p) && ours(p) : claims]);
+}
+
+/** The pid of the broker that listens on `brokers` (ourKafkaOnly's rule), if it runs on this machine. */
+export function ourKafkaPid(brokers: string): number | undefined {
+  const ours = isOurKafka(brokers);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue; // exited between listing and reading
+    }
+    if (ours({ pid, cmdline })) return pid;
+  }
+  return undefined;
+}
+
+function isOurKafka(brokers: string): (p: ProcInfo) => boolean {
   const ports = brokers.split(',').map((b) => b.slice(b.lastIndexOf(':') + 1));
   const known = new Map<number, boolean>();
-  const ours = (p: ProcInfo) => {
+  return (p) => {
     let yes = known.get(p.pid);
     if (yes === undefined) {
       const file = /kafka\.Kafka\s+(\S+\.properties)/.exec(p.cmdline)?.[1];
@@ -26,7 +48,6 @@ export function ourKafkaOnly(groups: CpuGroups, brokers: string): CpuGroups {
     }
     return yes;
   };
-  return groups.map(([name, claims]) => [name, name === 'kafka' ? (p) => claims(p) && ours(p) : claims]);
 }
 
 /** Deletes every topic under `topicRoot` (earlier runs' leftovers after a crash, or this run's at its end) and the consumer groups named. */
