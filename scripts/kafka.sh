@@ -21,6 +21,12 @@ fetch() {
   touch "$LIBS/.complete"
 }
 
+# The broker's heap is what Kafka's own launcher gives it (bin/kafka-server-start.sh: 1 GiB, fixed).
+# G1 sizes the young generation from the heap it has: starting at 256 MiB (growing to 768 MiB) it
+# kept ~90 MB of eden and stopped the broker for a young collection about every 10,000 webhooks,
+# 10-35 ms each on two busy cores, which every produce request in flight waited out. With 1 GiB
+# from the start, eden is ~540 MB (bench/webhook-peer.bench.ts reports the pauses per round).
+BROKER_HEAP=(-Xms1g -Xmx1g)
 kjava() { java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" -cp "$LIBS/*" "$@"; }
 
 running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
@@ -41,7 +47,7 @@ up() {
     fi
     log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
     # setsid: the broker must outlive the shell that started it (make infra-up returns).
-    setsid nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
+    setsid nohup java "${BROKER_HEAP[@]}" -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
       -cp "$LIBS/*" kafka.Kafka "$KHOME/server.properties" >>"$KHOME/kafka.log" 2>&1 < /dev/null &
     echo $! > "$PIDFILE"
     wait_for_port 127.0.0.1 "$KAFKA_PORT" 90 || { tail -30 "$KHOME/kafka.log" >&2; die "Kafka did not open its port"; }
