@@ -284,6 +284,13 @@ function scenarioRows(rounds: Round[], scenario: Scenario): string[][] {
 
 const pausesText = (p: JvmPauses | undefined) => (!p ? 'n/a' : p.count === 0 ? '0' : `${p.count} (${ms(p.seconds * 1000)})`);
 
+/** The broker's GC pauses over our rounds of a scenario, for its limit line ('' when they could not be read). */
+function pausesSentence(pauses: Array<JvmPauses | undefined>): string {
+  if (pauses.some((p) => p === undefined)) return '';
+  if (pauses.every((p) => p!.count === 0)) return ' No GC pause of the broker fell into our rounds.';
+  return ` Kafka's GC stopped the broker in our rounds (pauses, their total): ${pauses.map(pausesText).join(' / ')}; every produce in flight waits out a pause.`;
+}
+
 /** The warm-up round's own figures (not in the aims): how far from running each side starts. */
 function warmupLine(warmups: Round[]): string {
   const side = (r: Round) =>
@@ -328,12 +335,7 @@ function limitOf(rounds: Round[], scenario: Scenario, missed: Aim[]): string {
   const pctOf = (phases: Array<Phase<Sent>>, group: string) => `${mean(phases.map((p) => p.cpu.groups[group] ?? 0)).toFixed(0)} %`;
   const perEvent = (phases: Array<Phase<Sent>>, group: string) => `${((mean(phases.map((p) => p.cpu.seconds[group] ?? 0)) * 1000) / CUSTOMERS).toFixed(2)} ms`;
   const busiest = ours.reduce((a, b) => (a.cpu.busy >= b.cpu.busy ? a : b));
-  const pauses = bySide(rounds, 'ours').map((r) => r.kafkaPauses[scenario]);
-  const paused = !pauses.every((p) => p !== undefined)
-    ? ''
-    : pauses.some((p) => p!.count > 0)
-      ? ` Kafka's GC stopped the broker in our rounds (pauses, their total): ${pauses.map(pausesText).join(' / ')}; every produce in flight waits out a pause.`
-      : ' No GC pause of the broker fell into our rounds.';
+  const paused = pausesSentence(bySide(rounds, 'ours').map((r) => r.kafkaPauses[scenario]));
   return (
     `Limit — ${SCENARIO_TEXT[scenario]} (missed: ${missed.map((a) => `${a.measure} ${a.format(a.ours)} vs ${a.format(a.peer)}`).join('; ')}). ` +
     `Ours, mean of the rounds, % of one core: gateway ${pctOf(ours, 'webhook-gateway')}, inbound worker ${pctOf(ours, 'inbound-worker')}, ` +

@@ -25,7 +25,8 @@ fetch() {
 # G1 sizes the young generation from the heap it has: starting at 256 MiB (growing to 768 MiB) it
 # kept ~90 MB of eden and stopped the broker for a young collection about every 10,000 webhooks,
 # 10-35 ms each on two busy cores, which every produce request in flight waited out. With 1 GiB
-# from the start, eden is ~540 MB (bench/webhook-peer.bench.ts reports the pauses per round).
+# from the start, eden is ~540 MB (both by hand: the GC log, jstat -gc; bench/webhook-peer.bench.ts
+# reports the pauses of each round).
 BROKER_HEAP=(-Xms1g -Xmx1g)
 kjava() { java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" -cp "$LIBS/*" "$@"; }
 

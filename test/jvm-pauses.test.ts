@@ -18,10 +18,14 @@ const SOURCE = `public class Gc {
 `;
 
 let jvm: ChildProcess | undefined;
-afterEach(() => jvm?.kill('SIGKILL'));
+let dir: string | undefined;
+afterEach(() => {
+  jvm?.kill('SIGKILL');
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
 
-function startJvm(dir: string): Promise<ChildProcess> {
-  const child = spawn('java', ['-XX:+UseG1GC', '-XX:+UsePerfData', path.join(dir, 'Gc.java')], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startJvm(sourceDir: string): Promise<ChildProcess> {
+  const child = spawn('java', ['-XX:+UseG1GC', '-XX:+UsePerfData', path.join(sourceDir, 'Gc.java')], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`java exited with ${code}`)));
@@ -30,7 +34,7 @@ function startJvm(dir: string): Promise<ChildProcess> {
 }
 
 test('counts the full collections a JVM ran, with their time', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jvm-pauses-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jvm-pauses-'));
   fs.writeFileSync(path.join(dir, 'Gc.java'), SOURCE);
   jvm = await startJvm(dir);
   const pauses = jvmPauses(jvm.pid!);

@@ -41,20 +41,24 @@ const readOr = (file: string, fallback: string) => {
   }
 };
 
+/** Every process on the machine now, with its command line (arguments joined by spaces). */
+export function processes(): ProcInfo[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => ({ pid: Number(entry), cmdline: readOr(`/proc/${entry}/cmdline`, '').replace(/\0/g, ' ') }));
+}
+
 export function cpuSnapshot(groups: CpuGroups): CpuSnapshot {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number) ?? [];
   const perPid = new Map<number, { group: string; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const stat = readOr(`/proc/${pid}/stat`, '');
+  for (const info of processes()) {
+    const stat = readOr(`/proc/${info.pid}/stat`, '');
     // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(rest[11]) + Number(rest[12]);
     if (!Number.isFinite(ticks)) continue;
-    const info = { pid, cmdline: readOr(`/proc/${pid}/cmdline`, '').replace(/\0/g, ' ') };
     const group = groups.find(([, claims]) => claims(info))?.[0] ?? 'other';
-    perPid.set(pid, { group, ticks });
+    perPid.set(info.pid, { group, ticks });
   }
   const total = fields.reduce((a, b) => a + b, 0);
   return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), perPid };

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createKafka } from '@cs/kafka-schemas';
-import type { CpuGroups, ProcInfo } from './cpu';
+import { processes, type CpuGroups, type ProcInfo } from './cpu';
 
 /**
  * Other checkouts (and tests) run brokers of their own on this machine: theirs count as "other", not
@@ -14,19 +14,7 @@ export function ourKafkaOnly(groups: CpuGroups, brokers: string): CpuGroups {
 
 /** The pid of the broker that listens on `brokers` (ourKafkaOnly's rule), if it runs on this machine. */
 export function ourKafkaPid(brokers: string): number | undefined {
-  const ours = isOurKafka(brokers);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue; // exited between listing and reading
-    }
-    if (ours({ pid, cmdline })) return pid;
-  }
-  return undefined;
+  return processes().find(isOurKafka(brokers))?.pid;
 }
 
 function isOurKafka(brokers: string): (p: ProcInfo) => boolean {
