@@ -19,6 +19,7 @@ import { cannon, type CannonResult } from './lib/cannon';
 import { standardGroups, type CpuGroups, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, ranked, settle, type Phase } from './lib/cpu-report';
 import { jvmPauses, pausesBetween, type JvmPauses } from './lib/jvm-pauses';
+import { runQueueWaitMs, waitBetween } from './lib/run-queue';
 import { dropKafkaLeftovers, ourKafkaOnly, ourKafkaPid } from './lib/kafka';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { PEER_NAME, PEER_SCHEMA, PEER_WEBHOOK_PATH, peerDatabase, startPeer } from './lib/peer';
@@ -92,6 +93,8 @@ interface Target {
   origin: string;
   path: string;
   procs: BenchProcess[];
+  /** The process that answers the webhooks (the peer's server, our gateway). */
+  answerer: BenchProcess;
   db: Client;
   /** How many of the batch's events are in Postgres now. */
   applied(batch: Batch, base: number): Promise<number>;
@@ -109,6 +112,7 @@ function peerTarget(peer: BenchProcess, db: Client): Target {
     origin: peer.origin,
     path: PEER_WEBHOOK_PATH,
     procs: [peer],
+    answerer: peer,
     db,
     base: async () => 0,
     // Its upsert stamps last_synced_at with the event's created, and only moves it forward.
@@ -126,6 +130,7 @@ function oursTarget(gateway: BenchProcess, worker: BenchProcess, db: Client): Ta
     origin: gateway.origin,
     path: WEBHOOK_PATH,
     procs: [gateway, worker],
+    answerer: gateway,
     db,
     // Every event gets its processed_events row in the transaction that applies it.
     base: () => count(db, 'select count(*) as n from processed_events'),
@@ -206,6 +211,8 @@ interface Round {
   scenarios: Record<Scenario, Phase<Sent>>;
   /** The broker's stop-the-world GC pauses during each scenario (undefined: its counters could not be read). */
   kafkaPauses: Record<Scenario, JvmPauses | undefined>;
+  /** Milliseconds the main thread of the process that answers the webhooks waited for a core during each scenario. */
+  answerWaitMs: Record<Scenario, number | undefined>;
   /** Peak RSS of each of the side's processes during the round. */
   peakKb: Record<string, number>;
   stripeCalls: Record<string, number>;
@@ -217,15 +224,19 @@ async function runRound(target: Target, round: number, batches: Batch[], groups:
   await fetch(`${emulator.origin}/_emulator/stats/reset`, { method: 'POST' });
   const scenarios = {} as Record<Scenario, Phase<Sent>>;
   const kafkaPauses = {} as Record<Scenario, JvmPauses | undefined>;
+  const answerWaitMs = {} as Record<Scenario, number | undefined>;
   const pausesNow = () => (kafkaPid === undefined ? undefined : jvmPauses(kafkaPid));
+  const answerer = target.answerer.pid;
   for (const batch of batches) {
     const before = pausesNow();
+    const waitedBefore = runQueueWaitMs(answerer);
     scenarios[batch.scenario] = await measured(`${target.side} round ${round}: ${SCENARIO_TEXT[batch.scenario]}`, groups, () => sendBatch(target, batch));
+    answerWaitMs[batch.scenario] = waitBetween(waitedBefore, runQueueWaitMs(answerer));
     kafkaPauses[batch.scenario] = pausesBetween(before, pausesNow());
   }
   const stats = (await (await fetch(`${emulator.origin}/_emulator/stats`)).json()) as { requests: { by_route: Record<string, number> } };
   const peakKb = Object.fromEntries(target.procs.map((p) => (p.rss.sample(), [p.name, p.rss.peakKb])));
-  return { side: target.side, round, scenarios, kafkaPauses, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
+  return { side: target.side, round, scenarios, kafkaPauses, answerWaitMs, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
 }
 
 // ---- the report ----
@@ -276,6 +287,7 @@ function scenarioRows(rounds: Round[], scenario: Scenario): string[][] {
     row('CPU s, its processes', (_r, _f, c) => Object.entries(c.own).map(([n, v]) => `${Object.keys(c.own).length > 1 ? `${n} ` : ''}${v.toFixed(1)}`).join(' + ')),
     row('CPU s, Postgres (its database)', (_r, _f, c) => c.postgres.toFixed(1)),
     row('CPU s, Kafka', (r, _f, c) => (r.side === 'peer' ? 'none' : c.kafka.toFixed(1))),
+    row('the answering process: its main thread waiting for a core', (r) => { const w = r.answerWaitMs[scenario]; return w === undefined ? 'n/a' : `${int(w)} ms`; }),
     row("Kafka's GC pauses (their total)", (r) => (r.side === 'peer' ? 'none' : pausesText(r.kafkaPauses[scenario]))),
     row('CPU ms per event (its processes + Postgres + Kafka)', (_r, _f, c) => ((c.total * 1000) / CUSTOMERS).toFixed(2)),
     row('CPU s, load generator', (_r, _f, c) => c.loadGenerator.toFixed(1)),
@@ -460,9 +472,13 @@ async function main() {
   email), then (b) one more each. The same bodies go to both sides, signed with the same webhook secret by the Stripe SDK just before
   they are sent; autocannon, ${SENDERS} connections, every request answered. Rounds alternate, ${SIDES.join(', ')} then again; a warm-up round
   of ${int(WARMUP_CUSTOMERS)} customers per side before (both scenarios; its figures under the table, not in the aims).
+- processes: the peer's server, our gateway and worker and the Stripe emulator each run in a session of their own, as a service manager
+  starts services (Postgres and Kafka are in theirs): Linux's autogroup shares the CPU between sessions first. The load generator is this
+  benchmark's process, in its own session.
 - applied: the peer's \`${PEER_SCHEMA}.customers\` rows stamped with the scenario's event time (\`last_synced_at\`), our \`processed_events\` rows
   (each written with its change); polled every ${POLL_MS} ms from the first request on (both sides alike); acks timed by the load generator itself (first request built → last response). CPU seconds are from /proc over the scenario (first sent → all applied);
-  Kafka's GC pauses are the broker's stop-the-world collections over the same window, from its JVM counters (what \`jstat\` reads).
+  Kafka's GC pauses are the broker's stop-the-world collections over the same window, from its JVM counters (what \`jstat\` reads);
+  the answering process's wait is the time its main thread was runnable but not running over the scenario (\`/proc/<pid>/schedstat\`).
 
 ${table}
 

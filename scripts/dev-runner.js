@@ -17,7 +17,12 @@ function prefix(name, i) {
 }
 
 specs.forEach((spec, i) => {
-  const child = spawn(spec.cmd, spec.args ?? [], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: each in a session of its own, as a service manager starts services. Linux's autogroup
+  // shares the CPU between sessions first, so in one session the apps would share one session's
+  // weight against Postgres and Kafka (in theirs), and the inbound worker's nice (a session group
+  // nice when it leads its session: packages/platform/src/priority.ts) could not yield to the
+  // gateway. Detached, they do not get the terminal's Ctrl-C: stop() below passes it on.
+  const child = spawn(spec.cmd, spec.args ?? [], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.set(spec.name, child);
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix(spec.name, i) + line + '\n'));
@@ -42,3 +47,8 @@ function stop() {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop); // the terminal closed: its hangup no longer reaches the detached children
+// Whatever ends this runner, no child outlives it.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+});

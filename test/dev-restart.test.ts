@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../e2e/support/stack';
+import { alive } from './support/process';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dev = require('../scripts/dev-restart.js') as {
@@ -15,15 +16,6 @@ const dev = require('../scripts/dev-restart.js') as {
 };
 
 const root = path.resolve(__dirname, '..');
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('the dev restart', () => {
   it("watches an app's own dist and that of each workspace package it runs with, not its dev dependencies", () => {
     const dirs = dev.runtimeOutDirs(path.join(root, 'apps/inbound-worker')).map((d) => path.relative(root, d));

@@ -38,11 +38,20 @@ interface SpawnOptions {
 /**
  * Runs a built script with a clean environment (nothing from the caller's shell — RELAY_ENABLED,
  * DB_POOL_MAX, … — changes what is measured), samples its memory, and waits until it is ready.
+ *
+ * Each in a session of its own (detached: setsid), as a service manager or a container runtime
+ * starts a service: with Linux's autogroup the scheduler shares the CPU between sessions first,
+ * and in the benchmark's session every app (and the peer's server) would share one session's
+ * weight with the load generator and each other, against Postgres and Kafka at a full weight
+ * each (both started in their own sessions by scripts/infra.sh). Detached children do not get
+ * the signals of the benchmark's process group, so the benchmark passes SIGINT and SIGTERM on.
  */
 export async function spawnMeasured(opts: SpawnOptions): Promise<BenchProcess> {
+  stopChildrenOnSignals();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(ROOT, opts.script), ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
     env: { PATH: process.env.PATH ?? '', ...opts.env },
   });
   const pid = child.pid;
@@ -74,6 +83,15 @@ export async function spawnMeasured(opts: SpawnOptions): Promise<BenchProcess> {
     throw err;
   }
   return { name: opts.name, pid, origin, rss, output, child, stop };
+}
+
+let signalsHandled = false;
+
+/** Ctrl-C or `timeout` (bench/run.sh) ends the benchmark: exit, so that every child is killed (the 'exit' handlers above). */
+function stopChildrenOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 }
 
 export interface AppOptions {
