@@ -19,7 +19,7 @@ import { cannon, type CannonResult } from './lib/cannon';
 import { standardGroups, type CpuGroups, type CpuUsage } from './lib/cpu';
 import { cpuTable, measured, ranked, settle, type Phase } from './lib/cpu-report';
 import { jvmPauses, pausesBetween, type JvmPauses } from './lib/jvm-pauses';
-import { runQueueWaitMs, waitBetween } from './lib/run-queue';
+import { processRunQueueWaitMs, runQueueWaitMs, waitBetween } from './lib/run-queue';
 import { dropKafkaLeftovers, ourKafkaOnly, ourKafkaPid } from './lib/kafka';
 import { describeMachine, loadAverage, machineLine } from './lib/machine';
 import { PEER_NAME, PEER_SCHEMA, PEER_WEBHOOK_PATH, peerDatabase, startPeer } from './lib/peer';
@@ -213,6 +213,8 @@ interface Round {
   kafkaPauses: Record<Scenario, JvmPauses | undefined>;
   /** Milliseconds the main thread of the process that answers the webhooks waited for a core during each scenario. */
   answerWaitMs: Record<Scenario, number | undefined>;
+  /** The same for every thread of the Kafka broker together (our side's answers wait on it). */
+  kafkaWaitMs: Record<Scenario, number | undefined>;
   /** Peak RSS of each of the side's processes during the round. */
   peakKb: Record<string, number>;
   stripeCalls: Record<string, number>;
@@ -225,18 +227,22 @@ async function runRound(target: Target, round: number, batches: Batch[], groups:
   const scenarios = {} as Record<Scenario, Phase<Sent>>;
   const kafkaPauses = {} as Record<Scenario, JvmPauses | undefined>;
   const answerWaitMs = {} as Record<Scenario, number | undefined>;
+  const kafkaWaitMs = {} as Record<Scenario, number | undefined>;
+  const kafkaWaitNow = () => (kafkaPid === undefined ? undefined : processRunQueueWaitMs(kafkaPid));
   const pausesNow = () => (kafkaPid === undefined ? undefined : jvmPauses(kafkaPid));
   const answerer = target.answerer.pid;
   for (const batch of batches) {
     const before = pausesNow();
     const waitedBefore = runQueueWaitMs(answerer);
+    const kafkaWaitedBefore = kafkaWaitNow();
     scenarios[batch.scenario] = await measured(`${target.side} round ${round}: ${SCENARIO_TEXT[batch.scenario]}`, groups, () => sendBatch(target, batch));
     answerWaitMs[batch.scenario] = waitBetween(waitedBefore, runQueueWaitMs(answerer));
+    kafkaWaitMs[batch.scenario] = waitBetween(kafkaWaitedBefore, kafkaWaitNow());
     kafkaPauses[batch.scenario] = pausesBetween(before, pausesNow());
   }
   const stats = (await (await fetch(`${emulator.origin}/_emulator/stats`)).json()) as { requests: { by_route: Record<string, number> } };
   const peakKb = Object.fromEntries(target.procs.map((p) => (p.rss.sample(), [p.name, p.rss.peakKb])));
-  return { side: target.side, round, scenarios, kafkaPauses, answerWaitMs, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
+  return { side: target.side, round, scenarios, kafkaPauses, answerWaitMs, kafkaWaitMs, peakKb, stripeCalls: stats.requests.by_route, wrong: await target.wrong(batches[batches.length - 1]!) };
 }
 
 // ---- the report ----
@@ -287,13 +293,15 @@ function scenarioRows(rounds: Round[], scenario: Scenario): string[][] {
     row('CPU s, its processes', (_r, _f, c) => Object.entries(c.own).map(([n, v]) => `${Object.keys(c.own).length > 1 ? `${n} ` : ''}${v.toFixed(1)}`).join(' + ')),
     row('CPU s, Postgres (its database)', (_r, _f, c) => c.postgres.toFixed(1)),
     row('CPU s, Kafka', (r, _f, c) => (r.side === 'peer' ? 'none' : c.kafka.toFixed(1))),
-    row('the answering process: its main thread waiting for a core', (r) => { const w = r.answerWaitMs[scenario]; return w === undefined ? 'n/a' : `${int(w)} ms`; }),
+    row('the answering process: its main thread waiting for a core', (r) => waitText(r.answerWaitMs[scenario])),
+    row("Kafka's threads waiting for a core (their sum)", (r) => (r.side === 'peer' ? 'none' : waitText(r.kafkaWaitMs[scenario]))),
     row("Kafka's GC pauses (their total)", (r) => (r.side === 'peer' ? 'none' : pausesText(r.kafkaPauses[scenario]))),
     row('CPU ms per event (its processes + Postgres + Kafka)', (_r, _f, c) => ((c.total * 1000) / CUSTOMERS).toFixed(2)),
     row('CPU s, load generator', (_r, _f, c) => c.loadGenerator.toFixed(1)),
   ];
 }
 
+const waitText = (w: number | undefined) => (w === undefined ? 'n/a' : `${int(w)} ms`);
 const pausesText = (p: JvmPauses | undefined) => (!p ? 'n/a' : p.count === 0 ? '0' : `${p.count} (${ms(p.seconds * 1000)})`);
 
 /** The broker's GC pauses over our rounds of a scenario, for its limit line ('' when they could not be read). */
@@ -478,7 +486,8 @@ async function main() {
 - applied: the peer's \`${PEER_SCHEMA}.customers\` rows stamped with the scenario's event time (\`last_synced_at\`), our \`processed_events\` rows
   (each written with its change); polled every ${POLL_MS} ms from the first request on (both sides alike); acks timed by the load generator itself (first request built → last response). CPU seconds are from /proc over the scenario (first sent → all applied);
   Kafka's GC pauses are the broker's stop-the-world collections over the same window, from its JVM counters (what \`jstat\` reads);
-  the answering process's wait is the time its main thread was runnable but not running over the scenario (\`/proc/<pid>/schedstat\`).
+  the answering process's wait is the time its main thread was runnable but not running over the scenario (\`/proc/<pid>/task/<tid>/schedstat\`),
+  Kafka's the same summed over the broker's threads.
 
 ${table}
 

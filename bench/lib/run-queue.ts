@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * How long a thread has waited for a core so far: runnable, not running (the second field of
@@ -14,6 +14,23 @@ export function runQueueWaitMs(pid: number, tid = pid): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The same summed over every thread of a process (the broker's network, request and log threads):
+ * threads that ended between two readings take their share with them, so use it on a process whose
+ * threads live as long as it does.
+ */
+export function processRunQueueWaitMs(pid: number): number | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  for (const tid of tids) total += runQueueWaitMs(pid, Number(tid)) ?? 0;
+  return total;
 }
 
 /** The wait between two readings (undefined if either is). */
