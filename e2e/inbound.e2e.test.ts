@@ -2,6 +2,7 @@
  * Issue: changes people make in Stripe reach our catalog within a second, once, in order, never
  * bounce back to Stripe — with every app running for real and the emulator sending signed webhooks.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { query, resetDatabase } from '../test/support/db';
 import { api } from './support/api';
@@ -30,8 +31,16 @@ afterAll(async () => {
 const byEmail = async (email: string) => (await api<Customer[]>('GET', `/api/v1/customers?email=${encodeURIComponent(email)}`)).body[0];
 
 describe('Stripe → our catalog', () => {
-  it('the inbound worker runs at the CPU priority INBOUND_WORKER_NICE sets (10 by default), yielding to the gateway', () => {
-    expect(getPriority(procs[3]!.child.pid!)).toBe(10);
+  it('the inbound worker runs at the CPU priority INBOUND_WORKER_NICE sets (10 by default), yielding to the gateway, on every thread', () => {
+    const pid = procs[3]!.child.pid!;
+    expect(getPriority(pid)).toBe(10);
+    // Linux keeps nice per thread: V8's and libuv's threads too, not only the main one.
+    const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    expect(threads.length).toBeGreaterThan(1);
+    expect(threads.filter((nice) => nice !== 10)).toEqual([]);
   });
 
   it('a customer created, updated and deleted in Stripe follows in our catalog, and nothing is written back to Stripe', async () => {

@@ -17,7 +17,8 @@ async function main() {
   const [env, { registry: connected, limits, okText }] = loadConfig(() => parseEnv(workerEnv), () => loadConnectors(process.env, { onCall: recordExternalCall }));
   const logger = createLogger({ name: 'inbound-worker', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   initMetrics({ service: 'inbound-worker', enabled: env.METRICS });
-  applyNice(env.INBOUND_WORKER_NICE, logger);
+  const priority = applyNice(env.INBOUND_WORKER_NICE, logger);
+  if (priority.threads > 0) logger.info({ nice: env.INBOUND_WORKER_NICE, ...priority }, 'CPU priority set');
   const orm = await openOrm({ databaseUrl: env.DATABASE_URL, poolMax: env.DB_POOL_MAX });
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-inbound`, logger });
   const admin = kafka.admin();
