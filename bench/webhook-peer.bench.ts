@@ -482,7 +482,7 @@ async function main() {
   of ${int(WARMUP_CUSTOMERS)} customers per side before (both scenarios; its figures under the table, not in the aims).
 - processes: the peer's server, our gateway and worker and the Stripe emulator each run in a session of their own, as a service manager
   starts services (Postgres and Kafka are in theirs): Linux's autogroup shares the CPU between sessions first. The load generator is this
-  benchmark's process, in its own session.
+  benchmark's own process, in the session it was started from.
 - applied: the peer's \`${PEER_SCHEMA}.customers\` rows stamped with the scenario's event time (\`last_synced_at\`), our \`processed_events\` rows
   (each written with its change); polled every ${POLL_MS} ms from the first request on (both sides alike); acks timed by the load generator itself (first request built → last response). CPU seconds are from /proc over the scenario (first sent → all applied);
   Kafka's GC pauses are the broker's stop-the-world collections over the same window, from its JVM counters (what \`jstat\` reads);
