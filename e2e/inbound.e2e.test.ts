@@ -2,9 +2,9 @@
  * Issue: changes people make in Stripe reach our catalog within a second, once, in order, never
  * bounce back to Stripe — with every app running for real and the emulator sending signed webhooks.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { query, resetDatabase } from '../test/support/db';
+import { threadNices } from '../test/support/process';
 import { api } from './support/api';
 import { emulator } from './support/emulator';
 import { isolateTopics, startApp, startEmulator, stop, urlOf, waitFor, waitReady, WEBHOOK_SECRET, type Proc } from './support/stack';
@@ -35,10 +35,7 @@ describe('Stripe → our catalog', () => {
     const pid = procs[3]!.child.pid!;
     expect(getPriority(pid)).toBe(10);
     // Linux keeps nice per thread: V8's and libuv's threads too, not only the main one.
-    const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
+    const threads = threadNices(pid);
     expect(threads.length).toBeGreaterThan(1);
     expect(threads.filter((nice) => nice !== 10)).toEqual([]);
   });

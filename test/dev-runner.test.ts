@@ -6,14 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { alive } from './support/process';
+import { alive, sessionOf } from './support/process';
 
 const ROOT = path.join(__dirname, '..');
-// Says its pid and session id, then waits to be stopped.
+// Says its pid, then waits to be stopped.
 const APP = `
-  const stat = require('node:fs').readFileSync('/proc/self/stat', 'utf8');
-  const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-  console.log('ready ' + JSON.stringify({ pid: process.pid, session }));
+  console.log('ready ' + process.pid);
   process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
   setInterval(() => {}, 1000);`;
 
@@ -47,8 +45,8 @@ function start(): Promise<Started> {
     runner.stdout!.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         output.push(line);
-        const ready = /ready (\{.*\})$/.exec(line);
-        if (ready) apps.push(JSON.parse(ready[1]!) as Started['apps'][number]);
+        const ready = /ready (\d+)$/.exec(line);
+        if (ready) apps.push({ pid: Number(ready[1]), session: sessionOf(Number(ready[1])) });
         if (apps.length === 2) {
           const run = { runner, apps, output };
           started.push(run);

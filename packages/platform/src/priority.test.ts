@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { autogroupOf, threadNices } from '../../../test/support/process';
 import { niceEnv } from './priority';
 
 describe('niceEnv', () => {
@@ -14,7 +15,7 @@ describe('niceEnv', () => {
 
 interface ChildReport {
   applied: { threads: number; autogroup: boolean };
-  /** The nice value of each of the child's threads after applyNice, from /proc/self/task/<tid>/stat. */
+  /** The nice value of each of the child's threads after applyNice, read while it still runs. */
   threadNice: number[];
   autogroup: string;
 }
@@ -22,33 +23,51 @@ interface ChildReport {
 /**
  * applyNice in a fresh Node process (it changes the priority of the process it runs in for good),
  * loading this source file as it is (Node strips the types), detached = in a session of its own.
+ * The child says what applyNice returned and waits; its threads are read from here, then it is killed.
  */
 function applyNiceInChild(nice: number, detached: boolean): Promise<ChildReport> {
   const source = path.join(__dirname, 'priority.ts');
   const script = `
-    import { readdirSync, readFileSync, existsSync } from 'node:fs';
     import { applyNice } from ${JSON.stringify(source)};
     const applied = applyNice(${nice}, { warn: (o, m) => { throw new Error(m); } });
-    const threadNice = readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
-    const autogroup = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8').trim() : '';
-    process.stdout.write(JSON.stringify({ applied, threadNice, autogroup }));`;
+    process.stdout.write(JSON.stringify(applied) + '\\n');
+    setInterval(() => {}, 1000);`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { detached, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!out.endsWith('\n')) return;
+      try {
+        const pid = child.pid!;
+        resolve({ applied: JSON.parse(out) as ChildReport['applied'], threadNice: threadNices(pid), autogroup: withAutogroup ? autogroupOf(pid) : '' });
+      } catch (e) {
+        reject(e as Error);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildReport) : reject(new Error(`child exited ${code}: ${err}`))));
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`child exited ${code ?? signal}: ${err}`));
+    });
   });
 }
 
-const autogroupOf = () => readFileSync('/proc/self/autogroup', 'utf8').trim();
+const ownAutogroup = () => autogroupOf(process.pid);
 const linux = existsSync('/proc/self/task');
 const withAutogroup = existsSync('/proc/self/autogroup');
+
+// A broken applyNice could nice this test's own session (the shell that runs it): put it back.
+let sessionNice: string | undefined;
+beforeEach(() => {
+  sessionNice = withAutogroup ? ownAutogroup().split(' nice ')[1] : undefined;
+});
+afterEach(() => {
+  if (sessionNice !== undefined && ownAutogroup().split(' nice ')[1] !== sessionNice) writeFileSync('/proc/self/autogroup', sessionNice);
+});
 
 describe('applyNice', () => {
   (linux ? it : it.skip)('sets every thread of the process (V8 and libuv threads too), not only the calling one', async () => {
@@ -59,20 +78,20 @@ describe('applyNice', () => {
   });
 
   (withAutogroup ? it : it.skip)('leaves the session group alone in a process that does not lead its session', async () => {
-    const before = autogroupOf();
+    const before = ownAutogroup();
     const report = await applyNiceInChild(7, false);
     expect(report.applied.autogroup).toBe(false);
     // The child shares this test's session, so its group is this one's: untouched.
     expect(report.autogroup).toBe(before);
-    expect(autogroupOf()).toBe(before);
+    expect(ownAutogroup()).toBe(before);
   });
 
   (withAutogroup ? it : it.skip)('sets the session group too in a process that leads its session (as a service manager starts it)', async () => {
-    const before = autogroupOf();
+    const before = ownAutogroup();
     const report = await applyNiceInChild(7, true);
     expect(report.applied.autogroup).toBe(true);
     expect(report.autogroup).toMatch(/nice 7$/);
     expect(report.autogroup).not.toBe(before);
-    expect(autogroupOf()).toBe(before);
+    expect(ownAutogroup()).toBe(before);
   });
 });
